@@ -1,0 +1,60 @@
+# mireads: `make run` to use it, `make test` to check it. Both set everything up on a fresh clone.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: install run serve test lint bench clean
+
+$(PY):
+	@py=$$(bin/find-python) && echo "Using $$py" && "$$py" -m venv $(VENV)
+
+# Reinstall only when the declared or pinned dependencies change.
+$(STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	PIP_CONSTRAINT=constraints.txt $(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: export MIREADS_DEBUG ?= true
+run: install
+	@bin/port-free $(PORT)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_catalogue
+	@echo "mireads is at http://127.0.0.1:$(PORT)  (stop with Ctrl-C)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production mode for local use: debug off, gunicorn, compressed static files, plain http.
+serve: export MIREADS_DEBUG := false
+serve: export MIREADS_HTTPS ?= false
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: install
+	@bin/port-free $(PORT)
+	@if [ -z "$${SECRET_KEY:-}" ] && [ ! -s .secret_key ]; then \
+	  $(PY) -c 'import secrets; print(secrets.token_urlsafe(64))' > .secret_key; \
+	  echo "Created a random SECRET_KEY in .secret_key (git-ignored) for local use."; fi
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}"; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py load_catalogue && \
+	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+	echo "mireads (production mode) is at http://127.0.0.1:$(PORT)" && \
+	exec $(VENV)/bin/gunicorn mireads.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: export MIREADS_DEBUG ?= true
+test: install lint
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,256 @@
+"""The reading list: tiers and subsections, entries, and the list's advice on each part."""
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+
+class SectionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> "Section":
+        return self.get(slug=slug)
+
+    def top_level(self) -> "SectionQuerySet":
+        return self.filter(parent__isnull=True)
+
+
+class Section(models.Model):
+    """A priority tier of the list, or one of the subsections inside a tier."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    priority = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    position = models.PositiveSmallIntegerField(help_text="Order among sibling sections.")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsections"
+    )
+    intro = models.TextField(blank=True)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", F("parent").asc(nulls_first=True), "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(priority__gte=1, priority__lte=4), name="section_priority_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.parent_id:
+            return f"Priority {self.priority} · {self.title}"
+        return f"Priority {self.priority}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:paper-list") + f"#{self.slug}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def clean(self) -> None:
+        if self.parent_id:
+            if self.parent.parent_id:
+                raise ValidationError({"parent": "Subsections cannot be nested more than once."})
+            if self.parent.priority != self.priority:
+                raise ValidationError({"priority": "A subsection has its tier's priority."})
+
+
+class Kind(models.TextChoices):
+    PAPER = "paper", "Paper"
+    POST = "post", "Essay or post"
+    SERIES = "series", "Article series"
+    CODEBASE = "codebase", "Codebase"
+    TOOL = "tool", "Tool"
+    VIDEO = "video", "Video"
+    PODCAST = "podcast", "Podcast"
+    BODY_OF_WORK = "body_of_work", "Body of work"
+
+
+class PaperQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> "Paper":
+        return self.get(slug=slug)
+
+    def in_reading_order(self) -> "PaperQuerySet":
+        """Tier, then subsection, then position, with nested entries right after their parent."""
+        return self.select_related("section", "parent").order_by(
+            "section__priority",
+            F("section__parent").asc(nulls_first=True),
+            "section__position",
+            Coalesce("parent__position", "position"),
+            F("parent").asc(nulls_first=True),
+            "position",
+        )
+
+    def with_advice(self) -> "PaperQuerySet":
+        return self.prefetch_related(
+            models.Prefetch("advice", queryset=Advice.objects.order_by("position"))
+        )
+
+    def search(self, text: str) -> "PaperQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(title__icontains=text)
+            | Q(short_name__icontains=text)
+            | Q(authors__icontains=text)
+            | Q(summary__icontains=text)
+        )
+
+
+class Paper(models.Model):
+    """One entry of the list: a paper, or a post, codebase, tool, video, podcast..."""
+
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="papers")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The entry this one is nested under in the list.",
+    )
+    position = models.PositiveSmallIntegerField(help_text="Order among sibling entries.")
+    title = models.CharField(max_length=300, help_text="The work's own title.")
+    short_name = models.CharField(
+        max_length=120, blank=True, help_text="The name the list uses, where it differs."
+    )
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PAPER)
+    url = models.URLField(
+        "link",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Canonical link; left empty when none could be confirmed.",
+    )
+    authors = models.CharField(max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    summary = models.TextField(blank=True)
+    commentary = models.TextField(blank=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section__priority", "section__position", "position"]
+        indexes = [models.Index(fields=["section", "position"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="paper_not_its_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:paper-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["catalogue.section"]
+
+    @property
+    def name(self) -> str:
+        """The name readers know the entry by: the list's short name, else the title."""
+        return self.short_name or self.title
+
+    @property
+    def advice_summary(self) -> str:
+        """E.g. "3 deep · 1 skim or skip"; reads prefetched advice only."""
+        counts = Counter(advice.level for advice in self.advice.all())
+        return " · ".join(
+            f"{counts[level]} {Level(level).short}" for level in Level.values if counts[level]
+        )
+
+    def advice_by_level(self) -> list[tuple["Level", list["Advice"]]]:
+        """Advice grouped by level, deep first; reads prefetched advice only."""
+        grouped = {level: [] for level in Level}
+        for advice in self.advice.all():
+            grouped[Level(advice.level)].append(advice)
+        return [(level, items) for level, items in grouped.items() if items]
+
+    def clean(self) -> None:
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": "An entry cannot be nested under itself."})
+            if self.parent.parent_id:
+                raise ValidationError({"parent": "Entries are nested one level deep at most."})
+            if self.section_id and self.parent.section_id != self.section_id:
+                raise ValidationError({"parent": "A nested entry sits in its parent's section."})
+
+
+class Level(models.TextChoices):
+    DEEP = "deep", "Deeply engage with"
+    SKIM = "skim", "Skim"
+    SKIM_OR_SKIP = "skim_or_skip", "Skim or skip"
+    SKIP = "skip", "Skip"
+
+    @property
+    def short(self) -> str:
+        return {"deep": "deep", "skim": "skim", "skim_or_skip": "skim or skip", "skip": "skip"}[
+            self.value
+        ]
+
+    @property
+    def weight(self) -> int:
+        """How much a part counts towards progress; see docs/progress.md."""
+        return LEVEL_WEIGHTS[self.value]
+
+
+# Deep parts are where the list says the value is, so they count three times a part to skim.
+# "Skim or skip" and "skip" parts are optional: ticking them is welcome, leaving them never
+# counts against the reader.
+LEVEL_WEIGHTS = {"deep": 3, "skim": 1, "skim_or_skip": 0, "skip": 0}
+
+
+class AdviceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, paper_slug: str, position: int) -> "Advice":
+        return self.get(paper__slug=paper_slug, position=position)
+
+
+class Advice(models.Model):
+    """What the list says to do with one part of an entry: deeply engage, skim, or skip it."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="advice")
+    position = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=20, choices=Level.choices)
+    part = models.CharField(max_length=300, help_text="The label the list uses for the part.")
+    detail = models.TextField(blank=True)
+
+    objects = AdviceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        verbose_name_plural = "advice"
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="advice_unique_position"),
+            models.CheckConstraint(
+                condition=Q(level__in=["deep", "skim", "skim_or_skip", "skip"]),
+                name="advice_level_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper.name}: {self.get_level_display()} — {self.part}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.paper.slug, self.position)
+
+    natural_key.dependencies = ["catalogue.paper"]
+
+    @property
+    def weight(self) -> int:
+        return LEVEL_WEIGHTS[self.level]
+
+    @property
+    def counts(self) -> bool:
+        """Whether leaving this part undone holds the reader's progress back."""
+        return self.weight > 0

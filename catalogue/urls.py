@@ -1,0 +1,12 @@
+from django.urls import path
+
+from catalogue import views
+
+app_name = "catalogue"
+urlpatterns = [
+    path("papers/", views.paper_list, name="paper-list"),
+    path("papers/export.bib", views.export_bib, name="export-bib"),
+    path("papers/export.csv", views.export_csv, name="export-csv"),
+    path("papers/<slug:slug>/", views.paper_detail, name="paper-detail"),
+    path("about/", views.about, name="about"),
+]

@@ -1,0 +1,15 @@
+"""Root URLconf: each app owns its URLs under its namespace."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from mireads import views
+from progress import views as progress_views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", progress_views.home, name="home"),
+    path("", include("catalogue.urls")),
+    path("", include("progress.urls")),
+]

@@ -1,0 +1,35 @@
+"""Site-wide views: health check and error pages."""
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_htmx.http import reswap, retarget
+
+logger = logging.getLogger("mireads")
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Answer 200 after a database round trip, 503 when the database cannot be reached."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("healthz: database unreachable")
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale or missing CSRF token: tell the reader to reload, in place for htmx requests."""
+    response = render(request, "403_csrf.html", {"reason": reason}, status=403)
+    if request.headers.get("HX-Request") == "true":
+        response = retarget(response, "#flash")
+        response = reswap(response, "innerHTML")
+    return response

@@ -1,0 +1,166 @@
+"""A reader's state: how far they got with each entry, which parts they ticked, their notes."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from catalogue.models import Advice, Paper
+
+# Far above any real note, far below what would hurt the database or the browser.
+NOTE_MAX_LENGTH = 100_000
+
+
+class Status(models.TextChoices):
+    UNREAD = "unread", "Unread"
+    READING = "reading", "Reading"
+    READ = "read", "Read"
+    SKIMMED = "skimmed", "Skimmed"
+    SKIPPED = "skipped", "Skipped"
+
+    @classmethod
+    def finished(cls) -> list[str]:
+        """Statuses that take an entry off the reader's to-do list."""
+        return [cls.READ, cls.SKIMMED, cls.SKIPPED]
+
+
+class ReadingStateQuerySet(models.QuerySet):
+    def finished(self) -> "ReadingStateQuerySet":
+        return self.filter(status__in=Status.finished())
+
+    def reading(self) -> "ReadingStateQuerySet":
+        return self.filter(status=Status.READING)
+
+
+class ReadingState(models.Model):
+    """How far one reader got with one entry. No row means unread."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_states"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="reading_states")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNREAD)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReadingStateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reader", "paper"]
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "paper"], name="one_state_per_reader_paper"),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(finished_at__gte=F("started_at")),
+                name="finished_after_started",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="reading_state_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} · {self.paper}: {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.paper.get_absolute_url()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in Status.finished()
+
+
+class ReadingEvent(models.Model):
+    """One status change, kept so that activity over time can be shown."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_events"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    from_status = models.CharField(max_length=10, choices=Status.choices)
+    to_status = models.CharField(max_length=10, choices=Status.choices)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["reader", "at", "id"]
+        indexes = [models.Index(fields=["reader", "to_status", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reader} · {self.paper}: {self.from_status} → {self.to_status}"
+
+
+class PartTick(models.Model):
+    """A reader has worked through one advised part of an entry."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="part_ticks"
+    )
+    advice = models.ForeignKey(Advice, on_delete=models.CASCADE, related_name="ticks")
+    done_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["reader", "advice"]
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "advice"], name="one_tick_per_reader_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} ✓ {self.advice}"
+
+
+class NoteQuerySet(models.QuerySet):
+    def for_paper(self, paper: Paper) -> "Note | None":
+        return self.filter(paper=paper).first()
+
+
+class Note(models.Model):
+    """One private Markdown note per reader and entry; `version` counts successful saves."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField()
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reader", "paper"]
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "paper"], name="one_note_per_reader_paper")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note by {self.reader} on {self.paper} (v{self.version})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("progress:note", kwargs={"slug": self.paper.slug})
+
+
+class NoteRevision(models.Model):
+    """The text of a note as it was after one successful save."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["note", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "version"], name="one_revision_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.note} revision {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "progress:note-revision",
+            kwargs={"slug": self.note.paper.slug, "version": self.version},
+        )

@@ -1,0 +1,125 @@
+"""One factory per model; tests build exactly the data they talk about."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from catalogue.models import Advice, Kind, Level, Paper, Section
+from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
+
+PASSWORD = "a long enough passphrase for tests"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"reader{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    title = factory.Sequence(lambda n: f"Tier {n}")
+    slug = factory.Sequence(lambda n: f"tier-{n}")
+    priority = 1
+    position = factory.Sequence(lambda n: n)
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paper
+
+    section = factory.SubFactory(SectionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Paper number {n}")
+    slug = factory.Sequence(lambda n: f"paper-{n}")
+    kind = Kind.PAPER
+    url = factory.Sequence(lambda n: f"https://example.org/papers/{n}")
+    authors = "A. Author, B. Author"
+    year = 2022
+    summary = "A summary in our own words."
+    commentary = "What the list thinks of it."
+
+
+class AdviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Advice
+
+    paper = factory.SubFactory(PaperFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    level = Level.DEEP
+    part = factory.Sequence(lambda n: f"Section {n}")
+    detail = "Why this part matters."
+
+
+class ReadingStateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadingState
+
+    reader = factory.SubFactory(UserFactory)
+    paper = factory.SubFactory(PaperFactory)
+    status = Status.READING
+    started_at = factory.LazyFunction(timezone.now)
+
+
+class ReadingEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadingEvent
+
+    reader = factory.SubFactory(UserFactory)
+    paper = factory.SubFactory(PaperFactory)
+    from_status = Status.UNREAD
+    to_status = Status.READING
+    at = factory.LazyFunction(timezone.now)
+
+
+class PartTickFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartTick
+
+    reader = factory.SubFactory(UserFactory)
+    advice = factory.SubFactory(AdviceFactory)
+    done_at = factory.LazyFunction(timezone.now)
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Note
+
+    reader = factory.SubFactory(UserFactory)
+    paper = factory.SubFactory(PaperFactory)
+    text = "My thoughts on this."
+    version = 1
+    updated_at = factory.LazyFunction(timezone.now)
+
+
+class NoteRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NoteRevision
+
+    note = factory.SubFactory(NoteFactory)
+    version = 1
+    text = factory.LazyAttribute(lambda r: r.note.text)
+    saved_at = factory.LazyFunction(timezone.now)
+
+
+def build_catalogue(entries: int, parts_per_entry: int = 3) -> list[Paper]:
+    """A list of `entries` entries over two tiers, each with advice at every level."""
+    tiers = [
+        SectionFactory(priority=1, position=1, slug="tier-one"),
+        SectionFactory(priority=2, position=2, slug="tier-two"),
+    ]
+    papers = []
+    for index in range(entries):
+        paper = PaperFactory(section=tiers[index % 2], position=index + 1)
+        levels = [Level.DEEP, Level.SKIM, Level.SKIM_OR_SKIP, Level.SKIP]
+        for position in range(1, parts_per_entry + 1):
+            AdviceFactory(paper=paper, position=position, level=levels[(position - 1) % 4])
+        papers.append(paper)
+    return papers
