@@ -12,4 +12,6 @@ urlpatterns = [
     path("", progress_views.home, name="home"),
     path("", include("catalogue.urls")),
     path("", include("progress.urls")),
+    path("accounts/", include("progress.accounts")),
+    path("account/", include("progress.data_urls")),
 ]
