@@ -1,0 +1,133 @@
+"""Chromium through Playwright, for tests of what a reader actually sees.
+
+Every test gets a fresh browser context and a `page` that watches for trouble: console errors,
+uncaught page errors, Content Security Policy violations and any request to another host (which
+is aborted, so a test never depends on the network). If any of these happened, the test fails
+listing them, after its own assertions pass.
+
+Chromium is the Debian package at /usr/bin/chromium (`.ci/run` installs it); Playwright's own
+browser download is never used. Without it the browser tests skip locally and fail in CI.
+"""
+
+import importlib.util
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from catalogue import fixture as catalogue_fixture
+from tests.browser import AXE_JS, AXE_PATH
+
+# Playwright's sync API runs an event loop in the test thread, and Django refuses ORM calls from a
+# thread with a running loop unless told it is safe: here it is, the loop only drives the browser.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WATCH = pytest.StashKey["Watch"]()
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} In CI the browser tests must run: apt-get install chromium.")
+    pytest.skip(f"{reason} Install it (apt-get install chromium) to run the browser tests.")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run; contexts keep tests apart."""
+    if importlib.util.find_spec("playwright") is None or AXE_JS is None:
+        _unavailable("The playwright or axe-playwright-python package is not installed.")
+    if not CHROMIUM.exists():
+        _unavailable(f"Chromium is not installed at {CHROMIUM}.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def catalogue(transactional_db):
+    """The shipped reading list, in the database the live server reads."""
+    catalogue_fixture.load_file()
+
+
+@dataclass
+class Watch:
+    """What went wrong in the browser during one test."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+
+    def on_console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+        elif message.type == "error":
+            where = message.location.get("url")
+            self.console_errors.append(f"{message.text} ({where})" if where else message.text)
+
+    def problems(self) -> list[str]:
+        return [
+            *(f"console error: {text}" for text in self.console_errors),
+            *(f"page error: {text}" for text in self.page_errors),
+            *(f"CSP violation: {text}" for text in self.csp_violations),
+            *(f"request to another host: {url}" for url in self.external_requests),
+        ]
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A page in a fresh context that records console errors, page errors, CSP violations and
+    requests to other hosts (aborting them); the test fails if any occurred."""
+    origin = urlsplit(live_server.url)
+    watch = Watch()
+
+    def leaves_the_server(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in {"http", "https", "ws", "wss"} and parts.netloc != origin.netloc
+
+    def refuse(route) -> None:
+        watch.external_requests.append(route.request.url)
+        route.abort()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.route(leaves_the_server, refuse)
+    context.route(
+        f"{live_server.url}{AXE_PATH}",
+        lambda route: route.fulfill(path=AXE_JS, content_type="text/javascript"),
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("console", watch.on_console)
+    page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+    request.node.stash[WATCH] = (watch, context)
+    yield page
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a browser test whose page logged errors or reached another host."""
+    result = yield
+    if WATCH in item.stash:
+        watch, context = item.stash[WATCH]
+        # Closing the context delivers any browser events still in flight before we look.
+        context.close()
+        if problems := watch.problems():
+            pytest.fail("The browser saw:\n  " + "\n  ".join(problems), pytrace=False)
+    return result
