@@ -1,2 +1,21 @@
+from django.urls import path
+
+from progress import views
+
 app_name = "progress"
-urlpatterns = []
+urlpatterns = [
+    path("entries/<slug:slug>/status/", views.set_status, name="set-status"),
+    path("entries/<slug:slug>/parts/<int:position>/", views.set_part, name="set-part"),
+    path("notes/<slug:slug>/", views.note, name="note"),
+    path("notes/<slug:slug>/revisions/", views.note_revisions, name="note-revisions"),
+    path(
+        "notes/<slug:slug>/revisions/<int:version>/",
+        views.note_revision,
+        name="note-revision",
+    ),
+    path(
+        "notes/<slug:slug>/revisions/<int:version>/restore/",
+        views.restore_revision,
+        name="note-restore",
+    ),
+]

@@ -1,0 +1,59 @@
+"""Input parsing for the reader's actions."""
+
+from django import forms
+
+from catalogue.models import Kind
+from progress.models import NOTE_MAX_LENGTH, Status
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+
+
+class PartForm(forms.Form):
+    # A checkbox sends nothing when unticked, so absence means "not done".
+    done = forms.BooleanField(required=False)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=NOTE_MAX_LENGTH,
+        error_messages={
+            "max_length": (
+                f"This note is over {NOTE_MAX_LENGTH:,} characters "
+                "(it has %(show_value)s,d). Nothing was saved; shorten it and save again."
+            )
+        },
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    base_version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+class RestoreForm(forms.Form):
+    base_version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+class FilterForm(forms.Form):
+    """Dashboard filters; every field optional, bad values are ignored rather than refused."""
+
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    tier = forms.TypedChoiceField(
+        choices=[("", "Any tier")] + [(str(n), f"Priority {n}") for n in range(1, 5)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
+    q = forms.CharField(required=False, max_length=200, label="Search")
+
+    def cleaned(self) -> dict:
+        """The valid filters only, so a hand-edited URL never breaks the page."""
+        if self.is_valid():
+            return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in self.errors and v not in (None, "")
+        }

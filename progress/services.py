@@ -1,0 +1,113 @@
+"""Writes that touch several rows or rules: one function per use case, each in one transaction."""
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from catalogue.models import Advice, Paper
+from progress.models import (
+    NOTE_MAX_LENGTH,
+    Note,
+    NoteRevision,
+    PartTick,
+    ReadingEvent,
+    ReadingState,
+    Status,
+)
+
+
+class NoteTooLong(ValueError):
+    """The text is over NOTE_MAX_LENGTH characters; nothing was saved."""
+
+
+class NoteConflict(Exception):
+    """The note changed since the version the save was based on; nothing was saved."""
+
+    def __init__(self, current: Note | None):
+        super().__init__("note changed since it was loaded")
+        self.current = current
+
+
+def _lock_reader(reader) -> None:
+    """Serialise one reader's writes, so two tabs creating the same row cannot race.
+
+    SQLite needs no lock: its IMMEDIATE transactions already take the database's write lock.
+    """
+    if connection.features.has_select_for_update:
+        list(get_user_model().objects.select_for_update().filter(pk=reader.pk).values("pk"))
+
+
+@transaction.atomic
+def set_status(*, reader, paper: Paper, status: str) -> ReadingState:
+    """Move a reader's entry to `status`, stamping dates and keeping a dated event."""
+    _lock_reader(reader)
+    now = timezone.now()
+    state = reader.reading_states.filter(paper=paper).first() or ReadingState(
+        reader=reader, paper=paper
+    )
+    previous = state.status
+    if previous == status:
+        return state
+    if status == Status.UNREAD:
+        state.started_at = state.finished_at = None
+    elif status == Status.READING:
+        state.started_at = state.started_at or now
+        state.finished_at = None
+    elif status in (Status.READ, Status.SKIMMED):
+        state.started_at = state.started_at or now
+        state.finished_at = now
+    else:  # skipped: set aside, so not finished reading
+        state.finished_at = None
+    state.status = status
+    state.save()
+    ReadingEvent.objects.create(
+        reader=reader, paper=paper, from_status=previous, to_status=status, at=now
+    )
+    return state
+
+
+@transaction.atomic
+def set_part_done(*, reader, advice: Advice, done: bool) -> None:
+    """Tick or untick one advised part; ticking twice is the same as ticking once."""
+    if done:
+        PartTick.objects.bulk_create(
+            [PartTick(reader=reader, advice=advice, done_at=timezone.now())],
+            ignore_conflicts=True,
+        )
+    else:
+        PartTick.objects.filter(reader=reader, advice=advice).delete()
+
+
+@transaction.atomic
+def save_note(*, reader, paper: Paper, text: str, base_version: int) -> Note:
+    """Save a note if it is still at `base_version`, keeping the saved text as a revision.
+
+    Raises NoteConflict when another tab saved in between, NoteTooLong past the limit; in both
+    cases nothing is written, so the caller can show the reader both texts.
+    """
+    if len(text) > NOTE_MAX_LENGTH:
+        raise NoteTooLong(len(text))
+    _lock_reader(reader)
+    now = timezone.now()
+    note = reader.notes.filter(paper=paper).first()
+    if note is None:
+        if base_version != 0:
+            raise NoteConflict(None)
+        note = Note.objects.create(reader=reader, paper=paper, text=text, version=1, updated_at=now)
+    else:
+        if note.version != base_version:
+            raise NoteConflict(note)
+        if note.text == text:
+            return note
+        note.text = text
+        note.version += 1
+        note.updated_at = now
+        note.save(update_fields=["text", "version", "updated_at"])
+    NoteRevision.objects.create(note=note, version=note.version, text=text, saved_at=now)
+    return note
+
+
+def restore_revision(*, reader, paper: Paper, version: int, base_version: int) -> Note:
+    """Make an earlier revision the current text, as a new version (history is never rewritten)."""
+    revision = NoteRevision.objects.get(note__reader=reader, note__paper=paper, version=version)
+    return save_note(reader=reader, paper=paper, text=revision.text, base_version=base_version)

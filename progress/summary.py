@@ -1,0 +1,237 @@
+"""A reader's progress through the list: per entry, per tier and subsection, and overall.
+
+How progress is weighted (also on the about page): a part to deeply engage with counts 3, a part
+to skim counts 1, and parts marked "skim or skip" or "skip" count 0 — ticking them is welcome,
+leaving them never holds the reader back. An entry with no counted parts weighs 1. Marking an
+entry read or skimmed counts all of its weight as done; marking it skipped takes it out of the
+count altogether; otherwise its ticked parts count.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Length
+
+from catalogue import outline
+from catalogue.models import LEVEL_WEIGHTS, Advice, Level, Paper, Section
+from progress.models import PartTick, Status
+
+
+def _weight_of(level_field: str) -> Case:
+    return Case(
+        *[When(**{level_field: level}, then=Value(w)) for level, w in LEVEL_WEIGHTS.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _scalar(queryset: QuerySet, expression, name: str) -> Coalesce:
+    """A correlated subquery yielding one aggregate per entry (0 when there are no rows)."""
+    grouped = queryset.order_by().values("paper_key").annotate(**{name: expression}).values(name)
+    return Coalesce(Subquery(grouped, output_field=IntegerField()), Value(0))
+
+
+def papers_for_reader(reader) -> QuerySet:
+    """Every entry in reading order, annotated with this reader's state, ticks and note — one query.
+
+    Annotations: status, started_at, finished_at, parts, weight_total, ticked, ticked_weight,
+    note_version, note_length, start_with (the first deep part not yet ticked).
+    """
+    advice = Advice.objects.filter(paper=OuterRef("pk")).annotate(paper_key=Value(1))
+    ticks = PartTick.objects.filter(reader=reader, advice__paper=OuterRef("pk")).annotate(
+        paper_key=Value(1)
+    )
+    untouched_deep = (
+        Advice.objects.filter(paper=OuterRef("pk"), level=Level.DEEP)
+        .exclude(Exists(PartTick.objects.filter(reader=reader, advice=OuterRef("pk"))))
+        .order_by("position")
+        .values("part")[:1]
+    )
+    return (
+        Paper.objects.in_reading_order()
+        .select_related("section__parent")
+        .annotate(
+            mine=FilteredRelation("reading_states", condition=Q(reading_states__reader=reader)),
+            my_note=FilteredRelation("notes", condition=Q(notes__reader=reader)),
+        )
+        .annotate(
+            status=Coalesce("mine__status", Value(Status.UNREAD)),
+            started_at=F("mine__started_at"),
+            finished_at=F("mine__finished_at"),
+            note_version=Coalesce("my_note__version", Value(0)),
+            note_length=Coalesce(Length("my_note__text"), Value(0)),
+            parts=_scalar(advice, Count("pk"), "n"),
+            weight_total=_scalar(advice, Sum(_weight_of("level")), "w"),
+            ticked=_scalar(ticks, Count("pk"), "n"),
+            ticked_weight=_scalar(ticks, Sum(_weight_of("advice__level")), "w"),
+            start_with=Subquery(untouched_deep),
+            **{
+                f"n_{level}": _scalar(advice.filter(level=level), Count("pk"), "n")
+                for level in Level.values
+            },
+        )
+    )
+
+
+def checklist_for_reader(reader) -> Prefetch:
+    """Prefetch each entry's advice with a `done` flag for this reader (one query)."""
+    ticked = PartTick.objects.filter(reader=reader, advice=OuterRef("pk"))
+    return Prefetch(
+        "advice",
+        queryset=Advice.objects.order_by("position").annotate(done=Exists(ticked)),
+        to_attr="checklist",
+    )
+
+
+@dataclass
+class Entry:
+    """One entry as this reader stands with it; wraps an annotated Paper."""
+
+    paper: Paper
+
+    @property
+    def status(self) -> Status:
+        return Status(self.paper.status)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in Status.finished()
+
+    @property
+    def weight(self) -> int:
+        return self.paper.weight_total or 1
+
+    @property
+    def done_weight(self) -> int:
+        if self.status in (Status.READ, Status.SKIMMED):
+            return self.weight
+        if not self.paper.weight_total:
+            return 0
+        return min(self.paper.ticked_weight, self.weight)
+
+    @property
+    def counts(self) -> bool:
+        return self.status != Status.SKIPPED
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done_weight / self.weight)
+
+    @property
+    def optional(self) -> bool:
+        """The list only says to skim-or-skip or skip it: not a candidate for Next up."""
+        return self.paper.parts > 0 and not self.paper.weight_total
+
+    @property
+    def has_note(self) -> bool:
+        return self.paper.note_length > 0
+
+
+@dataclass
+class Tally:
+    done: int = 0
+    total: int = 0
+    entries: int = 0
+    statuses: Counter = field(default_factory=Counter)
+
+    def add(self, entry: Entry) -> None:
+        self.entries += 1
+        self.statuses[entry.status.value] += 1
+        if entry.counts:
+            self.done += entry.done_weight
+            self.total += entry.weight
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> int:
+        return sum(self.statuses[s] for s in Status.finished())
+
+    def status_counts(self) -> list[tuple[Status, int]]:
+        return [(status, self.statuses[status.value]) for status in Status]
+
+
+@dataclass
+class Summary:
+    entries: dict[int, Entry]
+    tiers: list[outline.Group]
+    overall: Tally
+    by_section: dict[int, Tally]
+    next_up: Entry | None
+    reading: list[Entry]
+
+    def groups_of(self, paper: Paper) -> list[outline.Group]:
+        """The groups whose bars change when this entry changes: its subsection and its tier."""
+        found = []
+        for tier in self.tiers:
+            for group in [tier, *tier.subgroups]:
+                if group.section.pk in (paper.section_id, paper.section.parent_id):
+                    found.append(group)
+        return found
+
+
+def sections_of(papers: list[Paper]) -> list[Section]:
+    """The sections (and their parent tiers) that hold these entries, in list order.
+
+    Taken from the entries' select_related sections, which saves the dashboard a query.
+    """
+    found: dict[int, Section] = {}
+    for paper in papers:
+        section = paper.section
+        if section.parent_id:
+            found.setdefault(section.parent_id, section.parent)
+        found.setdefault(section.pk, section)
+    return sorted(found.values(), key=lambda s: (s.priority, s.parent_id is not None, s.position))
+
+
+def summarise(papers: list[Paper]) -> Summary:
+    """Tally annotated entries (from papers_for_reader, in reading order) into a Summary."""
+    tiers = outline.build(sections_of(papers), papers)
+    entries = {paper.pk: Entry(paper) for paper in papers}
+    for paper in papers:
+        paper.advice_summary_text = " · ".join(
+            f"{getattr(paper, f'n_{level.value}')} {level.short}"
+            for level in Level
+            if getattr(paper, f"n_{level.value}")
+        )
+    overall = Tally()
+    by_section: dict[int, Tally] = {}
+
+    def walk(group: outline.Group) -> Tally:
+        tally = Tally()
+        for paper in group.papers():
+            tally.add(entries[paper.pk])
+        by_section[group.section.pk] = tally
+        group.tally = tally
+        for sub in group.subgroups:
+            walk(sub)
+        return tally
+
+    for tier in tiers:
+        walk(tier)
+    for entry in entries.values():
+        overall.add(entry)
+    in_order = [entries[p.pk] for p in papers]
+    next_up = next(
+        (e for e in in_order if not e.is_finished and not e.optional and e.percent < 100), None
+    )
+    reading = [e for e in in_order if e.status == Status.READING]
+    return Summary(entries, tiers, overall, by_section, next_up, reading)
