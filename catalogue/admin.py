@@ -1,6 +1,8 @@
 """Django admin for staff who keep the list's annotations current."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
@@ -9,8 +11,19 @@ from django.utils.html import format_html, format_html_join
 from catalogue.models import Advice, Level, Paper, Section
 
 
+class AdviceForm(forms.ModelForm):
+    def validate_constraints(self) -> None:
+        # The inline holds every part of the entry and its formset checks that their positions
+        # differ; checking each row against the stored positions would refuse a swap of two.
+        try:
+            self.instance.validate_constraints(exclude={"position"})
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
 class AdviceInline(admin.TabularInline):
     model = Advice
+    form = AdviceForm
     extra = 1
     fields = ["position", "level", "part", "detail"]
     ordering = ["position"]

@@ -6,14 +6,43 @@ from collections.abc import Iterable, Iterator
 from catalogue.models import Kind, Paper
 
 BIBTEX_TYPES = {Kind.PAPER: "article", Kind.SERIES: "misc", Kind.CODEBASE: "software"}
-# Characters that mean something to BibTeX; escaped so admin-edited text cannot break an entry.
-_BIBTEX_SPECIAL = re.compile(r"([\\{}%&$#_^~])")
+# Characters that mean something to BibTeX or LaTeX; escaped so admin-edited text cannot break an
+# entry. A backslash, tilde or caret before a letter would be a command or an accent, so those
+# become the commands that print them.
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
+_BIBTEX_SPECIAL = re.compile("|".join(re.escape(char) for char in _BIBTEX_ESCAPES))
+# A link is printed verbatim (\url), so it is percent-encoded instead of escaped: only braces,
+# backslashes and whitespace could end the field early or break the entry.
+_URL_UNSAFE = re.compile(r"[{}\\\s]")
 # Spreadsheet programs run cells that start with these as formulas.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _bib(value: str) -> str:
-    return _BIBTEX_SPECIAL.sub(r"\\\1", value.replace("\n", " "))
+    # One line per field: BibTeX treats a blank line inside a value as the end of a paragraph.
+    text = " ".join(value.split())
+    return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_ESCAPES[match.group()], text)
+
+
+def _bib_url(url: str) -> str:
+    return _URL_UNSAFE.sub(lambda match: f"%{ord(match.group()):02X}", url)
+
+
+def _bib_authors(authors: str) -> str:
+    """Authors as BibTeX joins them: "A, B, et al." becomes "A and B and others"."""
+    names = [name.strip() for name in authors.split(",") if name.strip()]
+    return " and ".join("others" if name == "et al." else _bib(name) for name in names)
 
 
 def bibtex(papers: Iterable[Paper]) -> str:
@@ -22,13 +51,12 @@ def bibtex(papers: Iterable[Paper]) -> str:
     for paper in papers:
         fields = [("title", "{" + _bib(paper.title) + "}")]
         if paper.authors:
-            authors = " and ".join(a.strip() for a in paper.authors.split(",") if a.strip())
-            fields.append(("author", _bib(authors)))
+            fields.append(("author", _bib_authors(paper.authors)))
         if paper.year:
             fields.append(("year", str(paper.year)))
         if paper.url:
-            fields.append(("url", _bib(paper.url)))
-            fields.append(("howpublished", "\\url{" + _bib(paper.url) + "}"))
+            fields.append(("url", _bib_url(paper.url)))
+            fields.append(("howpublished", "\\url{" + _bib_url(paper.url) + "}"))
         fields.append(("note", _bib(f"{paper.get_kind_display()}; mireads: {paper.name}")))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         kind = BIBTEX_TYPES.get(paper.kind, "misc")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 
 from catalogue.models import Advice, Level, Paper, Section
@@ -91,12 +91,16 @@ def _check_references(records: list[dict]) -> None:
             slug = fields.get("slug")
             if slug in seen[kind]:
                 raise CatalogueError(f"{where}: field 'slug': duplicate slug {slug!r}.")
-            seen[kind].add(slug)
             parent = fields.get("parent")
-            if parent is not None and _ref(parent) not in seen[kind]:
+            if parent is not None and _ref(parent) not in (seen[kind] | known[kind]) - {slug}:
                 raise CatalogueError(
-                    f"{where}: field 'parent': {parent!r} is not an earlier {kind} in the file."
+                    f"{where}: field 'parent': no {kind} {parent!r} earlier in the file "
+                    "or in the database."
                 )
+            seen[kind].add(slug)
+        url = fields.get("url")
+        if kind == "paper" and url and not str(url).startswith(("https://", "http://")):
+            raise CatalogueError(f"{where}: field 'url': {url!r} is not an http(s) link.")
         if kind == "paper":
             section = _ref(fields.get("section"))
             if section not in seen["section"] | known["section"]:
@@ -129,6 +133,8 @@ def load(records: list[dict]) -> LoadReport:
             (deserialized,) = serializers.deserialize(
                 "python", [record], handle_forward_references=False
             )
+        except FieldDoesNotExist as error:
+            raise CatalogueError(f"{where}: {error}.") from None
         except serializers.base.DeserializationError as error:
             raise CatalogueError(f"{where}: {error}") from None
         instance = deserialized.object
@@ -137,8 +143,9 @@ def load(records: list[dict]) -> LoadReport:
         try:
             instance.full_clean()
         except ValidationError as error:
+            # dict.fromkeys: a field with two validators for one rule reports it once.
             problems = "; ".join(
-                f"field {name!r}: {' '.join(messages)}"
+                f"field {name!r}: {' '.join(dict.fromkeys(messages))}"
                 for name, messages in error.message_dict.items()
             )
             raise CatalogueError(f"{where}: {problems}") from None

@@ -72,24 +72,50 @@ class Kind(models.TextChoices):
     BODY_OF_WORK = "body_of_work", "Body of work"
 
 
+# Tier, subsection, then position among top-level entries. A nested entry sorts into its parent's
+# family (the parent's position, then the parent's id, so two siblings sharing a position never
+# interleave their children) and after the parent itself, whose own `parent` is null.
+READING_ORDER = (
+    "section__priority",
+    F("section__parent").asc(nulls_first=True),
+    "section__position",
+    Coalesce("parent__position", "position"),
+    Coalesce("parent", "id"),
+    F("parent").asc(nulls_first=True),
+    "position",
+)
+
+
 class PaperQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> "Paper":
         return self.get(slug=slug)
 
     def in_reading_order(self) -> "PaperQuerySet":
         """Tier, then subsection, then position, with nested entries right after their parent."""
-        return self.select_related("section", "parent").order_by(
-            "section__priority",
-            F("section__parent").asc(nulls_first=True),
-            "section__position",
-            Coalesce("parent__position", "position"),
-            F("parent").asc(nulls_first=True),
-            "position",
-        )
+        return self.select_related("section", "parent").order_by(*READING_ORDER)
+
+    def neighbours(self, paper: "Paper") -> tuple["Paper | None", "Paper | None"]:
+        """The entries just before and after `paper` in reading order, in one query."""
+        order = list(self.order_by(*READING_ORDER).only("slug", "title", "short_name"))
+        index = next(i for i, entry in enumerate(order) if entry.pk == paper.pk)
+        previous = order[index - 1] if index > 0 else None
+        following = order[index + 1] if index + 1 < len(order) else None
+        return previous, following
 
     def with_advice(self) -> "PaperQuerySet":
+        """Prefetch each entry's advice in the list's order."""
         return self.prefetch_related(
             models.Prefetch("advice", queryset=Advice.objects.order_by("position"))
+        )
+
+    def for_detail_page(self) -> "PaperQuerySet":
+        """Everything an entry's page shows: its place in the list, advice, nested entries."""
+        return (
+            self.select_related("section__parent", "parent")
+            .with_advice()
+            .prefetch_related(
+                models.Prefetch("children", queryset=Paper.objects.order_by("position"))
+            )
         )
 
     def search(self, text: str) -> "PaperQuerySet":
