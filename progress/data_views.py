@@ -1,0 +1,169 @@
+"""Pages for a reader's own data: take it away, bring it back, or leave with all of it deleted."""
+
+from django import forms
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from progress import portability
+
+# Room for the multipart boundaries and headers around a file right at the size limit.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Export file",
+        help_text="The mireads.json file from a mireads export, up to 5 MB.",
+        widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request: HttpRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        reader = self.request.user
+        # authenticate(), not check_password(): wrong guesses count towards the login lockout.
+        confirmed = authenticate(self.request, username=reader.get_username(), password=password)
+        if confirmed is None or confirmed.pk != reader.pk:
+            raise forms.ValidationError("That is not your password, so nothing was deleted.")
+        return password
+
+
+def _attachment(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@login_required
+@never_cache
+def export_page(request: HtmxHttpRequest) -> HttpResponse:
+    """What can be downloaded, with a count of what the reader has."""
+    reader = request.user
+    counts = {
+        "statuses": reader.reading_states.count(),
+        "ticks": reader.part_ticks.count(),
+        "notes": reader.notes.count(),
+    }
+    return render(request, "progress/account_export.html", {"counts": counts})
+
+
+@require_GET
+@login_required
+@never_cache
+def export_json(request: HtmxHttpRequest) -> HttpResponse:
+    """Everything the reader owns, as the JSON file that import reads back."""
+    now = timezone.now()
+    document = portability.export_document(request.user, exported_at=now)
+    return _attachment(
+        portability.dumps(document),
+        "application/json; charset=utf-8",
+        f"mireads-{now:%Y-%m-%d}.json",
+    )
+
+
+@require_GET
+@login_required
+@never_cache
+def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
+    """One Markdown document in reading order."""
+    now = timezone.now()
+    text = portability.export_markdown(request.user, exported_at=now)
+    return _attachment(text, "text/markdown; charset=utf-8", f"mireads-{now:%Y-%m-%d}.md")
+
+
+@require_GET
+@login_required
+@never_cache
+def export_notes_zip(request: HtmxHttpRequest) -> HttpResponse:
+    """A zip of one Markdown file per entry, with front matter, for an Obsidian vault."""
+    now = timezone.now()
+    archive = portability.export_notes_zip(request.user, exported_at=now)
+    return _attachment(archive, "application/zip", f"mireads-notes-{now:%Y-%m-%d}.zip")
+
+
+# CSRF is checked by _import_upload, after the size check: the middleware would read (and spool
+# to disk) the whole request body to find the token before this view could refuse it.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def import_data(request: HtmxHttpRequest) -> HttpResponse:
+    """GET: the upload form. POST: check the whole file, then merge it in one transaction."""
+    if request.method == "GET":
+        return render(request, "progress/account_import.html", {"form": ImportForm()})
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > portability.MAX_IMPORT_BYTES + MULTIPART_ALLOWANCE:
+        return _refused(request, ImportForm(), [portability.too_large_message()], status=413)
+    return _import_upload(request)
+
+
+@csrf_protect
+def _import_upload(request: HtmxHttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "progress/account_import.html", {"form": form}, status=400)
+    upload = form.cleaned_data["file"]
+    if upload.size > portability.MAX_IMPORT_BYTES:
+        return _refused(request, form, [portability.too_large_message()], status=413)
+    try:
+        entries = portability.parse_export(upload.read())
+    except portability.ImportRefused as refused:
+        return _refused(request, form, refused.problems, status=400)
+    report = portability.apply_import(reader=request.user, entries=entries)
+    return render(request, "progress/account_import.html", {"form": ImportForm(), "report": report})
+
+
+def _refused(
+    request: HttpRequest, form: ImportForm, problems: list[str], *, status: int
+) -> HttpResponse:
+    return render(
+        request,
+        "progress/account_import.html",
+        {"form": form, "problems": problems},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def delete_account(request: HtmxHttpRequest) -> HttpResponse:
+    """GET: what deleting means, and a password field. POST: delete everything, sign out."""
+    if request.method == "GET":
+        form = DeleteAccountForm(request=request)
+        return render(request, "progress/account_delete.html", {"form": form})
+    form = DeleteAccountForm(request.POST, request=request)
+    if not form.is_valid():
+        return render(request, "progress/account_delete.html", {"form": form}, status=400)
+    reader: AbstractBaseUser = request.user
+    username = reader.get_username()
+    portability.delete_account(reader=reader)
+    logout(request)
+    return render(request, "progress/account_deleted.html", {"username": username})

@@ -1,0 +1,773 @@
+"""A reader's data out and back in: exports (JSON, Markdown, a zip of notes), import, deletion.
+
+The JSON export is the one complete format: everything a reader owns, entries named by slug and
+parts by (slug, position), so a file from one server imports into another that has the same list.
+Import reads the whole file before it writes anything and reports every problem with its place in
+the file; then it merges in one transaction, so a file is applied entirely or not at all.
+"""
+
+import io
+import json
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Prefetch
+
+from catalogue.models import Paper
+from progress.models import (
+    NOTE_MAX_LENGTH,
+    Note,
+    NoteRevision,
+    PartTick,
+    ReadingEvent,
+    ReadingState,
+    Status,
+)
+
+SCHEMA = "mireads-export"
+VERSION = 1
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# A file with thousands of problems is better fixed from the first few hundred.
+MAX_PROBLEMS = 200
+# The largest values the columns hold (PositiveSmallIntegerField, PositiveIntegerField).
+MAX_POSITION = 32_767
+MAX_VERSION = 2_147_483_647
+MAX_SLUG_LENGTH = 100
+
+
+# --- Gathering what a reader owns ----------------------------------------------------------------
+
+
+@dataclass
+class ReaderEntry:
+    """Everything one reader has on one entry of the list."""
+
+    paper: Paper
+    state: ReadingState | None = None
+    events: list[ReadingEvent] = field(default_factory=list)
+    ticks: list[PartTick] = field(default_factory=list)
+    note: Note | None = None
+
+
+def reader_entries(reader: AbstractBaseUser) -> list[ReaderEntry]:
+    """Every entry the reader has a status, event, tick or note on, in reading order."""
+    states = {state.paper_id: state for state in reader.reading_states.all()}
+    events = defaultdict(list)
+    for event in reader.reading_events.order_by("at", "id"):
+        events[event.paper_id].append(event)
+    ticks = defaultdict(list)
+    for tick in reader.part_ticks.select_related("advice").order_by("advice__position"):
+        ticks[tick.advice.paper_id].append(tick)
+    notes = {
+        note.paper_id: note
+        for note in reader.notes.prefetch_related(
+            Prefetch("revisions", queryset=NoteRevision.objects.order_by("version"))
+        )
+    }
+    touched = states.keys() | events.keys() | ticks.keys() | notes.keys()
+    return [
+        ReaderEntry(
+            paper=paper,
+            state=states.get(paper.pk),
+            events=events[paper.pk],
+            ticks=ticks[paper.pk],
+            note=notes.get(paper.pk),
+        )
+        for paper in Paper.objects.in_reading_order().filter(pk__in=touched)
+    ]
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).date().isoformat() if moment else ""
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def export_document(reader: AbstractBaseUser, *, exported_at: datetime) -> dict:
+    """The complete export: statuses with their history, ticked parts, notes with revisions."""
+    return {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "exported_at": _stamp(exported_at),
+        "account": {"username": reader.get_username()},
+        "entries": [_entry_document(entry) for entry in reader_entries(reader)],
+    }
+
+
+def _entry_document(entry: ReaderEntry) -> dict:
+    state, note = entry.state, entry.note
+    return {
+        "slug": entry.paper.slug,
+        "title": entry.paper.name,
+        "status": state.status if state else None,
+        "started_at": _stamp(state.started_at) if state else None,
+        "finished_at": _stamp(state.finished_at) if state else None,
+        "updated_at": _stamp(state.updated_at) if state else None,
+        "events": [
+            {"from": event.from_status, "to": event.to_status, "at": _stamp(event.at)}
+            for event in entry.events
+        ],
+        "ticks": [
+            {
+                "position": tick.advice.position,
+                "part": tick.advice.part,
+                "done_at": _stamp(tick.done_at),
+            }
+            for tick in entry.ticks
+        ],
+        "note": None
+        if note is None
+        else {
+            "text": note.text,
+            "version": note.version,
+            "updated_at": _stamp(note.updated_at),
+            "revisions": [
+                {"version": rev.version, "text": rev.text, "saved_at": _stamp(rev.saved_at)}
+                for rev in note.revisions.all()
+            ],
+        },
+    }
+
+
+def dumps(document: dict) -> str:
+    """The export as text: UTF-8 JSON, indented so that it diffs and reads well."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- Markdown ------------------------------------------------------------------------------------
+
+
+def export_markdown(reader: AbstractBaseUser, *, exported_at: datetime) -> str:
+    """One document in reading order: each entry's status, dates, ticked parts and note."""
+    entries = reader_entries(reader)
+    lines = [
+        f"# {reader.get_username()}'s reading",
+        "",
+        f"Exported from mireads on {exported_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'} in reading order.",
+    ]
+    for entry in entries:
+        lines += ["", f"## {_one_line(entry.paper.name)}", ""]
+        lines += [f"- {label}: {value}" for label, value in _facts(entry)]
+        if entry.ticks:
+            lines += ["", "Ticked parts:", ""]
+            lines += [
+                f"- [x] {_one_line(tick.advice.part)} ({_day(tick.done_at)})"
+                for tick in entry.ticks
+            ]
+        if entry.note and entry.note.text.strip():
+            lines += ["", "### Note", "", entry.note.text.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _facts(entry: ReaderEntry) -> list[tuple[str, str]]:
+    state = entry.state
+    facts = [("Status", state.get_status_display() if state else Status.UNREAD.label)]
+    if state and state.started_at:
+        facts.append(("Started", _day(state.started_at)))
+    if state and state.finished_at:
+        facts.append(("Finished", _day(state.finished_at)))
+    if entry.paper.url:
+        facts.append(("Link", entry.paper.url))
+    return facts
+
+
+# --- A zip of notes for an Obsidian vault --------------------------------------------------------
+
+# JSON escapes quotes, backslashes and control characters the way YAML's double-quoted scalars
+# do; these three are line breaks to YAML but not to JSON, so they are escaped too (as \uXXXX,
+# which both read the same way).
+_YAML_LINE_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
+def yaml_string(text: str) -> str:
+    """A YAML double-quoted scalar holding exactly `text`, whatever it contains."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_LINE_BREAKS.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
+
+
+def export_notes_zip(reader: AbstractBaseUser, *, exported_at: datetime) -> bytes:
+    """One Markdown file per entry (slug.md) with YAML front matter, for an Obsidian vault."""
+    buffer = io.BytesIO()
+    stamp = exported_at.astimezone(UTC).timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in reader_entries(reader):
+            # A fixed date in every member keeps the archive the same for the same data.
+            member = zipfile.ZipInfo(f"{entry.paper.slug}.md", date_time=stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(member, _vault_file(entry))
+    return buffer.getvalue()
+
+
+def _vault_file(entry: ReaderEntry) -> str:
+    paper, state = entry.paper, entry.state
+    front = [
+        "---",
+        f"title: {yaml_string(paper.name)}",
+        f"link: {yaml_string(paper.url)}",
+        f"status: {yaml_string(state.status if state else Status.UNREAD.value)}",
+        # ISO dates unquoted: YAML (and Obsidian's date properties) read them as dates.
+        f"started: {_day(state.started_at) if state else ''}".rstrip(),
+        f"finished: {_day(state.finished_at) if state else ''}".rstrip(),
+        f"tier: {paper.section.priority}",
+        "---",
+        "",
+        f"# {_one_line(paper.name)}",
+    ]
+    if entry.ticks:
+        front += ["", "Ticked parts:", ""]
+        front += [f"- [x] {_one_line(tick.advice.part)}" for tick in entry.ticks]
+    if entry.note and entry.note.text.strip():
+        front += ["", entry.note.text.strip()]
+    return "\n".join(front) + "\n"
+
+
+# --- Reading an export back ----------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """A file that cannot be imported; `problems` says what is wrong and where, one per line."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class EventIn:
+    from_status: str
+    to_status: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TickIn:
+    position: int
+    done_at: datetime
+
+
+@dataclass(frozen=True)
+class RevisionIn:
+    version: int
+    text: str
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteIn:
+    text: str
+    version: int
+    updated_at: datetime
+    revisions: list[RevisionIn]
+
+
+@dataclass(frozen=True)
+class EntryIn:
+    slug: str
+    status: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    updated_at: datetime | None
+    events: list[EventIn]
+    ticks: list[TickIn]
+    note: NoteIn | None
+
+    @property
+    def changed_at(self) -> datetime | None:
+        """When this side last changed the status: its own stamp or its latest event."""
+        moments = [self.updated_at, *(event.at for event in self.events)]
+        return max((moment for moment in moments if moment), default=None)
+
+
+class _Unreadable(ValueError):
+    """Raised from inside the JSON parser for input it should not turn into Python values."""
+
+
+def _parse_int(digits: str) -> int:
+    # 18 digits is far beyond any position or version; longer numbers are refused here, before
+    # int() spends time on them (or fails with its own message past 4,300 digits).
+    if len(digits.lstrip("-")) > 18:
+        raise _Unreadable("it holds a number too large to be a position or a version")
+    return int(digits)
+
+
+def _parse_constant(name: str):
+    raise _Unreadable(f"it holds {name}, which is not a number JSON allows")
+
+
+def parse_export(data: bytes) -> list[EntryIn]:
+    """Read and check a whole export file; raise ImportRefused listing every problem in it."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRefused([too_large_message()])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            ["The file is not UTF-8 text, so it is not a mireads export."]
+        ) from None
+    try:
+        document = json.loads(text, parse_int=_parse_int, parse_constant=_parse_constant)
+    except json.JSONDecodeError as error:
+        raise ImportRefused(
+            [
+                f"The file is not valid JSON: {error.msg} at line {error.lineno}, "
+                f"column {error.colno}."
+            ]
+        ) from None
+    except _Unreadable as error:
+        raise ImportRefused([f"The file cannot be read: {error}."]) from None
+    except RecursionError:
+        raise ImportRefused(["The file cannot be read: it is nested too deeply."]) from None
+    checker = _Checker()
+    entries = checker.document(document)
+    if checker.problems:
+        raise ImportRefused(checker.report())
+    return entries
+
+
+def too_large_message() -> str:
+    """What a reader is told about a file over the size limit."""
+    return (
+        f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB, so it was not read. "
+        "A mireads export is far smaller: check that you chose the right file."
+    )
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
+class _Checker:
+    """Walks a parsed export, collecting every problem with its path (`entries[3].status`)."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+        self.more = 0
+
+    def problem(self, where: str, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(f"{where}: {message}")
+        else:
+            self.more += 1
+
+    def report(self) -> list[str]:
+        if self.more:
+            return [*self.problems, f"… and {self.more} more problems."]
+        return self.problems
+
+    def document(self, document) -> list[EntryIn]:
+        if not isinstance(document, dict):
+            self.problems.append(
+                f"The file holds {_kind(document)}, not a mireads export (a JSON object)."
+            )
+            return []
+        schema = document.get("schema")
+        if schema != SCHEMA:
+            self.problems.append(
+                f"This is not a mireads export: schema is {json.dumps(schema)[:60]}, "
+                f"expected {json.dumps(SCHEMA)}."
+            )
+            return []
+        version = document.get("version")
+        if type(version) is not int or version != VERSION:
+            self.problems.append(
+                f"This export is version {json.dumps(version)[:20]}; this server reads "
+                f"version {VERSION}."
+            )
+            return []
+        entries = self.items(document.get("entries"), "entries")
+        parsed = [self.entry(entry, f"entries[{index}]") for index, entry in enumerate(entries)]
+        first_place: dict[str, int] = {}
+        for index, entry in enumerate(parsed):
+            if entry is None:
+                continue
+            if entry.slug in first_place:
+                self.problem(
+                    f"entries[{index}].slug",
+                    f"{_shown(entry.slug)} appears twice (also entries[{first_place[entry.slug]}])",
+                )
+            first_place.setdefault(entry.slug, index)
+        return [entry for entry in parsed if entry is not None]
+
+    def entry(self, value, where: str) -> EntryIn | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"is {_kind(value)}, expected an object")
+            return None
+        count = len(self.problems) + self.more
+        slug = self.text(value.get("slug"), f"{where}.slug", max_length=MAX_SLUG_LENGTH)
+        if slug == "":
+            self.problem(f"{where}.slug", "is empty")
+        status = value.get("status")
+        if status is not None:
+            status = self.status(status, f"{where}.status")
+        started_at = self.moment(value.get("started_at"), f"{where}.started_at", optional=True)
+        finished_at = self.moment(value.get("finished_at"), f"{where}.finished_at", optional=True)
+        updated_at = self.moment(
+            value.get("updated_at"), f"{where}.updated_at", optional=value.get("status") is None
+        )
+        if started_at and finished_at and finished_at < started_at:
+            self.problem(f"{where}.finished_at", "is before started_at")
+        events = [
+            self.event(event, f"{where}.events[{index}]")
+            for index, event in enumerate(self.items(value.get("events", []), f"{where}.events"))
+        ]
+        ticks = [
+            self.tick(tick, f"{where}.ticks[{index}]")
+            for index, tick in enumerate(self.items(value.get("ticks", []), f"{where}.ticks"))
+        ]
+        self.unique([tick.position for tick in ticks if tick], f"{where}.ticks", "position")
+        note = value.get("note")
+        if note is not None:
+            note = self.note(note, f"{where}.note")
+        if len(self.problems) + self.more > count:
+            return None
+        return EntryIn(
+            slug=slug,
+            status=status,
+            started_at=started_at,
+            finished_at=finished_at,
+            updated_at=updated_at,
+            events=events,
+            ticks=ticks,
+            note=note,
+        )
+
+    def event(self, value, where: str) -> EventIn | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"is {_kind(value)}, expected an object")
+            return None
+        return EventIn(
+            from_status=self.status(value.get("from"), f"{where}.from"),
+            to_status=self.status(value.get("to"), f"{where}.to"),
+            at=self.moment(value.get("at"), f"{where}.at"),
+        )
+
+    def tick(self, value, where: str) -> TickIn | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"is {_kind(value)}, expected an object")
+            return None
+        return TickIn(
+            position=self.whole(value.get("position"), f"{where}.position", MAX_POSITION),
+            done_at=self.moment(value.get("done_at"), f"{where}.done_at"),
+        )
+
+    def note(self, value, where: str) -> NoteIn | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"is {_kind(value)}, expected an object or null")
+            return None
+        revisions = [
+            self.revision(revision, f"{where}.revisions[{index}]")
+            for index, revision in enumerate(
+                self.items(value.get("revisions", []), f"{where}.revisions")
+            )
+        ]
+        self.unique([rev.version for rev in revisions if rev], f"{where}.revisions", "version")
+        return NoteIn(
+            text=self.text(value.get("text"), f"{where}.text", max_length=NOTE_MAX_LENGTH),
+            version=self.whole(value.get("version"), f"{where}.version", MAX_VERSION),
+            updated_at=self.moment(value.get("updated_at"), f"{where}.updated_at"),
+            revisions=[rev for rev in revisions if rev],
+        )
+
+    def revision(self, value, where: str) -> RevisionIn | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"is {_kind(value)}, expected an object")
+            return None
+        return RevisionIn(
+            version=self.whole(value.get("version"), f"{where}.version", MAX_VERSION),
+            text=self.text(value.get("text"), f"{where}.text", max_length=NOTE_MAX_LENGTH),
+            saved_at=self.moment(value.get("saved_at"), f"{where}.saved_at"),
+        )
+
+    def unique(self, values: list, where: str, name: str) -> None:
+        seen = set()
+        for value in values:
+            if value in seen:
+                self.problem(where, f"{name} {value} appears more than once")
+            seen.add(value)
+
+    def items(self, value, where: str) -> list:
+        if not isinstance(value, list):
+            self.problem(where, f"is {_kind(value)}, expected a list")
+            return []
+        return value
+
+    def text(self, value, where: str, *, max_length: int) -> str:
+        if not isinstance(value, str):
+            self.problem(where, f"is {_kind(value)}, expected text")
+            return ""
+        if len(value) > max_length:
+            self.problem(where, f"is {len(value):,} characters long; the limit is {max_length:,}")
+        if "\x00" in value:
+            self.problem(where, "contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.problem(where, "contains an unpaired surrogate, which is not valid Unicode")
+        return value
+
+    def status(self, value, where: str) -> str:
+        if not isinstance(value, str):
+            self.problem(where, f"is {_kind(value)}, expected a status")
+            return ""
+        if value not in Status.values:
+            self.problem(
+                where, f"{_shown(value)} is not a status (use one of {', '.join(Status.values)})"
+            )
+        return value
+
+    def whole(self, value, where: str, maximum: int) -> int:
+        if type(value) is not int:
+            self.problem(where, f"is {_kind(value)}, expected a whole number")
+            return 0
+        if not 0 <= value <= maximum:
+            self.problem(where, f"{value} is out of range (0 to {maximum:,})")
+        return value
+
+    def moment(self, value, where: str, *, optional: bool = False) -> datetime | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str):
+            self.problem(where, f"is {_kind(value)}, expected a date and time")
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.problem(where, f"{_shown(value)} is not an ISO 8601 date and time")
+            return None
+        if moment.tzinfo is None:
+            self.problem(where, f"{_shown(value)} has no time zone (add Z or +00:00)")
+            return None
+        return moment.astimezone(UTC)
+
+
+# --- Merging an export into an account -----------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did, entry by entry, for the page that follows it."""
+
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    notes_kept_both: list[str] = field(default_factory=list)
+    unknown_parts: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportReport:
+    """Merge checked entries into the reader's account, in one transaction.
+
+    Per entry the newer status wins, events and ticks are added when missing, and a note that
+    differs on both sides keeps both texts. Applying the same file twice changes nothing.
+    """
+    # Two imports into one account at once would both insert the same missing rows.
+    get_user_model().objects.select_for_update().only("pk").get(pk=reader.pk)
+    report = ImportReport()
+    papers = {
+        paper.slug: paper
+        for paper in Paper.objects.filter(slug__in=[entry.slug for entry in entries])
+        .select_related("section")
+        .prefetch_related("advice")
+    }
+    report.unknown = [entry.slug for entry in entries if entry.slug not in papers]
+    known = [entry for entry in entries if entry.slug in papers]
+    account = _Account(reader, [papers[entry.slug].pk for entry in known])
+    for entry in known:
+        paper = papers[entry.slug]
+        changed = account.merge_status(paper, entry)
+        changed |= account.merge_events(paper, entry.events)
+        changed |= account.merge_ticks(paper, entry.ticks, report)
+        if entry.note is not None:
+            changed |= account.merge_note(paper, entry.note, report)
+        (report.updated if changed else report.unchanged).append(paper.name)
+    account.save()
+    return report
+
+
+class _Account:
+    """The reader's rows for the imported entries, loaded once, and the writes the merge needs."""
+
+    def __init__(self, reader: AbstractBaseUser, paper_ids: list[int]):
+        self.reader = reader
+        self.states = {
+            state.paper_id: state for state in reader.reading_states.filter(paper_id__in=paper_ids)
+        }
+        self.events: dict[int, set[tuple]] = defaultdict(set)
+        for paper_id, *key in reader.reading_events.filter(paper_id__in=paper_ids).values_list(
+            "paper_id", "from_status", "to_status", "at"
+        ):
+            self.events[paper_id].add(tuple(key))
+        self.ticked = set(
+            reader.part_ticks.filter(advice__paper_id__in=paper_ids).values_list(
+                "advice_id", flat=True
+            )
+        )
+        self.notes = {
+            note.paper_id: note
+            for note in reader.notes.filter(paper_id__in=paper_ids).prefetch_related(
+                Prefetch("revisions", queryset=NoteRevision.objects.order_by("version"))
+            )
+        }
+        self.new_states: list[ReadingState] = []
+        self.changed_states: list[ReadingState] = []
+        self.new_events: list[ReadingEvent] = []
+        self.new_ticks: list[PartTick] = []
+        self.new_notes: list[Note] = []
+        self.changed_notes: list[Note] = []
+        self.new_revisions: list[NoteRevision] = []
+
+    def merge_status(self, paper: Paper, entry: EntryIn) -> bool:
+        if entry.status is None:
+            return False
+        state = self.states.get(paper.pk)
+        if state is not None:
+            ours = [state.updated_at, *(at for *_, at in self.events[paper.pk])]
+            if max(ours) >= entry.changed_at:
+                return False
+            self.changed_states.append(state)
+        else:
+            state = ReadingState(reader=self.reader, paper=paper)
+            self.new_states.append(state)
+        state.status = entry.status
+        state.started_at = entry.started_at
+        state.finished_at = entry.finished_at
+        state.updated_at = entry.updated_at
+        return True
+
+    def merge_events(self, paper: Paper, events: Iterable[EventIn]) -> bool:
+        known = self.events[paper.pk]
+        added = False
+        for event in events:
+            key = (event.from_status, event.to_status, event.at)
+            if key in known:
+                continue
+            known.add(key)
+            self.new_events.append(
+                ReadingEvent(
+                    reader=self.reader,
+                    paper=paper,
+                    from_status=event.from_status,
+                    to_status=event.to_status,
+                    at=event.at,
+                )
+            )
+            added = True
+        return added
+
+    def merge_ticks(self, paper: Paper, ticks: Iterable[TickIn], report: ImportReport) -> bool:
+        parts = {advice.position: advice for advice in paper.advice.all()}
+        added = False
+        for tick in ticks:
+            advice = parts.get(tick.position)
+            if advice is None:
+                report.unknown_parts.append(f"{paper.name}: part {tick.position}")
+                continue
+            if advice.pk in self.ticked:
+                continue
+            self.ticked.add(advice.pk)
+            self.new_ticks.append(PartTick(reader=self.reader, advice=advice, done_at=tick.done_at))
+            added = True
+        return added
+
+    def merge_note(self, paper: Paper, incoming: NoteIn, report: ImportReport) -> bool:
+        note = self.notes.get(paper.pk)
+        if note is None:
+            note = Note(
+                reader=self.reader,
+                paper=paper,
+                text=incoming.text,
+                version=incoming.version,
+                updated_at=incoming.updated_at,
+            )
+            self.new_notes.append(note)
+            self.new_revisions += [
+                NoteRevision(note=note, version=rev.version, text=rev.text, saved_at=rev.saved_at)
+                for rev in incoming.revisions
+            ]
+            return True
+        if note.text == incoming.text:
+            return False
+        revisions = list(note.revisions.all())
+        ours_is_newer = note.updated_at >= incoming.updated_at
+        if ours_is_newer and incoming.text in {rev.text for rev in revisions}:
+            return False  # Their text is already in this note's history: nothing would be lost.
+        # Their note carried on from ours: an update, not two texts for the reader to reconcile.
+        carried_on = not ours_is_newer and note.text in {rev.text for rev in incoming.revisions}
+        # Both texts end up as revisions and the newer one becomes the note, so that the latest
+        # revision is always the note's own text.
+        if ours_is_newer:
+            chain = [(incoming.text, incoming.updated_at), (note.text, note.updated_at)]
+        elif revisions and revisions[-1].text == note.text:
+            chain = [(incoming.text, incoming.updated_at)]
+        else:
+            chain = [(note.text, note.updated_at), (incoming.text, incoming.updated_at)]
+        version = max([note.version, *(rev.version for rev in revisions)])
+        for text, saved_at in chain:
+            version += 1
+            self.new_revisions.append(
+                NoteRevision(note=note, version=version, text=text, saved_at=saved_at)
+            )
+        note.text, note.updated_at = chain[-1]
+        note.version = version
+        self.changed_notes.append(note)
+        if not carried_on:
+            report.notes_kept_both.append(paper.name)
+        return True
+
+    def save(self) -> None:
+        # bulk_create stamps updated_at with "now" (auto_now), on the objects too; bulk_update
+        # then writes the file's stamps back, as it leaves auto_now alone.
+        stamps = [state.updated_at for state in self.new_states]
+        ReadingState.objects.bulk_create(self.new_states)
+        for state, stamp in zip(self.new_states, stamps, strict=True):
+            state.updated_at = stamp
+        ReadingState.objects.bulk_update(
+            self.new_states + self.changed_states,
+            ["status", "started_at", "finished_at", "updated_at"],
+        )
+        ReadingEvent.objects.bulk_create(self.new_events)
+        PartTick.objects.bulk_create(self.new_ticks)
+        Note.objects.bulk_create(self.new_notes)
+        Note.objects.bulk_update(self.changed_notes, ["text", "version", "updated_at"])
+        NoteRevision.objects.bulk_create(self.new_revisions)
+
+
+# --- Leaving -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delete_account(*, reader: AbstractBaseUser) -> None:
+    """Remove the reader and, through CASCADE, every status, event, tick, note and revision."""
+    reader.delete()
