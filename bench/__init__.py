@@ -1,0 +1,1 @@
+"""Measurements of mireads under load: `make bench` runs bench/run.py."""
