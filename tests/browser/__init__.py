@@ -61,3 +61,16 @@ def sign_up(page, live_server, username: str, password: str = PASSWORD) -> None:
     assert "/accounts/signup/" not in page.url, (
         f"sign-up as {username!r} was refused: {page.locator('main').inner_text()}"
     )
+
+
+def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Sign an existing reader in through the login form (works with JavaScript off too)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator("main form")
+    form.locator('[name="username"]').fill(username)
+    form.locator('[name="password"]').fill(password)
+    with page.expect_navigation():
+        form.locator('[type="submit"]').click()
+    assert "/accounts/login/" not in page.url, (
+        f"signing in as {username!r} was refused: {page.locator('main').inner_text()}"
+    )

@@ -90,8 +90,7 @@ class Watch:
         ]
 
 
-@pytest.fixture
-def page(browser, live_server, request):
+def _watched_page(browser, live_server, request, **context_options):
     """A page in a fresh context that records console errors, page errors, CSP violations and
     requests to other hosts (aborting them); the test fails if any occurred."""
     origin = urlsplit(live_server.url)
@@ -105,7 +104,7 @@ def page(browser, live_server, request):
         watch.external_requests.append(route.request.url)
         route.abort()
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, **context_options)
     context.route(leaves_the_server, refuse)
     context.route(
         f"{live_server.url}{AXE_PATH}",
@@ -116,8 +115,24 @@ def page(browser, live_server, request):
     page.on("console", watch.on_console)
     page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
     request.node.stash[WATCH] = (watch, context)
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A watched page (see _watched_page) in a fresh context."""
+    page = _watched_page(browser, live_server, request)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def page_without_javascript(browser, live_server, request):
+    """A watched page in a fresh context with JavaScript off, as some readers browse.
+    Use it instead of `page`, not beside it: a test has one watch."""
+    page = _watched_page(browser, live_server, request, java_script_enabled=False)
+    yield page
+    page.context.close()
 
 
 @pytest.hookimpl(wrapper=True)
