@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # The project root, so that `bench` and `mireads` import when run as bench/run.py.
@@ -49,6 +49,7 @@ NOT_AVAILABLE = "not available"
 DASHBOARD = "dashboard (signed in)"
 STATUS_CHANGE = "status change (HTMX POST)"
 COMPARISON_ROUNDS = 3
+SINGLE_SECONDS = 3
 CROWD = "dashboard, 1 of 10,000 (A/B)"
 ALONE = "dashboard, reader alone (A/B)"
 
@@ -66,6 +67,7 @@ class Row:
     label: str
     load: wrk.Load | None = None
     note: str = ""  # why there is no load, e.g. "not available"
+    single: wrk.Load | None = None  # one connection at a time: the server's own time per request
 
 
 @dataclass
@@ -183,16 +185,22 @@ def measure_server(
     # After idle the CPUs run slow for a while; this also fills both workers' template caches.
     wrk.run(base + "/papers/", seconds=options.warmup)
 
-    result.rows.append(Row("/healthz", wrk.run(base + "/healthz", seconds=seconds)))
-    result.rows.append(Row("/papers/", wrk.run(base + "/papers/", seconds=seconds)))
-    result.rows.append(Row(PAPER_PAGE, wrk.run(base + PAPER_PAGE, seconds=seconds)))
+    def row(label: str, path: str, headers: dict[str, str] | None = None) -> Row:
+        return Row(
+            label,
+            wrk.run(base + path, seconds=seconds, headers=headers),
+            single=wrk.run(base + path, seconds=SINGLE_SECONDS, headers=headers, connections=1),
+        )
+
+    result.rows.append(row("/healthz", "/healthz"))
+    result.rows.append(row("/papers/", "/papers/"))
+    result.rows.append(row(PAPER_PAGE, PAPER_PAGE))
 
     dashboard, missing = dashboard_page(server, reader)
     if missing:
         result.rows.append(Row(DASHBOARD, note=missing))
     else:
-        load = wrk.run(base + "/", seconds=seconds, headers={"Cookie": reader["cookie"]})
-        result.rows.append(Row(DASHBOARD, load))
+        result.rows.append(row(DASHBOARD, "/", {"Cookie": reader["cookie"]}))
 
     fragment = post_status(server, writer, writer["slugs"][0], "reading")
     if 200 <= fragment.status < 300:
@@ -266,19 +274,21 @@ def report(result: Measurement) -> None:
     say()
     say(
         f"{result.database.label}: wrk -t{wrk.THREADS} -c{wrk.CONNECTIONS} -d{result.seconds:g}s, "
-        "gunicorn 2 sync workers, 127.0.0.1"
+        "gunicorn 2 sync workers, 127.0.0.1; 1 conn p50: wrk -t1 -c1, the time per request "
+        "without queueing"
     )
-    say(f"{'':28}{'requests/s':>11}{'p50':>11}{'p99':>11}{'vs /healthz':>13}")
+    say(f"{'':30}{'requests/s':>11}{'p50':>11}{'p99':>11}{'vs /healthz':>13}{'1 conn p50':>13}")
     for row in result.rows:
         if row.load is None:
-            say(f"{row.label:28}{row.note:>11}")
+            say(f"{row.label:30}{row.note:>11}")
             continue
         load = row.load
         share = load.requests_per_second / healthz.requests_per_second
+        single = f"{row.single.p50:>10.1f} ms" if row.single else ""
         failed = f"  ({load.failed} of {load.requests} failed)" if load.failed else ""
         say(
-            f"{row.label:28}{load.requests_per_second:>11.0f}{load.p50:>8.1f} ms{load.p99:>8.1f} ms"
-            f"{share:>13.2f}{failed}"
+            f"{row.label:30}{load.requests_per_second:>11.0f}{load.p50:>8.1f} ms{load.p99:>8.1f} ms"
+            f"{share:>13.2f}{single:>13}{failed}"
         )
     say()
     peaks = ", ".join(f"{peak:.0f} MB" for peak in result.peaks.values())
@@ -447,15 +457,7 @@ def main(argv: list[str]) -> int:
         report_targets(result)
     (OUT_DIR / "report.txt").write_text("\n".join(REPORT) + "\n")
     (OUT_DIR / "report.json").write_text(
-        json.dumps(
-            {
-                result.database.label: [
-                    row.__dict__ | {"load": row.load and row.load.__dict__} for row in result.rows
-                ]
-                for result in results
-            },
-            indent=2,
-        )
+        json.dumps({r.database.label: [asdict(row) for row in r.rows] for r in results}, indent=2)
     )
     return 0
 

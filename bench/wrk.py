@@ -65,11 +65,13 @@ def run(
     headers: dict[str, str] | None = None,
     script: str | None = None,
     env: dict[str, str] | None = None,
+    connections: int = CONNECTIONS,
 ) -> Load:
     """`wrk -t2 -c16 -dNs --latency URL`, bounded in time; 127.0.0.1 only."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError(f"The bench loads 127.0.0.1 only, not {url}")
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--latency"]
+    threads = min(THREADS, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
     command += ["--timeout", "5s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
