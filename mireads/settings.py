@@ -78,6 +78,9 @@ def database_from_url(url: str) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
+            # Tests run on a file too, so that threads see one database with real locking
+            # (an in-memory shared cache fails with "table is locked" instead of waiting).
+            "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",

@@ -19,7 +19,7 @@ _SCHEMES = {"http", "https", "mailto"}
 
 
 def render(text: str) -> SafeString:
-    """Markdown to sanitised HTML: no raw HTML, no scripts or handlers, only http(s)/mailto links."""
+    """Markdown to sanitised HTML: no raw HTML, scripts or handlers; only http(s)/mailto links."""
     html = _parser.render(text)
     clean = nh3.clean(
         html,

@@ -199,9 +199,11 @@ def note(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _note_problem(request, paper, form, message, status, current=None) -> HttpResponse:
     """Refuse a save but keep the typed text on screen; a conflict shows both versions."""
-    context = {"paper": paper, "form": form, "message": message, "current": current}
+    context = {"form": form, "message": message, "current": current}
     if request.htmx:
-        return render(request, "progress/note.html#problem", context, status=status)
+        return render(
+            request, "progress/note.html#problem", {"paper": paper, **context}, status=status
+        )
     if current is not None:
         # Without JavaScript the next Save must be able to land: base it on the saved version,
         # whose text stays on screen here and in the revision history.

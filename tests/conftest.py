@@ -6,6 +6,12 @@ from catalogue import fixture as catalogue_fixture
 from tests.factories import PASSWORD, AdviceFactory, PaperFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is slow by design; tests that are not about it need not pay for it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reader(db):
     return UserFactory(username="ada")
