@@ -1,0 +1,291 @@
+"""Issue 5: the dashboard, its HTMX actions, filters, activity chart and query budget."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from catalogue.models import Level
+from progress import activity, services
+from progress.models import Status
+from tests.factories import (
+    AdviceFactory,
+    NoteFactory,
+    PaperFactory,
+    ReadingEventFactory,
+    UserFactory,
+    build_catalogue,
+)
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/"}
+
+
+def slugs_in(html: str) -> list[str]:
+    return re.findall(r'<li class="entry" id="entry-([\w-]+)">', html)
+
+
+def test_visitors_get_a_landing_page_that_shows_the_list_and_invites_sign_up(
+    client, real_catalogue
+):
+    html = client.get("/").content.decode()
+    assert "Create a free account" in html and "/accounts/signup/" in html
+    assert "Circuits: Zoom In" in html and "Priority 4" in html
+    assert "Your reading" not in html
+
+
+def test_the_dashboard_lists_every_entry_in_reading_order(client_as_reader, real_catalogue):
+    from catalogue.models import Paper
+
+    html = client_as_reader.get("/").content.decode()
+    expected = list(Paper.objects.in_reading_order().values_list("slug", flat=True))
+    assert slugs_in(html) == expected
+    # Nested entries sit inside their parent's item.
+    parent = html.index('id="entry-logit-lens"')
+    child = html.index('id="entry-analyzing-transformers-embedding-space"')
+    assert parent < child < html.index('id="entry-bert-interpretability-illusion"')
+
+
+def test_the_top_shows_progress_counts_next_up_and_continue_reading(
+    client_as_reader, reader, real_catalogue
+):
+    from catalogue.models import Paper
+
+    zoom_in = Paper.objects.get(slug="circuits-zoom-in")
+    services.set_status(reader=reader, paper=zoom_in, status=Status.READ)
+    services.set_status(reader=reader, paper=Paper.objects.get(slug="solu"), status=Status.READING)
+    html = client_as_reader.get("/").content.decode()
+    overview = html.split('id="overview"', 1)[1].split("</section>\n", 3)
+    top = "".join(overview)
+    assert re.search(r'<progress max="100" value="\d+" aria-labelledby="overall-label">', top)
+    assert "<strong>1</strong> read" in top and "<strong>1</strong> reading" in top
+    next_up = html.split('id="next-up"', 1)[1].split("</section>", 1)[0]
+    assert "A Mathematical Framework for Transformer Circuits" in next_up
+    assert "Start with" in next_up
+    continue_reading = html.split('id="continue"', 1)[1].split("</section>", 1)[0]
+    assert "SoLU" in continue_reading
+
+
+def test_each_tier_and_subsection_has_an_accessible_progress_bar(client_as_reader, real_catalogue):
+    html = client_as_reader.get("/").content.decode()
+    for slug in ["what-is-mech-interp", "key-concepts", "expanding-understanding",
+                 "language-models", "algorithmic-tasks", "image-circuits", "bonus"]:  # fmt: skip
+        block = html.split(f'id="progress-{slug}"', 1)[1].split("</div>\n</div>", 1)[0]
+        assert re.search(r'<progress max="100" value="\d+" aria-label="Progress in ', block), slug
+        assert "finished" in block
+
+
+def test_each_entry_shows_link_kind_advice_status_control_checklist_and_note_flag(
+    client_as_reader, reader, real_catalogue
+):
+    from catalogue.models import Paper
+
+    solu = Paper.objects.get(slug="solu")
+    NoteFactory(reader=reader, paper=solu, text="thoughts")
+    html = client_as_reader.get("/").content.decode()
+    entry = html.split('id="entry-solu"', 1)[1].split('<li class="entry"', 1)[0]
+    assert 'href="https://transformer-circuits.pub/2022/solu/index.html"' in entry
+    assert '<span class="kind">Paper</span>' in entry
+    assert "2 deep · 1 skim · 1 skip" in entry
+    assert "0 of 4 parts" in entry
+    assert "✎ note" in entry
+    assert entry.count('name="status"') == 5
+    assert '<details class="entry-details"' in entry
+    assert entry.count('type="checkbox"') == 4
+    assert 'hx-trigger="intersect once"' in entry, "the note editor loads in place when opened"
+
+
+def test_a_status_change_swaps_the_entry_and_updates_every_counter_out_of_band(
+    client_as_reader, real_catalogue
+):
+    response = client_as_reader.post(
+        "/entries/circuits-zoom-in/status/", {"status": "read"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div class="entry-head" id="head-circuits-zoom-in">')
+    assert 'id="s-circuits-zoom-in-read" aria-pressed="true"' in html
+    assert (
+        '<section id="overview" class="overview" aria-labelledby="overview-h" hx-swap-oob="true">'
+        in html
+    )
+    assert 'id="progress-what-is-mech-interp" hx-swap-oob="true"' in html
+    assert 'id="next-up"' in html
+    assert 'id="announce" hx-swap-oob="innerHTML"' in html and "Circuits: Zoom In: read." in html
+    assert "<html" not in html
+
+
+def test_ticking_a_part_swaps_the_checklist_and_updates_head_and_counters(
+    client_as_reader, real_catalogue
+):
+    response = client_as_reader.post("/entries/solu/parts/1/", {"done": "on"}, headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div class="checklist" id="checklist-solu">')
+    assert 'id="part-solu-1" checked' in html
+    assert 'id="head-solu" hx-swap-oob="true"' in html and "1 of 4 parts" in html
+    assert 'id="overview"' in html and 'id="progress-language-models" hx-swap-oob="true"' in html
+    assert 'id="progress-expanding-understanding" hx-swap-oob="true"' in html
+
+
+def test_without_javascript_actions_redirect_back_to_where_the_reader_was(
+    client_as_reader, reader, real_catalogue
+):
+    response = client_as_reader.post(
+        "/entries/solu/status/",
+        {"status": "reading"},
+        headers={"Referer": "http://testserver/?tier=3"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "http://testserver/?tier=3#entry-solu"
+    off_site = client_as_reader.post(
+        "/entries/solu/parts/2/", {"done": "on"}, headers={"Referer": "https://evil.example/"}
+    )
+    assert off_site["Location"] == "/#entry-solu"
+    assert reader.reading_states.get().status == Status.READING
+    assert reader.part_ticks.count() == 1
+
+
+def test_filters_by_status_tier_kind_and_text(client_as_reader, reader, real_catalogue):
+    from catalogue.models import Paper
+
+    services.set_status(reader=reader, paper=Paper.objects.get(slug="rome"), status=Status.READ)
+    assert slugs_in(client_as_reader.get("/?status=read").content.decode()) == ["rome"]
+    tier_four = slugs_in(client_as_reader.get("/?tier=4").content.decode())
+    assert "easytransformer" in tier_four and "solu" not in tier_four
+    assert slugs_in(client_as_reader.get("/?kind=podcast").content.decode()) == [
+        "chris-olah-80k-podcast"
+    ]
+    found = slugs_in(client_as_reader.get("/?q=superposition").content.decode())
+    assert "toy-models-of-superposition" in found
+    # A nested entry whose parent is filtered out still shows.
+    assert slugs_in(client_as_reader.get("/?q=primer").content.decode()) == ["bertology-primer"]
+
+
+def test_the_filter_form_reflects_the_url_and_ignores_nonsense(client_as_reader, real_catalogue):
+    html = client_as_reader.get("/?status=read&kind=podcast&q=olah").content.decode()
+    assert '<option value="read" selected>' in html
+    assert '<option value="podcast" selected>' in html
+    assert 'value="olah"' in html
+    assert 'hx-push-url="true"' in html
+    nonsense = client_as_reader.get("/?status=devoured&tier=99&kind=x")
+    assert nonsense.status_code == 200
+    assert len(slugs_in(nonsense.content.decode())) == 30
+
+
+def test_a_filter_request_from_htmx_gets_only_the_entries_region(client_as_reader, real_catalogue):
+    response = client_as_reader.get("/?kind=tool", headers={**HTMX, "HX-Target": "entries"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="entries"')
+    assert slugs_in(html) == ["openai-microscope"]
+    assert "<html" not in html
+
+
+def test_weekly_activity_counts_entries_finished_in_each_of_the_last_twelve_weeks(reader):
+    today = dt.date(2026, 11, 25)  # a Wednesday
+    paper = PaperFactory()
+    other = PaperFactory()
+
+    def at(days_ago):
+        day = today - dt.timedelta(days=days_ago)
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+    ReadingEventFactory(reader=reader, paper=paper, to_status=Status.READ, at=at(0))
+    ReadingEventFactory(reader=reader, paper=other, to_status=Status.SKIMMED, at=at(1))
+    ReadingEventFactory(reader=reader, paper=other, to_status=Status.READ, at=at(8))
+    ReadingEventFactory(reader=reader, paper=other, to_status=Status.READING, at=at(15))
+    ReadingEventFactory(reader=reader, paper=other, to_status=Status.READ, at=at(200))
+    ReadingEventFactory(reader=UserFactory(), paper=other, to_status=Status.READ, at=at(0))
+    weeks = activity.weekly_finished(reader, today=today)
+    assert len(weeks) == 12
+    assert weeks[-1].start == dt.date(2026, 11, 23)
+    assert [w.finished for w in weeks[-3:]] == [0, 1, 2]
+    assert sum(w.finished for w in weeks) == 3
+    assert weeks[-1].height > weeks[-2].height > 0 == weeks[-3].height
+
+
+def test_the_activity_chart_is_server_rendered_svg_with_a_text_alternative(
+    client_as_reader, reader, real_catalogue
+):
+    from catalogue.models import Paper
+
+    services.set_status(reader=reader, paper=Paper.objects.get(slug="rome"), status=Status.READ)
+    html = client_as_reader.get("/").content.decode()
+    chart = html.split('<figure class="activity"', 1)[1].split("</figure>", 1)[0]
+    assert '<svg viewBox="0 0 360 80"' in chart and 'role="img"' in chart
+    assert "<desc" in chart and ": 1." in chart
+    assert chart.count("<rect") == 12
+    assert "Last 12 weeks, oldest first: 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1." in chart
+
+
+def test_the_page_carries_a_live_region_and_no_script_of_its_own(client_as_reader, real_catalogue):
+    html = client_as_reader.get("/").content.decode()
+    assert 'id="announce" class="visually-hidden" role="status" aria-live="polite"' in html
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all("django_htmx/" in s for s in scripts), scripts
+    assert "style=" not in html, "no inline styles: the CSP forbids them"
+
+
+# --- Query budget -------------------------------------------------------------------------------
+
+
+def reader_with_data(entries: int):
+    papers = build_catalogue(entries)
+    reader = UserFactory(username=f"busy{entries}")
+    for index, paper in enumerate(papers):
+        services.set_status(reader=reader, paper=paper, status=Status.READING)
+        if index % 2:
+            services.set_part_done(reader=reader, advice=paper.advice.first(), done=True)
+            services.save_note(reader=reader, paper=paper, text="note " * 40, base_version=0)
+    for _ in range(3):  # other readers' data must not change the count either
+        other = UserFactory()
+        services.set_status(reader=other, paper=papers[0], status=Status.READ)
+    return reader, papers
+
+
+@pytest.mark.parametrize("entries", [30, 300])
+def test_the_dashboard_runs_a_fixed_number_of_queries(
+    client, entries, django_assert_max_num_queries
+):
+    reader, _ = reader_with_data(entries)
+    client.force_login(reader)
+    with django_assert_max_num_queries(10) as captured:
+        response = client.get("/")
+    assert response.status_code == 200
+    # session, user, entries with the reader's state, checklists, activity
+    assert len(captured) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("entries", [30, 300])
+def test_each_htmx_action_runs_at_most_eight_queries(
+    client, entries, django_assert_max_num_queries
+):
+    reader, papers = reader_with_data(entries)
+    client.force_login(reader)
+    slug = papers[4].slug
+    actions = [
+        (f"/entries/{slug}/status/", {"status": "read"}),
+        (f"/entries/{slug}/parts/1/", {"done": "on"}),
+        (f"/entries/{slug}/parts/1/", {}),
+        (f"/notes/{slug}/", {"text": "new note", "base_version": 0}),
+        (f"/notes/{slug}/", {"text": "newer note", "base_version": 1}),
+    ]
+    for url, data in actions:
+        with django_assert_max_num_queries(8):
+            response = client.post(url, data, headers=HTMX)
+        assert response.status_code == 200, (url, response.content[:300])
+    with django_assert_max_num_queries(8):
+        client.get(f"/notes/{slug}/", headers=HTMX)
+    with django_assert_max_num_queries(8):
+        client.get("/?status=read", headers={**HTMX, "HX-Target": "entries"})
+
+
+def test_parts_the_list_says_to_skip_are_still_shown_but_never_required(client_as_reader, reader):
+    paper = PaperFactory(slug="optional-bits")
+    AdviceFactory(paper=paper, position=1, level=Level.DEEP, part="Core")
+    AdviceFactory(paper=paper, position=2, level=Level.SKIP, part="Appendix")
+    services.set_part_done(reader=reader, advice=paper.advice.get(position=1), done=True)
+    html = client_as_reader.get("/").content.decode()
+    assert "Appendix" in html
+    assert "<span>100%</span>" in html
