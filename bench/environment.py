@@ -127,14 +127,21 @@ def reset(database: Database, url: str) -> None:
 
     name = unquote(parts.path.lstrip("/"))
     admin = urlsplit(database.admin_url)
-    with psycopg.connect(
-        dbname=unquote(admin.path.lstrip("/")),
-        user=unquote(admin.username or ""),
-        password=unquote(admin.password or ""),
-        host=admin.hostname or "",
-        port=admin.port or 5432,
-        autocommit=True,
-    ) as conn:
-        quoted = psycopg.sql.Identifier(name)
-        conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
-        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(quoted))
+    try:
+        with psycopg.connect(
+            dbname=unquote(admin.path.lstrip("/")),
+            user=unquote(admin.username or ""),
+            password=unquote(admin.password or ""),
+            host=admin.hostname or "",
+            port=admin.port or 5432,
+            autocommit=True,
+            connect_timeout=5,
+        ) as conn:
+            quoted = psycopg.sql.Identifier(name)
+            conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(quoted))
+    except psycopg.Error as error:
+        raise RuntimeError(
+            f"cannot create the database {name} beside DATABASE_URL's (the role needs CREATEDB): "
+            f"{str(error).strip()}"
+        ) from None

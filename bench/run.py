@@ -9,6 +9,7 @@ and non-zero only when it could not measure.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -50,6 +51,7 @@ DASHBOARD = "dashboard (signed in)"
 STATUS_CHANGE = "status change (HTMX POST)"
 COMPARISON_ROUNDS = 3
 SINGLE_SECONDS = 3
+ROUND_SECONDS = 3  # shortest A/B round: shorter ones may see no answer at all under load
 CROWD = "dashboard, 1 of 10,000 (A/B)"
 ALONE = "dashboard, reader alone (A/B)"
 
@@ -261,7 +263,8 @@ def compare_with_alone(
         rounds: dict[str, list[wrk.Load]] = {CROWD: [], ALONE: []}
         for _ in range(COMPARISON_ROUNDS):
             for side, (url, headers) in sides.items():
-                rounds[side].append(wrk.run(url, seconds=options.seconds / 2, headers=headers))
+                seconds = max(ROUND_SECONDS, options.seconds / 2)
+                rounds[side].append(wrk.run(url, seconds=seconds, headers=headers))
     for side, loads in rounds.items():
         result.rows.append(Row(side, sorted(loads, key=lambda load: load.p50)[len(loads) // 2]))
 
@@ -283,7 +286,7 @@ def report(result: Measurement) -> None:
             say(f"{row.label:30}{row.note:>11}")
             continue
         load = row.load
-        share = load.requests_per_second / healthz.requests_per_second
+        share = load.requests_per_second / (healthz.requests_per_second or 1)
         single = f"{row.single.p50:>10.1f} ms" if row.single else ""
         failed = f"  ({load.failed} of {load.requests} failed)" if load.failed else ""
         say(
@@ -315,7 +318,7 @@ def targets(result: Measurement) -> list[tuple[str, bool | None, str]]:
     crowd, alone = result.row(CROWD).load, result.row(ALONE).load
     size = result.sizes.get(DASHBOARD)
     checks: list[tuple[str, bool | None, str]] = []
-    if dashboard:
+    if dashboard and dashboard.requests and healthz.requests:
         share = dashboard.requests_per_second / healthz.requests_per_second
         checks.append(
             (
@@ -346,7 +349,7 @@ def targets(result: Measurement) -> list[tuple[str, bool | None, str]]:
                 NOT_AVAILABLE,
             )
         )
-    if crowd and alone:
+    if crowd and alone and crowd.requests and alone.requests:
         ratio = crowd.p50 / alone.p50
         checks.append(
             (
@@ -441,6 +444,8 @@ def main(argv: list[str]) -> int:
     elif options.only == "postgres":
         parser.error("--only postgres needs DATABASE_URL=postgres://user:password@host/name")
 
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed: apt-get install wrk")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     secret = new_secret_key()
     # One collectstatic for every server: STATIC_ROOT does not depend on the database.
@@ -467,4 +472,7 @@ if __name__ == "__main__":
         sys.exit(main(sys.argv[1:]))
     except subprocess.CalledProcessError as error:
         sys.stderr.write(f"bench: {' '.join(map(str, error.cmd))} failed:\n{error.stderr or ''}")
+        sys.exit(1)
+    except RuntimeError as error:
+        sys.stderr.write(f"bench: {error}\n")
         sys.exit(1)
