@@ -1,10 +1,7 @@
 """The bench's own logic: reading wrk, judging pages, and building the dataset at a tiny size.
 
-Run with `.venv/bin/pytest -q bench/test_bench.py` (outside the default testpaths, so `make test`
-does not pay for it).
+Part of `make test` (bench/ is in pytest's testpaths); alone: `.venv/bin/pytest -q bench/`.
 """
-
-# ruff: noqa: S101 (pytest asserts; the per-file ignore for tests/ does not reach bench/)
 
 import pytest
 
