@@ -51,7 +51,10 @@ test: export MIREADS_DEBUG ?= true
 test: install lint
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	@# pytest exits 5 when it collected no test: that must fail the build, loudly.
+	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no test; failing." >&2; fi; \
+	  exit $$rc
 
 bench: install
 	$(PY) bench/run.py
