@@ -1,7 +1,8 @@
 """Writes that touch several rows or rules: one function per use case, each in one transaction."""
 
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from functools import wraps
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalogue.models import Advice, Paper
@@ -28,23 +29,32 @@ class NoteConflict(Exception):
         self.current = current
 
 
-def _lock_reader(reader) -> None:
-    """Serialise one reader's writes, so two tabs creating the same row cannot race.
+def _retry_once_on_race(write):
+    """Run a write again if a concurrent first insert of the same row beat it.
 
-    SQLite needs no lock: its IMMEDIATE transactions already take the database's write lock.
+    Locking reads (select_for_update) serialise writers to rows that exist. Two requests
+    creating the same row at once are caught by the unique constraint instead: the loser's
+    transaction rolls back whole, and its second attempt finds, locks and updates the row.
+    (SQLite never gets here: its IMMEDIATE transactions already serialise all writers.)
     """
-    if connection.features.has_select_for_update:
-        list(get_user_model().objects.select_for_update().filter(pk=reader.pk).values("pk"))
+
+    @wraps(write)
+    def attempt(**kwargs):
+        try:
+            return write(**kwargs)
+        except IntegrityError:
+            return write(**kwargs)
+
+    return attempt
 
 
+@_retry_once_on_race
 @transaction.atomic
 def set_status(*, reader, paper: Paper, status: str) -> ReadingState:
     """Move a reader's entry to `status`, stamping dates and keeping a dated event."""
-    _lock_reader(reader)
     now = timezone.now()
-    state = reader.reading_states.filter(paper=paper).first() or ReadingState(
-        reader=reader, paper=paper
-    )
+    states = reader.reading_states.select_for_update()
+    state = states.filter(paper=paper).first() or ReadingState(reader=reader, paper=paper)
     previous = state.status
     if previous == status:
         return state
@@ -78,6 +88,7 @@ def set_part_done(*, reader, advice: Advice, done: bool) -> None:
         PartTick.objects.filter(reader=reader, advice=advice).delete()
 
 
+@_retry_once_on_race
 @transaction.atomic
 def save_note(*, reader, paper: Paper, text: str, base_version: int) -> Note:
     """Save a note if it is still at `base_version`, keeping the saved text as a revision.
@@ -87,9 +98,8 @@ def save_note(*, reader, paper: Paper, text: str, base_version: int) -> Note:
     """
     if len(text) > NOTE_MAX_LENGTH:
         raise NoteTooLong(len(text))
-    _lock_reader(reader)
     now = timezone.now()
-    note = reader.notes.filter(paper=paper).first()
+    note = reader.notes.select_for_update().filter(paper=paper).first()
     if note is None:
         if base_version != 0:
             raise NoteConflict(None)
