@@ -352,3 +352,27 @@ def test_the_dashboard_fits_desktop_and_phone_widths(page, live_server, catalogu
     page.set_viewport_size({"width": 360, "height": 740})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the dashboard is {width}px wide in a 360px window"
+
+
+def test_swapping_an_entry_moves_nothing_else_on_the_page(page, live_server, catalogue):
+    """No layout shift: after a status change or a tick, the entries below stay where they were.
+
+    Measured within the list: the overview above may legitimately grow when Next up names a
+    longer title, but the swapped entry itself keeps its size."""
+    sign_up(page, live_server, "steady")
+    below = page.locator("#entry-induction-heads")
+
+    def top():
+        return below.evaluate(
+            "el => el.getBoundingClientRect().top"
+            " - document.getElementById('entries').getBoundingClientRect().top"
+        )
+
+    before = top()
+    _set_status(page, FRAMEWORK, Status.READING)
+    _set_status(page, FRAMEWORK, Status.READ)
+    assert top() == before
+    _open_details(page, "circuits-zoom-in")
+    opened = top()
+    _tick(page, "circuits-zoom-in", 1)
+    assert top() == opened
