@@ -106,6 +106,24 @@ def database_from_url(url: str) -> dict:
 
 
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+
+# Each worker keeps rendered dashboard entries in memory. Keys are digests of everything an entry
+# shows (see progress.views.entry_cache_key), so a change anywhere simply misses the cache: no
+# invalidation, and no stale entry can ever be served, whichever worker handled the write.
+# Both are bounded so that a worker stays small: ~3 KB per entry, ~90 KB per whole list.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    "dashboard-regions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "dashboard-regions",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

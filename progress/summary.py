@@ -47,22 +47,8 @@ def _scalar(queryset: QuerySet, expression, name: str) -> Coalesce:
     return Coalesce(Subquery(grouped, output_field=IntegerField()), Value(0))
 
 
-def papers_for_reader(reader) -> QuerySet:
-    """Every entry in reading order, annotated with this reader's state, ticks and note — one query.
-
-    Annotations: status, started_at, finished_at, parts, weight_total, ticked, ticked_weight,
-    note_version, note_length, start_with (the first deep part not yet ticked).
-    """
-    advice = Advice.objects.filter(paper=OuterRef("pk")).annotate(paper_key=Value(1))
-    ticks = PartTick.objects.filter(reader=reader, advice__paper=OuterRef("pk")).annotate(
-        paper_key=Value(1)
-    )
-    untouched_deep = (
-        Advice.objects.filter(paper=OuterRef("pk"), level=Level.DEEP)
-        .exclude(Exists(PartTick.objects.filter(reader=reader, advice=OuterRef("pk"))))
-        .order_by("position")
-        .values("part")[:1]
-    )
+def _with_state(reader) -> QuerySet:
+    """Entries in reading order joined to this reader's status and note (no per-part counts)."""
     return (
         Paper.objects.in_reading_order()
         .select_related("section__parent")
@@ -76,16 +62,38 @@ def papers_for_reader(reader) -> QuerySet:
             finished_at=F("mine__finished_at"),
             note_version=Coalesce("my_note__version", Value(0)),
             note_length=Coalesce(Length("my_note__text"), Value(0)),
-            parts=_scalar(advice, Count("pk"), "n"),
-            weight_total=_scalar(advice, Sum(_weight_of("level")), "w"),
-            ticked=_scalar(ticks, Count("pk"), "n"),
-            ticked_weight=_scalar(ticks, Sum(_weight_of("advice__level")), "w"),
-            start_with=Subquery(untouched_deep),
-            **{
-                f"n_{level}": _scalar(advice.filter(level=level), Count("pk"), "n")
-                for level in Level.values
-            },
         )
+    )
+
+
+def papers_for_reader(reader) -> QuerySet:
+    """Every entry in reading order with this reader's state, ticks and note — one query.
+
+    Annotations: status, started_at, finished_at, note_version, note_length, parts,
+    weight_total, ticked, ticked_weight, n_<level> for each level, and start_with (the first
+    deep part not yet ticked). For pages that show the checklists too, reader_papers() gets the
+    same attributes more cheaply from the checklist rows.
+    """
+    advice = Advice.objects.filter(paper=OuterRef("pk")).annotate(paper_key=Value(1))
+    ticks = PartTick.objects.filter(reader=reader, advice__paper=OuterRef("pk")).annotate(
+        paper_key=Value(1)
+    )
+    untouched_deep = (
+        Advice.objects.filter(paper=OuterRef("pk"), level=Level.DEEP)
+        .exclude(Exists(PartTick.objects.filter(reader=reader, advice=OuterRef("pk"))))
+        .order_by("position")
+        .values("part")[:1]
+    )
+    return _with_state(reader).annotate(
+        parts=_scalar(advice, Count("pk"), "n"),
+        weight_total=_scalar(advice, Sum(_weight_of("level")), "w"),
+        ticked=_scalar(ticks, Count("pk"), "n"),
+        ticked_weight=_scalar(ticks, Sum(_weight_of("advice__level")), "w"),
+        start_with=Subquery(untouched_deep),
+        **{
+            f"n_{level}": _scalar(advice.filter(level=level), Count("pk"), "n")
+            for level in Level.values
+        },
     )
 
 
@@ -97,6 +105,26 @@ def checklist_for_reader(reader) -> Prefetch:
         queryset=Advice.objects.order_by("position").annotate(done=Exists(ticked)),
         to_attr="checklist",
     )
+
+
+def reader_papers(reader) -> list[Paper]:
+    """Entries with their checklists (two queries), carrying the same attributes as
+    papers_for_reader but counted in Python from the checklist rows: the dashboard needs those
+    rows anyway, and building the counting subqueries costs more than counting."""
+    papers = list(_with_state(reader).prefetch_related(checklist_for_reader(reader)))
+    for paper in papers:
+        parts = paper.checklist
+        done = [a for a in parts if a.done]
+        paper.parts = len(parts)
+        paper.weight_total = sum(a.weight for a in parts)
+        paper.ticked = len(done)
+        paper.ticked_weight = sum(a.weight for a in done)
+        paper.start_with = next(
+            (a.part for a in parts if a.level == Level.DEEP and not a.done), None
+        )
+        for level in Level.values:
+            setattr(paper, f"n_{level}", sum(1 for a in parts if a.level == level))
+    return papers
 
 
 @dataclass

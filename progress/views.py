@@ -4,8 +4,11 @@ Every query for reader data starts from request.user, so another reader's rows c
 their URLs look exactly like URLs for entries that do not exist.
 """
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +22,7 @@ from catalogue.models import Advice, Paper, Section
 from progress import activity, markdown, services
 from progress.forms import FilterForm, NoteForm, PartForm, RestoreForm, StatusForm
 from progress.models import Status
-from progress.summary import checklist_for_reader, papers_for_reader, sections_of, summarise
+from progress.summary import papers_for_reader, reader_papers, sections_of, summarise
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -54,18 +57,40 @@ def _filtered(entries, filters: dict) -> list[Paper]:
     return found
 
 
+def entry_cache_key(paper: Paper, csrf_secret: str) -> str:
+    """A digest of everything one dashboard entry shows, for the template's {% cache %} tag.
+
+    The CSRF secret is part of it because the entry's no-JavaScript forms carry a token made
+    from it; the masked token in a cached entry stays valid for as long as the secret does.
+    """
+    checklist = tuple(
+        (a.position, a.level, a.part, a.detail, a.done) for a in getattr(paper, "checklist", ())
+    )
+    shown = (
+        paper.slug, paper.title, paper.short_name, paper.kind, paper.url, paper.status,
+        paper.parts, paper.ticked, paper.note_length > 0, paper.advice_summary_text, checklist,
+        csrf_secret,
+    )  # fmt: skip
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
 @never_cache
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """Every entry in reading order with the reader's progress; filters narrow the list shown."""
     form = FilterForm(request.GET)
     filters = form.cleaned()
-    papers = list(
-        papers_for_reader(request.user).prefetch_related(checklist_for_reader(request.user))
-    )
+    papers = reader_papers(request.user)
     summary = summarise(papers)
+    get_token(request)  # makes sure the secret exists before entries are keyed on it
+    for paper in papers:
+        paper.cache_key = entry_cache_key(paper, request.META["CSRF_COOKIE"])
     entries = [summary.entries[p.pk] for p in papers]
     shown = _filtered(entries, filters)
+    # The whole region is keyed on its entries' keys (in order), the tiers' tallies and filters.
+    region = [p.cache_key for p in shown] + [sorted(filters.items())]
+    region += [(s.slug, s.title, s.priority, s.parent_id) for s in sections_of(papers)]
+    region += [(s, t.done, t.total, t.entries, t.finished) for s, t in summary.by_section.items()]
     context = {
         "summary": summary,
         "form": form,
@@ -73,6 +98,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "shown_count": len(shown),
         "display": outline.build(sections_of(papers), shown) if filters else summary.tiers,
         "statuses": Status.choices,
+        "entries_key": hashlib.blake2b(repr(region).encode(), digest_size=16).hexdigest(),
         "weeks": activity.weekly_finished(request.user),
         "bar_width": activity.BAR_WIDTH,
         "chart_height": activity.CHART_HEIGHT,
@@ -106,10 +132,10 @@ def _entry_response(
 ) -> HttpResponse:
     """Re-render one entry's fragment plus, out of band, every counter it changes."""
     if papers is None:
-        papers = papers_for_reader(request.user)
         if fragment == "checklist":
-            papers = papers.prefetch_related(checklist_for_reader(request.user))
-        papers = list(papers)
+            papers = reader_papers(request.user)
+        else:
+            papers = list(papers_for_reader(request.user))
     summary = summarise(papers)
     entry = summary.entries[paper.pk]
     context = {

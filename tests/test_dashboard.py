@@ -289,3 +289,36 @@ def test_parts_the_list_says_to_skip_are_still_shown_but_never_required(client_a
     html = client_as_reader.get("/").content.decode()
     assert "Appendix" in html
     assert "<span>100%</span>" in html
+
+
+def test_cached_entries_never_show_stale_data(client_as_reader, reader, real_catalogue):
+    from catalogue.models import Advice, Paper
+
+    client_as_reader.get("/")  # fills the caches
+    solu = Paper.objects.get(slug="solu")
+    Paper.objects.filter(pk=solu.pk).update(short_name="SoLU (edited in admin)")
+    Advice.objects.filter(paper=solu, position=1).update(part="A relabelled part")
+    services.set_part_done(reader=reader, advice=solu.advice.get(position=2), done=True)
+    services.save_note(reader=reader, paper=solu, text="written in another tab", base_version=0)
+    html = client_as_reader.get("/").content.decode()
+    entry = html.split('id="entry-solu"', 1)[1].split('<li class="entry"', 1)[0]
+    assert "SoLU (edited in admin)" in entry
+    assert "A relabelled part" in entry
+    assert 'id="part-solu-2" checked' in entry
+    assert "1 of 4 parts" in entry and "✎ note" in entry
+
+
+def test_two_readers_with_the_same_progress_never_share_a_cached_form_token(real_catalogue):
+    from django.test import Client
+
+    pages = []
+    for name in ("first", "second"):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(UserFactory(username=name))
+        pages.append(client.get("/").content.decode())
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pages[-1]).group(1)
+        # The token in the (possibly cached) entries must be valid for this reader's session.
+        response = client.post(
+            "/entries/solu/status/", {"status": "read", "csrfmiddlewaretoken": token}
+        )
+        assert response.status_code == 302
