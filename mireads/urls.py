@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("accounts/", include("progress.accounts")),
     path("account/", include("progress.data_urls")),
+    path("groups/", include("progress.group_urls")),
 ]

@@ -164,3 +164,6 @@ class NoteRevision(models.Model):
             "progress:note-revision",
             kwargs={"slug": self.note.paper.slug, "version": self.version},
         )
+
+
+from progress.groups import *  # noqa: E402,F403

@@ -123,3 +123,38 @@ def build_catalogue(entries: int, parts_per_entry: int = 3) -> list[Paper]:
             AdviceFactory(paper=paper, position=position, level=levels[(position - 1) % 4])
         papers.append(paper)
     return papers
+
+
+# Reading groups (issue 9) ----------------------------------------------------------------------
+from progress.groups import Membership, ReadingGroup, Role, Sharing, TierTarget  # noqa: E402
+
+
+class ReadingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadingGroup
+
+    name = factory.Sequence(lambda n: f"Reading group {n}")
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    description = "We read the list together."
+    invite_token = factory.Sequence(lambda n: f"test-invite-token-{n:04d}-0123456789abcdef")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A plain member sharing nothing; pass role=Role.FACILITATOR for the one facilitator."""
+
+    class Meta:
+        model = Membership
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    reader = factory.SubFactory(UserFactory)
+    role = Role.MEMBER
+    sharing = Sharing.NOTHING
+
+
+class TierTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TierTarget
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    tier = factory.SubFactory(SectionFactory)
+    due_on = factory.LazyFunction(timezone.localdate)

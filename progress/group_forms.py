@@ -1,0 +1,62 @@
+"""Input parsing for reading groups."""
+
+import datetime as dt
+
+from django import forms
+
+from catalogue.models import Section
+from progress.groups import ReadingGroup, Sharing
+
+MAX_MEMBERS = 500
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = ReadingGroup
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"description": "Optional: what the group is for, when it meets."}
+
+
+class SharingForm(forms.Form):
+    sharing = forms.ChoiceField(
+        choices=Sharing.choices, widget=forms.RadioSelect, label="What this group can see"
+    )
+
+
+class NewInviteForm(forms.Form):
+    valid_for = forms.TypedChoiceField(
+        label="The new link works for",
+        choices=[("", "No time limit"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days")],
+        coerce=lambda days: dt.timedelta(days=int(days)),
+        empty_value=None,
+        required=False,
+    )
+
+
+class MemberCapForm(forms.Form):
+    member_cap = forms.IntegerField(
+        label="Most members (you included)",
+        min_value=1,
+        max_value=MAX_MEMBERS,
+        required=False,
+        help_text="Leave empty for no limit.",
+    )
+
+
+class TargetsForm(forms.Form):
+    """One optional date per tier, named target-<section id>."""
+
+    def __init__(self, *args, tiers: list[Section], targets: dict[int, dt.date], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tiers = tiers
+        for tier in tiers:
+            self.fields[f"target-{tier.pk}"] = forms.DateField(
+                label=f"Priority {tier.priority}: {tier.title}",
+                required=False,
+                initial=targets.get(tier.pk),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+
+    def due(self) -> dict[Section, dt.date | None]:
+        return {tier: self.cleaned_data[f"target-{tier.pk}"] for tier in self.tiers}

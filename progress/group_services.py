@@ -1,0 +1,168 @@
+"""Reading-group writes: one function per use case, each in one transaction.
+
+Every change of membership locks the group row first, so two requests cannot both take the last
+place under the member cap, or leave a group with two facilitators or none.
+"""
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from catalogue.models import Section
+from progress.groups import Membership, ReadingGroup, Role, Sharing, TierTarget
+
+# Path segments of the group URLs that a group's slug must never shadow.
+RESERVED_SLUGS = {"new", "join"}
+
+
+class InviteUnusable(Exception):
+    """The invite link is unknown, revoked, replaced by a newer one, or past its expiry."""
+
+
+class GroupFull(Exception):
+    """The group has reached its member cap."""
+
+
+def new_invite_token() -> str:
+    """An unguessable token for an invite link (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def _lock(group: ReadingGroup) -> ReadingGroup:
+    """Take the group's row lock (SQLite's IMMEDIATE transactions already serialise writes)."""
+    return ReadingGroup.objects.select_for_update().get(pk=group.pk)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:60].strip("-") or "group"
+    if base not in RESERVED_SLUGS and not ReadingGroup.objects.filter(slug=base).exists():
+        return base
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+@transaction.atomic
+def create_group(*, reader, name: str, description: str = "") -> ReadingGroup:
+    """A new group with `reader` as its facilitator and a working invite link."""
+    group = ReadingGroup.objects.create(
+        name=name,
+        slug=_unique_slug(name),
+        description=description,
+        invite_token=new_invite_token(),
+    )
+    Membership.objects.create(group=group, reader=reader, role=Role.FACILITATOR)
+    return group
+
+
+@transaction.atomic
+def join(*, reader, token: str) -> Membership:
+    """Join the group this invite link belongs to; joining twice returns the same membership.
+
+    Raises InviteUnusable for a dead link and GroupFull at the member cap.
+    """
+    group = ReadingGroup.objects.by_invite(token)
+    if group is None:
+        raise InviteUnusable(token)
+    group = _lock(group)
+    existing = group.memberships.filter(reader=reader).first()
+    if existing is not None:
+        return existing
+    if group.member_cap is not None and group.memberships.count() >= group.member_cap:
+        raise GroupFull(group)
+    return Membership.objects.create(group=group, reader=reader, role=Role.MEMBER)
+
+
+@transaction.atomic
+def set_sharing(*, membership: Membership, sharing: str) -> Membership:
+    """Choose what this member shows the group; takes effect on the next page the group loads."""
+    membership.sharing = Sharing(sharing)
+    membership.save(update_fields=["sharing"])
+    return membership
+
+
+@transaction.atomic
+def leave(*, membership: Membership) -> None:
+    """Leave a group. A leaving facilitator passes the role to the longest-standing member;
+    the last member to leave takes the group with them."""
+    group = _lock(membership.group)
+    membership.delete()
+    if membership.role != Role.FACILITATOR:
+        return
+    successor = group.memberships.order_by("joined_at", "id").first()
+    if successor is None:
+        group.delete()
+        return
+    successor.role = Role.FACILITATOR
+    successor.save(update_fields=["role"])
+
+
+@transaction.atomic
+def remove_member(*, facilitator: Membership, member_id: int) -> Membership:
+    """Take a member out of the facilitator's group (never the facilitator themselves).
+
+    Raises Membership.DoesNotExist when there is no such other member.
+    """
+    _lock(facilitator.group)
+    member = facilitator.group.memberships.exclude(pk=facilitator.pk).get(pk=member_id)
+    member.delete()
+    return member
+
+
+@transaction.atomic
+def hand_over(*, facilitator: Membership, member_id: int) -> Membership:
+    """Make another member the facilitator; the old facilitator stays on as a member.
+
+    Raises Membership.DoesNotExist when there is no such other member.
+    """
+    _lock(facilitator.group)
+    member = facilitator.group.memberships.exclude(pk=facilitator.pk).get(pk=member_id)
+    # Step down first: the database allows one facilitator per group at any moment.
+    facilitator.role = Role.MEMBER
+    facilitator.save(update_fields=["role"])
+    member.role = Role.FACILITATOR
+    member.save(update_fields=["role"])
+    return member
+
+
+@transaction.atomic
+def rotate_invite(*, group: ReadingGroup, valid_for: dt.timedelta | None) -> ReadingGroup:
+    """Replace the invite link with a new one, optionally expiring; the old link stops working."""
+    group.invite_token = new_invite_token()
+    group.invite_expires_at = timezone.now() + valid_for if valid_for else None
+    group.save(update_fields=["invite_token", "invite_expires_at"])
+    return group
+
+
+@transaction.atomic
+def revoke_invite(*, group: ReadingGroup) -> ReadingGroup:
+    """Turn the invite link off; nobody new can join until a new link is made."""
+    group.invite_token = None
+    group.invite_expires_at = None
+    group.save(update_fields=["invite_token", "invite_expires_at"])
+    return group
+
+
+@transaction.atomic
+def set_member_cap(*, group: ReadingGroup, cap: int | None) -> ReadingGroup:
+    """Limit how many members the group may have; members already in stay, whatever the cap."""
+    group.member_cap = cap
+    group.save(update_fields=["member_cap"])
+    return group
+
+
+@transaction.atomic
+def set_targets(*, group: ReadingGroup, due: dict[Section, dt.date | None]) -> None:
+    """Set or clear the target date of each tier given."""
+    for tier, due_on in due.items():
+        if due_on is None:
+            TierTarget.objects.filter(group=group, tier=tier).delete()
+        else:
+            TierTarget.objects.update_or_create(group=group, tier=tier, defaults={"due_on": due_on})
+
+
+def leave_every_group(*, reader) -> None:
+    """Leave all of a reader's groups, handing on any facilitator role (before deleting them)."""
+    for membership in reader.group_memberships.select_related("group"):
+        leave(membership=membership)

@@ -1,0 +1,114 @@
+"""Reading groups in a real browser: starting a group, inviting a second reader, sharing, and the
+facilitator seeing that reader's progress; and the same controls with JavaScript off."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import describe, serious_axe_violations, sign_in, sign_up
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.browser
+
+FRAMEWORK = "mathematical-framework"
+
+
+def _second_reader_page(page, live_server):
+    """A page in a new browser context (its own cookies), that refuses other hosts and records
+    console and page errors for the test to check."""
+    origin = urlsplit(live_server.url).netloc
+    context = page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+    context.route(lambda url: urlsplit(url).netloc != origin, lambda route: route.abort())
+    second = context.new_page()
+    second.set_default_timeout(10_000)
+    second.errors = []
+    second.on("console", lambda m: m.type == "error" and second.errors.append(m.text))
+    second.on("pageerror", lambda error: second.errors.append(str(error)))
+    return second
+
+
+def test_a_facilitator_invites_a_reader_and_sees_their_shared_progress(
+    page, live_server, catalogue
+):
+    sign_up(page, live_server, "fay")
+    page.goto(f"{live_server.url}/groups/")
+    page.get_by_role("link", name="Start a group").click()
+    page.get_by_label("Name").fill("Circuits club")
+    page.get_by_label("Description").fill("We meet on Tuesdays.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the group").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Circuits club")
+    invite = page.get_by_label(re.compile("Send this link")).input_value()
+    assert re.fullmatch(rf"{live_server.url}/groups/join/[\w-]{{43}}/", invite), invite
+    group_url = page.url.split("#")[0]
+
+    second = _second_reader_page(page, live_server)
+    try:
+        # Following the link signed out asks for a sign-in that comes back to the invite.
+        second.goto(invite)
+        assert "/accounts/login/" in second.url and "next=/groups/join/" in second.url
+        sign_up(second, live_server, "sam")
+        second.goto(invite)
+        expect(second.get_by_role("heading", level=1)).to_have_text("Join Circuits club")
+        with second.expect_navigation():
+            second.get_by_role("button", name="Join the group").click()
+        expect(second.locator("#flash")).to_contain_text("You joined")
+        expect(
+            second.get_by_role("radio", name="Nothing (only that I am a member)")
+        ).to_be_checked()
+
+        second.evaluate("window.sameDocument = 'yes'")
+        second.get_by_role("radio", name="My progress (statuses and ticked parts)").check()
+        second.get_by_role("button", name="Save what I share").click()
+        expect(second.locator("#flash")).to_contain_text("Saved. The group now sees: my progress")
+        # The board reloads itself: sam now has a column of his own.
+        expect(second.locator("#grid thead th", has_text="sam")).to_be_visible()
+        assert second.evaluate("window.sameDocument") == "yes", "saving reloaded the page"
+
+        second.goto(f"{live_server.url}/")
+        read = second.locator(f"#head-{FRAMEWORK} button[name=status][value=read]")
+        read.click()
+        expect(read).to_have_attribute("aria-pressed", "true")
+        assert second.errors == [], second.errors
+    finally:
+        second.context.close()
+
+    page.goto(group_url)
+    cell = page.locator(f"#grid-{FRAMEWORK} td[title='sam: Read']")
+    expect(cell).to_have_text("RRead")  # the mark, then its label for screen readers
+    expect(cell.locator("span[aria-hidden=true]")).to_have_text("R")
+    expect(page.locator("#members")).to_contain_text("sam")
+    violations = serious_axe_violations(page)
+    assert not violations, describe(violations)
+
+
+def test_sharing_and_invite_controls_work_without_javascript(
+    page_without_javascript, live_server, catalogue
+):
+    page = page_without_javascript
+    UserFactory(username="plainfay")
+    sign_in(page, live_server, "plainfay")
+    page.goto(f"{live_server.url}/groups/new/")
+    page.get_by_label("Name").fill("No script club")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the group").click()
+    old = page.locator("#invite-link").input_value()
+
+    page.get_by_label("The new link works for").select_option("7")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Replace the link").click()
+    expect(page.locator("#flash")).to_contain_text("New invite link made")
+    expect(page.locator("#invite-expiry")).to_contain_text("Works until")
+    assert page.locator("#invite-link").input_value() != old
+
+    page.get_by_role("radio", name="My progress and my notes").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save what I share").click()
+    expect(page.locator("#flash")).to_contain_text("progress and my notes")
+    expect(page.locator("#grid thead th", has_text="plainfay")).to_be_visible()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn the link off").click()
+    expect(page.locator("#invite-off")).to_be_visible()
