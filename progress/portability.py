@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from catalogue.models import Paper
+from progress import group_services
 from progress.models import (
     NOTE_MAX_LENGTH,
     Note,
@@ -769,5 +770,9 @@ class _Account:
 
 @transaction.atomic
 def delete_account(*, reader: AbstractBaseUser) -> None:
-    """Remove the reader and, through CASCADE, every status, event, tick, note and revision."""
+    """Remove the reader and, through CASCADE, every status, event, tick, note and revision.
+
+    Groups are left first, so a facilitator's groups pass the role on instead of losing it.
+    """
+    group_services.leave_every_group(reader=reader)
     reader.delete()

@@ -116,7 +116,8 @@ def _back_to_dashboard(request: HttpRequest, paper: Paper) -> HttpResponseRedire
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("home")
-    return redirect(f"{target}#entry-{paper.slug}")
+    # Not redirect(): it would try to reverse a Referer without "/" or "." ("0") as a view name.
+    return HttpResponseRedirect(f"{target}#entry-{paper.slug}")
 
 
 def _problem(request: HtmxHttpRequest, message: str, status: int) -> HttpResponse:

@@ -617,3 +617,14 @@ def test_a_readers_status_change_shows_in_the_group_at_once(
     services.set_status(reader=other_reader, paper=papers[1], status=Status.READ)
     html = client_as_reader.get(group.get_absolute_url()).content.decode()
     assert grid_cell(html, papers[1].slug, "grace") == "Read"
+
+
+def test_deleting_a_facilitators_account_passes_the_role_on():
+    from progress import portability
+
+    facilitator = UserFactory(username="leaving")
+    member = UserFactory(username="staying")
+    group = group_services.create_group(reader=facilitator, name="Circuits club", description="")
+    group_services.join(reader=member, token=group.invite_token)
+    portability.delete_account(reader=facilitator)
+    assert Membership.objects.get(group=group, reader=member).role == Role.FACILITATOR
