@@ -49,7 +49,16 @@ class SignInForm(AuthenticationForm):
     """Django's sign-in form, matching usernames without regard to case."""
 
     def clean_username(self) -> str:
-        return stored_username(self.cleaned_data["username"])
+        typed = self.cleaned_data["username"]
+        # No account has a longer name, and one this long must not reach the lookup or the
+        # lockout log (both would fail on it): refuse it like any other wrong sign-in.
+        if len(typed) > User._meta.get_field("username").max_length:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return stored_username(typed)
 
 
 class SignupForm(UserCreationForm):
