@@ -16,3 +16,7 @@ urlpatterns = [
     path("account/", include("progress.data_urls")),
     path("groups/", include("progress.group_urls")),
 ]
+
+# Django renders templates/500.html itself (without a request context, so a broken page cannot
+# break the error page); 404 answers need to know about htmx.
+handler404 = "mireads.views.page_not_found"

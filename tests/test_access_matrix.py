@@ -1,0 +1,268 @@
+"""Issue 7, requirement 5: who gets what from every URL.
+
+The URLconf is walked and every named route must have a row in MATRIX, so a new route cannot be
+added without deciding who may use it. Each row says what four visitors get: an anonymous
+visitor, another reader, the reader who owns the data in the URL, and a staff member (who is also
+a reader, without data of their own). For a reading group the owner is its facilitator, and the
+group has one more member. Django admin is one row family: only its index is checked.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from progress import group_services, services
+from progress.models import Status
+from tests.factories import AdviceFactory, PaperFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ("anonymous", "other", "owner", "staff")
+SECRET = "The owner's private thought"
+
+# An outcome is a status code, or the address (a regular expression) a 302 must point to.
+LOGIN = r"/accounts/login/\?next=/.*"
+ADMIN_LOGIN = r"/admin/login/\?next=/admin/"
+HOME = "/"
+ENTRY = r"/#entry-[\w-]+"
+GROUP = r"/groups/owned/(#[\w-]+)?"
+GROUPS = "/groups/"
+Outcome = int | str
+
+
+@dataclass(frozen=True)
+class Row:
+    """What each visitor gets from one route: by GET, and by POST with an empty form.
+
+    `post=None` means the route takes no POST: a signed-in reader's POST is answered 405.
+    """
+
+    get: tuple[Outcome, Outcome, Outcome, Outcome]
+    post: tuple[Outcome, Outcome, Outcome, Outcome] | None = None
+
+
+def everyone(outcome: Outcome) -> tuple[Outcome, Outcome, Outcome, Outcome]:
+    return (outcome, outcome, outcome, outcome)
+
+
+def signed_in(outcome: Outcome) -> tuple[Outcome, Outcome, Outcome, Outcome]:
+    """Anonymous visitors are sent to sign in; every signed-in reader gets `outcome`."""
+    return (LOGIN, outcome, outcome, outcome)
+
+
+#                       anonymous, another reader, the owner, staff
+MATRIX: dict[str, Row] = {
+    "healthz": Row(get=everyone(200)),
+    "home": Row(get=everyone(200)),
+    "admin:index": Row(get=(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    # The public reading list.
+    "catalogue:paper-list": Row(get=everyone(200)),
+    "catalogue:paper-detail": Row(get=everyone(200)),
+    "catalogue:about": Row(get=everyone(200)),
+    "catalogue:export-bib": Row(get=everyone(200)),
+    "catalogue:export-csv": Row(get=everyone(200)),
+    # A reader's progress: POST only; each reader writes their own rows for the entry.
+    "progress:set-status": Row(get=everyone(405), post=signed_in(400)),
+    "progress:set-part": Row(get=everyone(405), post=signed_in(ENTRY)),
+    # Notes: the editor always shows the signed-in reader's own note; the owner's note, its
+    # revisions and restoring one are out of everyone else's reach (404, as for no note at all).
+    "progress:note": Row(get=signed_in(200), post=signed_in(400)),
+    "progress:note-revisions": Row(get=(LOGIN, 404, 200, 404)),
+    "progress:note-revision": Row(get=(LOGIN, 404, 200, 404)),
+    "progress:note-restore": Row(get=everyone(405), post=(LOGIN, 404, 400, 404)),
+    # Accounts.
+    "accounts:signup": Row(get=(200, HOME, HOME, HOME), post=(200, HOME, HOME, HOME)),
+    "accounts:login": Row(get=everyone(200), post=everyone(200)),
+    "accounts:logout": Row(get=everyone(405), post=everyone(HOME)),
+    "accounts:password-change": Row(get=signed_in(200), post=signed_in(200)),
+    "accounts:password-change-done": Row(get=signed_in(200)),
+    "accounts:password-reset": Row(get=everyone(200), post=everyone(200)),
+    "accounts:password-reset-done": Row(get=everyone(200)),
+    # An invalid link shows the "link is invalid" page, to anyone.
+    "accounts:password-reset-confirm": Row(get=everyone(200), post=everyone(200)),
+    "accounts:password-reset-complete": Row(get=everyone(200)),
+    # A reader's own data: no URL names a reader, so each reader only ever gets their own.
+    "account:export": Row(get=signed_in(200)),
+    "account:export-json": Row(get=signed_in(200)),
+    "account:export-markdown": Row(get=signed_in(200)),
+    "account:export-notes-zip": Row(get=signed_in(200)),
+    "account:import": Row(get=signed_in(200), post=signed_in(400)),
+    "account:delete": Row(get=signed_in(200), post=signed_in(400)),
+    # Reading groups: a group is out of reach (404, as for no group) to anyone not in it; only its
+    # facilitator may manage it. The invite link is the one door in, for any signed-in reader.
+    "groups:index": Row(get=signed_in(200)),
+    "groups:create": Row(get=signed_in(200), post=signed_in(400)),
+    "groups:join": Row(get=(LOGIN, 200, GROUP, 200), post=(LOGIN, GROUP, GROUP, GROUP)),
+    "groups:detail": Row(get=(LOGIN, 404, 200, 404)),
+    "groups:sharing": Row(get=everyone(405), post=(LOGIN, 404, 400, 404)),
+    "groups:leave": Row(get=everyone(405), post=(LOGIN, 404, GROUPS, 404)),
+    "groups:invite-rotate": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
+    "groups:invite-revoke": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
+    "groups:member-cap": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
+    "groups:remove": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
+    "groups:hand-over": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
+    "groups:targets": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
+}
+
+
+def walk(patterns=None, namespace: str = "", parameters: tuple[str, ...] = ()):
+    """Yield (route name, its URL parameter names) for every route; None names an unnamed one."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        names = parameters + tuple(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                yield "admin:index", ()
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner, names)
+        elif isinstance(entry, URLPattern):
+            yield (f"{namespace}{entry.name}" if entry.name else None), names
+
+
+def routes() -> dict[str, tuple[str, ...]]:
+    return dict(walk())
+
+
+def url_for(name: str, values: dict) -> str:
+    """A concrete URL for a route, its parameters filled from `values`."""
+    return reverse(name, kwargs={p: values[p] for p in routes()[name]})
+
+
+@dataclass
+class World:
+    """The visitors, and the values that fill URL parameters with the owner's data."""
+
+    users: dict[str, object]
+    arguments: dict[str, object]
+
+    @property
+    def owner(self):
+        return self.users["owner"]
+
+    @property
+    def missing(self) -> dict[str, object]:
+        """URL parameter values that name nothing."""
+        return {**self.arguments, "slug": "no-such-thing", "version": 999, "member_id": 999_999}
+
+    def client(self, actor: str) -> Client:
+        """A new client for one request, so that signing out cannot leak into the next."""
+        client = Client()
+        if actor != "anonymous":
+            client.force_login(self.users[actor])
+        return client
+
+    def url(self, name: str) -> str:
+        return url_for(name, self.arguments)
+
+
+def build_world() -> World:
+    """An entry "owned" with one advised part, on which the owner has a status, a tick and a
+    note with two versions; a reading group "owned" that the owner facilitates, with one more
+    member. Another reader and a staff member have nothing and belong to no group."""
+    paper = PaperFactory(slug="owned")
+    advice = AdviceFactory(paper=paper, position=1)
+    owner = UserFactory(username="owner")
+    services.set_status(reader=owner, paper=paper, status=Status.READING)
+    services.set_part_done(reader=owner, advice=advice, done=True)
+    services.save_note(reader=owner, paper=paper, text=SECRET, base_version=0)
+    services.save_note(reader=owner, paper=paper, text=f"{SECRET}, revised", base_version=1)
+    group = group_services.create_group(reader=owner, name="owned")
+    member = group_services.join(reader=UserFactory(username="member"), token=group.invite_token)
+    users = {
+        "other": UserFactory(username="other"),
+        "owner": owner,
+        "staff": UserFactory(username="staffer", is_staff=True, is_superuser=True),
+    }
+    arguments = {
+        "slug": "owned",
+        "position": 1,
+        "version": 1,
+        "member_id": member.pk,
+        # One name for two parameters: this group's invite token, and (not being one) an
+        # invalid password-reset token.
+        "token": group.invite_token,
+        "uidb64": "MQ",
+    }
+    assert group.slug == paper.slug == arguments["slug"]
+    return World(users=users, arguments=arguments)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+def outcome_of(response) -> Outcome:
+    if response.status_code == 302:
+        return response["Location"]
+    return response.status_code
+
+
+def matches(expected: Outcome, got: Outcome) -> bool:
+    if isinstance(expected, int):
+        return got == expected
+    return isinstance(got, str) and re.fullmatch(expected, got) is not None
+
+
+def unmasked(response) -> str:
+    """The body without what changes on every response: CSRF tokens and the CSP nonce."""
+    body = re.sub(r'"X-CSRFToken": "[^"]+"', "", response.content.decode())
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+    return re.sub(r'nonce="[^"]+"', "", body)
+
+
+def test_every_route_is_named_and_has_a_row_in_the_matrix():
+    walked = routes()
+    assert None not in walked, "an unnamed route cannot be given a row: name it"
+    assert set(walked) == set(MATRIX), (
+        f"routes without a row: {sorted(set(walked) - set(MATRIX))}; "
+        f"rows without a route: {sorted(set(MATRIX) - set(walked))}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_visitor_gets_what_the_matrix_says(world, name):
+    row = MATRIX[name]
+    url = world.url(name)
+    wrong = []
+    for method, expected in [("get", row.get), ("post", row.post)]:
+        if expected is None:
+            continue
+        for actor, wanted in zip(ACTORS, expected, strict=True):
+            response = getattr(world.client(actor), method)(url, {})
+            got = outcome_of(response)
+            if not matches(wanted, got):
+                wrong.append(f"{method.upper()} {url} as {actor}: expected {wanted}, got {got}")
+            if actor != "owner":
+                assert SECRET.encode() not in response.content, f"{url} showed {actor} the note"
+    assert not wrong, "\n".join(wrong)
+
+
+# Admin is one row family: its own views decide about POST.
+@pytest.mark.parametrize(
+    "name", sorted(n for n, row in MATRIX.items() if row.post is None and n != "admin:index")
+)
+def test_a_route_that_takes_no_post_answers_a_signed_in_post_with_405(world, name):
+    assert world.client("owner").post(world.url(name), {}).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        (name, method)
+        for name, row in sorted(MATRIX.items())
+        for method, outcomes in [("get", row.get), ("post", row.post)]
+        if outcomes is not None and outcomes[ACTORS.index("other")] == 404
+    ],
+)
+def test_another_readers_data_looks_exactly_like_data_that_does_not_exist(world, name, method):
+    client = world.client("other")
+    theirs = getattr(client, method)(world.url(name), {})
+    missing = getattr(client, method)(url_for(name, world.missing), {})
+    assert theirs.status_code == missing.status_code == 404
+    assert unmasked(theirs) == unmasked(missing)
