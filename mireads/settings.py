@@ -40,6 +40,8 @@ smtp_host_password = os.environ.get("EMAIL_HOST_PASSWORD", "")
 smtp_use_tls = _bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mireads <noreply@localhost>")
 LOG_LEVEL = os.environ.get("MIREADS_LOG_LEVEL", "INFO").upper()
+# How many trusted proxies append to X-Forwarded-For in front of the app (0: none, use REMOTE_ADDR).
+MIREADS_PROXY_COUNT = int(os.environ.get("MIREADS_PROXY_COUNT") or 0)
 # -------------------------------------------------------------------------------------------------
 
 if DEBUG:
@@ -141,6 +143,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mireads.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

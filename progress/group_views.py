@@ -55,6 +55,7 @@ def _back(group: ReadingGroup, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
+@never_cache
 @require_GET
 @login_required
 def index(request: HtmxHttpRequest) -> HttpResponse:

@@ -157,3 +157,23 @@ def test_nothing_committed_records_a_download_address():
     for name in ["constraints.txt", "pyproject.toml", "Makefile", ".ci/run"]:
         text = (ROOT / name).read_text()
         assert "index-url" not in text and "trusted-host" not in text
+
+
+def test_behind_trusted_proxies_the_client_address_comes_from_their_entry(rf, settings):
+    from mireads.middleware import TrustedProxyMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["addr"] = request.META["REMOTE_ADDR"]
+        return None
+
+    settings.MIREADS_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    TrustedProxyMiddleware(view)(request)
+    assert seen["addr"] == "203.0.113.9", "the forged left-hand entry is ignored"
+
+    settings.MIREADS_PROXY_COUNT = 0
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="10.0.0.2")
+    TrustedProxyMiddleware(view)(request)
+    assert seen["addr"] == "10.0.0.2", "without proxies the header is not trusted at all"
