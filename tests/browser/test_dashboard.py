@@ -373,6 +373,7 @@ def test_swapping_an_entry_moves_nothing_else_on_the_page(page, live_server, cat
     _set_status(page, FRAMEWORK, Status.READ)
     assert top() == before
     _open_details(page, "circuits-zoom-in")
+    _note_editor(page, "circuits-zoom-in")  # the editor loads once seen; measure after that
     opened = top()
     _tick(page, "circuits-zoom-in", 1)
     assert top() == opened
