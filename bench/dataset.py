@@ -282,11 +282,14 @@ def session(index: int) -> dict:
     store.create()
     # The unmasked secret is a valid X-CSRFToken as well as the cookie value.
     token = get_random_string(32, string.ascii_letters + string.digits)
-    cookie = (
-        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={token}"
-    )
+    signed_in = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
     slugs = list(Paper.objects.in_reading_order().values_list("slug", flat=True))
-    return {"cookie": cookie, "csrf": token, "slugs": slugs}
+    return {
+        "cookie": f"{signed_in}; {settings.CSRF_COOKIE_NAME}={token}",
+        "session_cookie": signed_in,  # without a CSRF cookie: a new CSRF secret every request
+        "csrf": token,
+        "slugs": slugs,
+    }
 
 
 @transaction.atomic

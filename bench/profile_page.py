@@ -1,10 +1,16 @@
 """Profile one page in-process, in production settings, against the bench dataset.
 
     .venv/bin/python -m bench.profile_page [--path /] [--reader 5000] [--requests 20]
-        [--database-url sqlite:////abs/bench/out/bench.sqlite3]
+        [--database-url sqlite:////abs/bench/out/bench.sqlite3] [--cold [all|list]]
 
-Prints where the time goes (cProfile, by cumulative and by own time) and every SQL query of one
+Prints where the time goes (cProfile, by cumulative time) and every SQL query of one
 request with its duration. Needs `make bench` to have built the dataset and collected static files.
+
+By default every request after the first finds the dashboard's rendered entries and list region
+in the cache, as a reader reloading the page does. --cold empties both caches before each request
+(the page rendered in full, as on the first visit after signing in); --cold list empties only the
+list region's: the entries come from the cache and the list around them is rendered, as on a
+reload after a status change, less the one changed entry that is rendered afresh then too.
 """
 
 import argparse
@@ -13,9 +19,11 @@ import gc
 import os
 import pstats
 import re
+import statistics
 import sys
 import time
 from collections.abc import Callable
+from wsgiref.util import setup_testing_defaults
 
 from bench.environment import (
     BASE_DIR,
@@ -39,30 +47,46 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--database-url", default=sqlite_database().full_url)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--cold",
+        nargs="?",
+        const="all",
+        choices=["all", "list"],
+        help="empty the dashboard's caches before each request: all of them, or the list's",
+    )
     args = parser.parse_args(argv)
     os.environ.update(production_env(args.database_url, new_secret_key()))
 
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
-    from django.db import close_old_connections, connection
-    from django.test import Client
+    from django.core.cache import caches
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
 
-    from bench.dataset import username
+    from bench.dataset import session
 
-    client = Client(SERVER_NAME="127.0.0.1")
-    if args.reader:
-        client.force_login(get_user_model().objects.get(username=username(args.reader)))
+    # The WSGI handler as gunicorn calls it, not django.test.Client, which adds work a server
+    # does not do. Like a server, the handler closes the database connection after each request
+    # unless CONN_MAX_AGE says otherwise, and a fresh SQLite connection starts cold.
+    application = WSGIHandler()
+    cookie = session(args.reader)["cookie"] if args.reader else ""
+    path, _, query = args.path.partition("?")
 
-    def get():
-        response = client.get(args.path)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {args.path} answered {response.status_code}")
-        # The test client keeps the connection open; a server closes it after each request
-        # unless CONN_MAX_AGE says otherwise, and a fresh SQLite connection starts cold.
-        close_old_connections()
-        return response
+    cold = {"all": ["default", "dashboard-regions"], "list": ["dashboard-regions"]}
+    emptied = [caches[name] for name in cold.get(args.cold, [])]
+
+    def get() -> bytes:
+        for cache in emptied:
+            cache.clear()
+        environ = {"PATH_INFO": path, "QUERY_STRING": query, "HTTP_COOKIE": cookie}
+        environ.update(HTTP_HOST="127.0.0.1", SERVER_NAME="127.0.0.1", REMOTE_ADDR="127.0.0.1")
+        setup_testing_defaults(environ)
+        answered = []
+        body = b"".join(application(environ, lambda status, headers: answered.append(status)))
+        if not answered[0].startswith("200"):
+            raise SystemExit(f"GET {args.path} answered {answered[0]}")
+        return body
 
     queries = []
 
@@ -74,11 +98,12 @@ def main(argv: list[str]) -> None:
             queries.append((time.perf_counter() - started, sql))
 
     get()  # the first request compiles templates and fills caches: not what is measured
+    state = {None: "warm caches", "all": "caches emptied", "list": "list region's cache emptied"}
+    median = statistics.median(timings(get, args.requests))
+    print(f"GET {args.path} ({state[args.cold]}): {median:.1f} ms, median of {args.requests}")
     with connection.execute_wrapper(timed):
-        started = time.perf_counter()
         get()
-        elapsed = time.perf_counter() - started
-    print(f"GET {args.path}: {elapsed * 1000:.1f} ms, {len(queries)} queries")
+    print(f"{len(queries)} queries in one request:")
     for number, (seconds, sql) in enumerate(queries, 1):
         print(f"  {number:>2}. {seconds * 1000:7.1f} ms  {sql[:150]}")
 
@@ -107,13 +132,26 @@ def main(argv: list[str]) -> None:
         )
 
 
+def timings(get: Callable, requests: int) -> list[float]:
+    """Milliseconds per request, with garbage collected before each and outside the timing, so
+    that a collection never lands on one request (or one variant) rather than another."""
+    spent = []
+    for _ in range(requests):
+        gc.collect()
+        started = time.perf_counter()
+        get()
+        spent.append((time.perf_counter() - started) * 1000)
+    return spent
+
+
 def template_costs(get: Callable, requests: int) -> None:
     """What each dashboard partial, and all {% url %} tags, add to a request.
 
     Measured by subtraction, since timing each call costs more than the calls: the request with
     one partial rendering nothing (or every {% url %} answering a constant) against the request
-    as it is, in interleaved rounds; the fastest round of each, since other processes on the CPUs
-    only ever add time. A partial's cost includes the partials nested in it.
+    as it is, in interleaved rounds; the median request of each. A partial's cost includes the
+    partials nested in it. With warm caches a cached partial is not rendered at all, so it costs
+    nothing here.
     """
     from django.template import defaulttags
 
@@ -136,27 +174,19 @@ def template_costs(get: Callable, requests: int) -> None:
         variants[f"{{% partial {name} %}}"] = {"PartialNode": without_partial(name)}
     variants["every {% url %}"] = {"URLNode": constant_url}
     rounds = 5
-    means: dict[str, list[float]] = {label: [] for label in variants}
+    times: dict[str, list[float]] = {label: [] for label in variants}
     try:
         for _ in range(rounds):
             for label, patches in variants.items():
                 defaulttags.PartialNode.render = patches.get("PartialNode", partial_render)
                 defaulttags.URLNode.render = patches.get("URLNode", url_render)
-                # As timeit does: a collection would land on the same variant every round.
-                gc.collect()
-                gc.disable()
-                started = time.perf_counter()
-                for _ in range(max(1, requests // rounds)):
-                    get()
-                means[label].append((time.perf_counter() - started) / max(1, requests // rounds))
-                gc.enable()
+                times[label] += timings(get, max(1, requests // rounds))
     finally:
-        gc.enable()
         defaulttags.PartialNode.render, defaulttags.URLNode.render = partial_render, url_render
-    fastest = {label: min(values) * 1000 for label, values in means.items()}
-    whole = fastest.pop("as it is")
+    medians = {label: statistics.median(values) for label, values in times.items()}
+    whole = medians.pop("as it is")
     print(f"\nWhat parts of the template cost ({whole:.1f} ms per request as it is)")
-    for label, without in sorted(fastest.items(), key=lambda item: item[1]):
+    for label, without in sorted(medians.items(), key=lambda item: item[1]):
         print(f"  {whole - without:6.1f} ms  {label}")
 
 

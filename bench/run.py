@@ -38,6 +38,7 @@ from bench.server import Server, gunicorn
 MB = 1024 * 1024
 KB = 1024
 PAPER_PAGE = "/papers/solu/"
+SIGNED_IN_PAPER = f"{PAPER_PAGE} (signed in)"
 # The targets, as docs/performance.md states them.
 DASHBOARD_SHARE_OF_HEALTHZ = 0.20
 DASHBOARD_P99_MS = 100
@@ -48,6 +49,7 @@ DASHBOARD_GZIP_KB = 15
 
 NOT_AVAILABLE = "not available"
 DASHBOARD = "dashboard (signed in)"
+COLD_DASHBOARD = "dashboard, cold (no cache hit)"
 STATUS_CHANGE = "status change (HTMX POST)"
 COMPARISON_ROUNDS = 3
 SINGLE_SECONDS = 3
@@ -197,12 +199,20 @@ def measure_server(
     result.rows.append(row("/healthz", "/healthz"))
     result.rows.append(row("/papers/", "/papers/"))
     result.rows.append(row(PAPER_PAGE, PAPER_PAGE))
+    # The cheapest signed-in page: the public page plus loading the session and the reader.
+    result.rows.append(row(SIGNED_IN_PAPER, PAPER_PAGE, {"Cookie": reader["cookie"]}))
 
     dashboard, missing = dashboard_page(server, reader)
     if missing:
         result.rows.append(Row(DASHBOARD, note=missing))
+        result.rows.append(Row(COLD_DASHBOARD, note=missing))
     else:
         result.rows.append(row(DASHBOARD, "/", {"Cookie": reader["cookie"]}))
+        # Every cached entry, and the list region, is keyed on the CSRF secret (the entries'
+        # forms carry tokens made from it). Without a CSRF cookie the server makes a new secret
+        # on every request, so every request misses every cache, as a reader's first dashboard
+        # after signing in does: the page rendered in full, as before the caching.
+        result.rows.append(row(COLD_DASHBOARD, "/", {"Cookie": reader["session_cookie"]}))
 
     fragment = post_status(server, writer, writer["slugs"][0], "reading")
     if 200 <= fragment.status < 300:
@@ -291,7 +301,7 @@ def report(result: Measurement) -> None:
         failed = f"  ({load.failed} of {load.requests} failed)" if load.failed else ""
         say(
             f"{row.label:30}{load.requests_per_second:>11.0f}{load.p50:>8.1f} ms{load.p99:>8.1f} ms"
-            f"{share:>13.2f}{single:>13}{failed}"
+            f"{share:>13.2f}{single:>13}{failed}".rstrip()
         )
     say()
     peaks = ", ".join(f"{peak:.0f} MB" for peak in result.peaks.values())
@@ -314,41 +324,22 @@ def report(result: Measurement) -> None:
 def targets(result: Measurement) -> list[tuple[str, bool | None, str]]:
     """(target, passed or None when it cannot be measured yet, what was measured)."""
     healthz = result.row("/healthz").load
-    dashboard = result.row(DASHBOARD).load
     crowd, alone = result.row(CROWD).load, result.row(ALONE).load
     size = result.sizes.get(DASHBOARD)
     checks: list[tuple[str, bool | None, str]] = []
-    if dashboard and dashboard.requests and healthz.requests:
-        share = dashboard.requests_per_second / healthz.requests_per_second
-        checks.append(
-            (
-                f"dashboard throughput >= {DASHBOARD_SHARE_OF_HEALTHZ:.0%} of /healthz",
-                share >= DASHBOARD_SHARE_OF_HEALTHZ,
-                f"{share:.0%}",
-            )
-        )
-        checks.append(
-            (
-                f"dashboard p99 < {DASHBOARD_P99_MS} ms at {wrk.CONNECTIONS} connections",
-                dashboard.p99 < DASHBOARD_P99_MS,
-                f"{dashboard.p99:.1f} ms",
-            )
-        )
-    else:
-        checks.append(
-            (
-                f"dashboard throughput >= {DASHBOARD_SHARE_OF_HEALTHZ:.0%} of /healthz",
-                None,
-                NOT_AVAILABLE,
-            )
-        )
-        checks.append(
-            (
-                f"dashboard p99 < {DASHBOARD_P99_MS} ms at {wrk.CONNECTIONS} connections",
-                None,
-                NOT_AVAILABLE,
-            )
-        )
+    # Warm is what a reader reloading the page gets; cold, the first page after signing in.
+    for label, which in ((DASHBOARD, "dashboard"), (COLD_DASHBOARD, "dashboard, cold,")):
+        row = result.row(label)
+        dashboard = row.load if row else None
+        share_target = f"{which} throughput >= {DASHBOARD_SHARE_OF_HEALTHZ:.0%} of /healthz"
+        p99_target = f"{which} p99 < {DASHBOARD_P99_MS} ms at {wrk.CONNECTIONS} connections"
+        if dashboard and dashboard.requests and healthz.requests:
+            share = dashboard.requests_per_second / healthz.requests_per_second
+            checks.append((share_target, share >= DASHBOARD_SHARE_OF_HEALTHZ, f"{share:.0%}"))
+            checks.append((p99_target, dashboard.p99 < DASHBOARD_P99_MS, f"{dashboard.p99:.1f} ms"))
+        else:
+            checks.append((share_target, None, NOT_AVAILABLE))
+            checks.append((p99_target, None, NOT_AVAILABLE))
     if crowd and alone and crowd.requests and alone.requests:
         ratio = crowd.p50 / alone.p50
         checks.append(
