@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from django.db import connection
 from django.test import override_settings
 
 from mireads.settings import database_from_url
+from tests.commands import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -18,14 +18,7 @@ pytestmark = pytest.mark.django_db
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in {"MIREADS_DEBUG", "SECRET_KEY"}}
     environment.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return manage(*args, environment=environment)
 
 
 def test_production_refuses_to_start_without_a_secret_key():

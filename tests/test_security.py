@@ -6,8 +6,6 @@ import json
 import os
 import re
 import secrets
-import subprocess
-import sys
 from collections import Counter
 from html import escape
 from html.parser import HTMLParser
@@ -22,6 +20,7 @@ from catalogue.models import Advice, Paper, Section
 from progress import group_services, services
 from progress.groups import ReadingGroup, Sharing
 from progress.models import Note, NoteRevision, Status
+from tests.commands import manage
 from tests.factories import PASSWORD, AdviceFactory, PaperFactory, SectionFactory, UserFactory
 from tests.test_access_matrix import ACTORS, LOGIN, MATRIX, build_world
 
@@ -45,17 +44,6 @@ def production_environment(**overrides: str) -> dict[str, str]:
     environment.update(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="mireads.example.org")
     environment.update(overrides)
     return environment
-
-
-def manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_check_deploy_passes_with_production_settings():
