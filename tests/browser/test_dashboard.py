@@ -38,6 +38,11 @@ def _note_editor(page, slug: str):
     page.locator(f"#details-{slug} .note-slot").scroll_into_view_if_needed()
     editor = page.locator(f"textarea#note-text-{slug}")
     expect(editor).to_be_visible()
+    # htmx wires up swapped-in content when the swap settles; keys pressed before then fire no
+    # request, as CI once showed (base.html now sets no settle delay, so this is belt and braces).
+    expect(page.locator(f"#details-{slug} .note-slot")).not_to_have_class(
+        re.compile(r"htmx-(request|settling)")
+    )
     return editor
 
 
