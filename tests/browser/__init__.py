@@ -35,11 +35,15 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page PNG as test-artifacts/<name>.png (git-ignored) and return its path."""
+def screenshot(page, name: str, of=None) -> Path:
+    """Save a full-page PNG, or one of the locator `of`, as test-artifacts/<name>.png (git-ignored)
+    and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
+    if of is None:
+        page.screenshot(path=path, full_page=True)
+    else:
+        of.screenshot(path=path)
     return path
 
 

@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import describe, serious_axe_violations, sign_in, sign_up
-from tests.factories import UserFactory
+from progress.groups import Membership, ReadingGroup, Role
+from tests.browser import describe, screenshot, serious_axe_violations, sign_in, sign_up
+from tests.factories import MembershipFactory, ReadingGroupFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -112,3 +113,33 @@ def test_sharing_and_invite_controls_work_without_javascript(
     with page.expect_navigation():
         page.get_by_role("button", name="Turn the link off").click()
     expect(page.locator("#invite-off")).to_be_visible()
+
+
+def test_removing_a_member_or_leaving_asks_for_a_second_click_first(page, live_server, catalogue):
+    fay, sam = UserFactory(username="askfay"), UserFactory(username="asksam")
+    group = ReadingGroupFactory(name="Careful club")
+    MembershipFactory(group=group, reader=fay, role=Role.FACILITATOR)
+    sam_membership = MembershipFactory(group=group, reader=sam)
+    sign_in(page, live_server, "askfay")
+    page.goto(f"{live_server.url}{group.get_absolute_url()}")
+
+    sam_row = page.locator(f"#member-{sam_membership.pk}")
+    confirm_removal = sam_row.get_by_role("button", name="Yes, remove asksam")
+    expect(confirm_removal).to_be_hidden()
+    # The first click only explains what removing does; nobody has been removed yet.
+    sam_row.locator("summary", has_text="Remove").click()
+    expect(sam_row).to_contain_text("what they shared goes with them")
+    screenshot(page, "group-remove-confirm", of=page.locator("#members"))
+    assert Membership.objects.filter(pk=sam_membership.pk).exists()
+    violations = serious_axe_violations(page)
+    assert not violations, describe(violations)
+    with page.expect_navigation():
+        confirm_removal.click()
+    expect(page.locator("#flash")).to_contain_text("asksam is no longer in the group.")
+    expect(page.locator("#members")).not_to_contain_text("asksam")
+
+    # The only member leaving would delete the group: the confirmation says so before it happens.
+    page.locator("#members summary", has_text="Leave the group").click()
+    expect(page.locator("#members")).to_contain_text("leaving deletes the group")
+    screenshot(page, "group-members-confirm", of=page.locator("#members"))
+    assert ReadingGroup.objects.filter(pk=group.pk).exists()
