@@ -10,6 +10,7 @@ made. `@example` pins the inputs that once broke something, so every run tries t
 
 import io
 import json
+import os
 from urllib.parse import quote
 
 import pytest
@@ -22,9 +23,12 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Small enough that the whole file runs in well under a minute on two busy cores.
+# 30 examples a test keep the file well under a minute on two busy cores; FUZZ_EXAMPLES=1000
+# searches deeper. CI checks the same examples on every run, so a red build always reproduces;
+# local runs try new inputs each time and keep what fails in .hypothesis/ to try first next time.
 FUZZ = settings(
-    max_examples=30,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES") or 30),
+    derandomize=os.environ.get("CI") == "true",
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
