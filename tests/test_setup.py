@@ -107,6 +107,19 @@ def test_running_make_again_skips_installing_when_nothing_changed():
     assert result.returncode == 0
 
 
+def test_make_test_fails_loudly_when_pytest_collects_no_test():
+    # A selection that matches nothing stands in for a suite that lost its tests.
+    result = subprocess.run(
+        ["make", "--no-print-directory", "test", "PYTEST_ARGS=-k no_test_is_named_like_this"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "make test: pytest collected no test; failing." in result.stderr
+
+
 def test_make_run_serves_the_list_and_a_second_run_duplicates_nothing(tmp_path):
     from django.db import connections
 
