@@ -1,6 +1,7 @@
 """Settings for mireads: one flat module, every environment variable read in the block below."""
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -82,7 +83,8 @@ def database_from_url(url: str) -> dict:
             "NAME": name,
             # Tests run on a file too, so that threads see one database with real locking
             # (an in-memory shared cache fails with "table is locked" instead of waiting).
-            "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
+            # One file per test process, so two suites run side by side never share one.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"mireads-test-{os.getpid()}.db")},
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",

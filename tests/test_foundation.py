@@ -1,6 +1,7 @@
 """Issue 2: settings, database configuration, health check, static files."""
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -170,3 +171,31 @@ def test_behind_trusted_proxies_the_client_address_comes_from_their_entry(rf, se
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="10.0.0.2")
     TrustedProxyMiddleware(view)(request)
     assert seen["addr"] == "10.0.0.2", "without proxies the header is not trusted at all"
+
+
+def test_the_readme_has_its_sections_in_the_agreed_order():
+    readme = (ROOT / "README.md").read_text()
+    headings = re.findall(r"^## (.+)$", readme, flags=re.MULTILINE)
+    assert headings == [
+        "Two commands",
+        "What you see at http://127.0.0.1:8000",
+        "Configuration",
+        "PostgreSQL",
+        "Production behind a TLS proxy (`make serve`)",
+        "Tests",
+        "Layout",
+    ]
+    intro = readme.split("## Two commands")[0]
+    assert "mechanistic interpretability" in intro, "a short paragraph says what mireads is first"
+    assert "make run" in readme.split("## What you see")[0]
+    assert "make test" in readme.split("## What you see")[0]
+    assert "createsuperuser" in readme.split("## Configuration")[0], "how to create an admin"
+
+
+def test_every_environment_variable_settings_reads_is_in_the_readme_table():
+    settings_source = (ROOT / "mireads" / "settings.py").read_text()
+    read = set(re.findall(r'(?:os\.environ\.get|_bool|_list)\("([A-Z_]+)"', settings_source))
+    table = (ROOT / "README.md").read_text().split("## Configuration")[1].split("\n## ")[0]
+    assert read >= {"MIREADS_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    undocumented = {name for name in read if f"`{name}`" not in table}
+    assert not undocumented, f"README's configuration table misses {sorted(undocumented)}"
