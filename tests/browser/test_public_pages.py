@@ -46,3 +46,22 @@ def test_a_new_reader_signs_up_and_sees_a_clean_dashboard(page, live_server, cat
     assert response.status == 200, f"the dashboard answered {response.status}"
     violations = serious_axe_violations(page)
     assert not violations, f"axe on the dashboard:\n{describe(violations)}"
+
+
+def test_light_and_dark_themes_follow_the_system_and_both_stay_readable(
+    page, live_server, catalogue
+):
+    """The palette follows prefers-color-scheme; axe's contrast rule runs on both themes."""
+    colours = {}
+    for scheme in ["light", "dark"]:
+        page.emulate_media(color_scheme=scheme)
+        page.goto(f"{live_server.url}/papers/mathematical-framework/")
+        body = page.locator("body")
+        colours[scheme] = body.evaluate(
+            "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]"
+        )
+        violations = serious_axe_violations(page)
+        assert not violations, f"axe in the {scheme} theme:\n{describe(violations)}"
+        screenshot(page, f"paper-{scheme}")
+    assert colours["light"][0] != colours["dark"][0], "the background changes with the theme"
+    assert colours["light"][1] != colours["dark"][1], "and so does the text"
