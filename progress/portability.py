@@ -97,13 +97,26 @@ def _day(moment: datetime | None) -> str:
 
 
 def export_document(reader: AbstractBaseUser, *, exported_at: datetime) -> dict:
-    """The complete export: statuses with their history, ticked parts, notes with revisions."""
+    """The complete export: statuses with their history, ticked parts, notes with revisions,
+    and, for the reader's records, the reading groups they belong to and what they share there."""
     return {
         "schema": SCHEMA,
         "version": VERSION,
         "exported_at": _stamp(exported_at),
         "account": {"username": reader.get_username()},
         "entries": [_entry_document(entry) for entry in reader_entries(reader)],
+        # Listed, never imported: joining a group takes its invite link, not a file.
+        "groups": [
+            {
+                "name": membership.group.name,
+                "role": membership.role,
+                "sharing": membership.sharing,
+                "joined_at": _stamp(membership.joined_at),
+            }
+            for membership in reader.group_memberships.select_related("group").order_by(
+                "joined_at", "id"
+            )
+        ],
     }
 
 

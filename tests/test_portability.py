@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from catalogue.models import Paper
 from progress import portability
+from progress.groups import Role, Sharing
 from progress.models import (
     NOTE_MAX_LENGTH,
     Note,
@@ -23,6 +24,7 @@ from progress.models import (
     Status,
 )
 from tests.factories import (
+    MembershipFactory,
     NoteFactory,
     NoteRevisionFactory,
     PaperFactory,
@@ -260,9 +262,44 @@ def test_the_json_export_takes_a_fixed_number_of_queries(
     client_as_reader, reader, entries, django_assert_max_num_queries
 ):
     give_history(reader, build_catalogue(entries))
-    # Session and user, then states, events, ticks, notes, revisions, papers.
-    with django_assert_max_num_queries(8):
+    for _ in range(entries // 3):
+        MembershipFactory(reader=reader)
+    # Session and user, then states, events, ticks, notes, revisions, papers, groups.
+    with django_assert_max_num_queries(9):
         client_as_reader.get(reverse("account:export-json"))
+
+
+def test_the_json_export_lists_the_readers_groups_and_what_they_share(client_as_reader, reader):
+    MembershipFactory(
+        reader=reader, group__name="Circuits club", role=Role.FACILITATOR, joined_at=at(0)
+    )
+    MembershipFactory(
+        reader=reader, group__name="Tuesday reads", sharing=Sharing.PROGRESS, joined_at=at(1)
+    )
+    MembershipFactory(group__name="Someone else's group")
+    exported = export_of(client_as_reader)
+    assert exported["groups"] == [
+        {
+            "name": "Circuits club",
+            "role": "facilitator",
+            "sharing": "nothing",
+            "joined_at": at(0).isoformat(),
+        },
+        {
+            "name": "Tuesday reads",
+            "role": "member",
+            "sharing": "progress",
+            "joined_at": at(1).isoformat(),
+        },
+    ]
+
+    # The list is for the reader's records: importing it elsewhere joins no group.
+    other = Client()
+    other.force_login(UserFactory(username="elsewhere"))
+    response = upload(other, json.dumps(exported))
+    assert response.status_code == 200
+    assert "Import done" in response.content.decode()
+    assert not User.objects.get(username="elsewhere").group_memberships.exists()
 
 
 # --- Import: refusing bad files ------------------------------------------------------------------
