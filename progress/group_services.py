@@ -90,7 +90,7 @@ def leave(*, membership: Membership) -> None:
     membership.delete()
     if membership.role != Role.FACILITATOR:
         return
-    successor = group.memberships.order_by("joined_at", "id").first()
+    successor = group.memberships.in_joining_order().first()
     if successor is None:
         group.delete()
         return

@@ -91,6 +91,10 @@ class MembershipQuerySet(models.QuerySet):
     def facilitating(self) -> "MembershipQuerySet":
         return self.filter(role=Role.FACILITATOR)
 
+    def in_joining_order(self) -> "MembershipQuerySet":
+        """Longest-standing first: the order of the members list and of facilitator succession."""
+        return self.order_by("joined_at", "id")
+
     def sharing_progress(self) -> "MembershipQuerySet":
         return self.filter(sharing__in=Sharing.with_progress())
 
@@ -306,7 +310,7 @@ def board(group: ReadingGroup) -> Board:
     Only members who share progress get cells, and only members who share notes get notes: the
     rows of everyone else are never read.
     """
-    members = list(group.memberships.select_related("reader").order_by("joined_at", "id"))
+    members = list(group.memberships.select_related("reader").in_joining_order())
     sharers = [m for m in members if m.shares_progress]
     by_reader = {m.reader_id: m for m in sharers}
     papers = _entries_with_part_counts()

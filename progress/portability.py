@@ -22,6 +22,7 @@ from django.db.models import Prefetch
 
 from catalogue.models import Paper
 from progress import group_services
+from progress.groups import Membership
 from progress.models import (
     NOTE_MAX_LENGTH,
     Note,
@@ -107,16 +108,18 @@ def export_document(reader: AbstractBaseUser, *, exported_at: datetime) -> dict:
         "entries": [_entry_document(entry) for entry in reader_entries(reader)],
         # Listed, never imported: joining a group takes its invite link, not a file.
         "groups": [
-            {
-                "name": membership.group.name,
-                "role": membership.role,
-                "sharing": membership.sharing,
-                "joined_at": _stamp(membership.joined_at),
-            }
-            for membership in reader.group_memberships.select_related("group").order_by(
-                "joined_at", "id"
-            )
+            _group_document(membership)
+            for membership in reader.group_memberships.select_related("group").in_joining_order()
         ],
+    }
+
+
+def _group_document(membership: Membership) -> dict:
+    return {
+        "name": membership.group.name,
+        "role": membership.role,
+        "sharing": membership.sharing,
+        "joined_at": _stamp(membership.joined_at),
     }
 
 
