@@ -108,6 +108,18 @@ class PaperQuerySet(models.QuerySet):
             models.Prefetch("advice", queryset=Advice.objects.order_by("position"))
         )
 
+    def with_part_counts(self) -> "PaperQuerySet":
+        """Annotate `parts`: how many advised parts each entry has (0 for none)."""
+        parts = (
+            Advice.objects.filter(paper=models.OuterRef("pk"))
+            .order_by()
+            .values("paper")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        counted = models.Subquery(parts, output_field=models.IntegerField())
+        return self.annotate(parts=Coalesce(counted, models.Value(0)))
+
     def for_detail_page(self) -> "PaperQuerySet":
         """Everything an entry's page shows: its place in the list, advice, nested entries."""
         return (
@@ -240,6 +252,9 @@ LEVEL_WEIGHTS = {"deep": 3, "skim": 1, "skim_or_skip": 0, "skip": 0}
 class AdviceQuerySet(models.QuerySet):
     def get_by_natural_key(self, paper_slug: str, position: int) -> "Advice":
         return self.get(paper__slug=paper_slug, position=position)
+
+    def with_paper(self) -> "AdviceQuerySet":
+        return self.select_related("paper")
 
 
 class Advice(models.Model):

@@ -42,3 +42,17 @@ def build(sections: Iterable[Section], papers: Iterable[Paper]) -> list[Group]:
         elif paper.section_id in groups:
             groups[paper.section_id].entries.append(paper)
     return tiers
+
+
+def sections_of(papers: list[Paper]) -> list[Section]:
+    """The sections (and their parent tiers) that hold these entries, in list order.
+
+    Taken from the entries' select_related sections, which saves the dashboard a query.
+    """
+    found: dict[int, Section] = {}
+    for paper in papers:
+        section = paper.section
+        if section.parent_id:
+            found.setdefault(section.parent_id, section.parent)
+        found.setdefault(section.pk, section)
+    return sorted(found.values(), key=lambda s: (s.priority, s.parent_id is not None, s.position))

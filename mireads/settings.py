@@ -142,6 +142,8 @@ INSTALLED_APPS = [
     "axes",
     "catalogue",
     "progress",
+    "groups",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +203,7 @@ LOGOUT_REDIRECT_URL = "home"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The proxy in front sets REMOTE_ADDR's view of the world; a client-sent X-Forwarded-For is never

@@ -12,9 +12,8 @@ urlpatterns = [
     path("", progress_views.home, name="home"),
     path("", include("catalogue.urls")),
     path("", include("progress.urls")),
-    path("accounts/", include("progress.accounts")),
-    path("account/", include("progress.data_urls")),
-    path("groups/", include("progress.group_urls")),
+    path("", include("accounts.urls")),
+    path("groups/", include("groups.urls")),
 ]
 
 # Django renders templates/500.html itself (without a request context, so a broken page cannot

@@ -31,6 +31,9 @@ class ReadingStateQuerySet(models.QuerySet):
     def reading(self) -> "ReadingStateQuerySet":
         return self.filter(status=Status.READING)
 
+    def of_readers(self, reader_ids) -> "ReadingStateQuerySet":
+        return self.filter(reader_id__in=reader_ids)
+
 
 class ReadingState(models.Model):
     """How far one reader got with one entry. No row means unread."""
@@ -91,6 +94,20 @@ class ReadingEvent(models.Model):
         return f"{self.reader} · {self.paper}: {self.from_status} → {self.to_status}"
 
 
+class PartTickQuerySet(models.QuerySet):
+    def of_readers(self, reader_ids) -> "PartTickQuerySet":
+        return self.filter(reader_id__in=reader_ids)
+
+    def counted_per_entry(self):
+        """(reader_id, paper_id, ticks) for every reader and entry with a tick."""
+        return (
+            self.order_by()
+            .values("reader_id", "advice__paper_id")
+            .annotate(n=models.Count("pk"))
+            .values_list("reader_id", "advice__paper_id", "n")
+        )
+
+
 class PartTick(models.Model):
     """A reader has worked through one advised part of an entry."""
 
@@ -99,6 +116,8 @@ class PartTick(models.Model):
     )
     advice = models.ForeignKey(Advice, on_delete=models.CASCADE, related_name="ticks")
     done_at = models.DateTimeField()
+
+    objects = PartTickQuerySet.as_manager()
 
     class Meta:
         ordering = ["reader", "advice"]
@@ -112,7 +131,15 @@ class PartTick(models.Model):
 
 class NoteQuerySet(models.QuerySet):
     def for_paper(self, paper: Paper) -> "Note | None":
+        """The note on this entry, if there is one (call it on `reader.notes`)."""
         return self.filter(paper=paper).first()
+
+    def of_readers(self, reader_ids) -> "NoteQuerySet":
+        return self.filter(reader_id__in=reader_ids)
+
+    def written(self) -> "NoteQuerySet":
+        """Notes with some text (an emptied note keeps its row and revisions)."""
+        return self.exclude(text="")
 
 
 class Note(models.Model):
@@ -142,6 +169,11 @@ class Note(models.Model):
         return reverse("progress:note", kwargs={"slug": self.paper.slug})
 
 
+class NoteRevisionQuerySet(models.QuerySet):
+    def newest_first(self) -> "NoteRevisionQuerySet":
+        return self.order_by("-version")
+
+
 class NoteRevision(models.Model):
     """The text of a note as it was after one successful save."""
 
@@ -149,6 +181,8 @@ class NoteRevision(models.Model):
     version = models.PositiveIntegerField()
     text = models.TextField(blank=True)
     saved_at = models.DateTimeField()
+
+    objects = NoteRevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["note", "-version"]
@@ -164,6 +198,3 @@ class NoteRevision(models.Model):
             "progress:note-revision",
             kwargs={"slug": self.note.paper.slug, "version": self.version},
         )
-
-
-from progress.groups import *  # noqa: E402,F403

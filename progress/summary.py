@@ -29,7 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length
 
 from catalogue import outline
-from catalogue.models import LEVEL_WEIGHTS, Advice, Level, Paper, Section
+from catalogue.models import LEVEL_WEIGHTS, Advice, Level, Paper
+from catalogue.outline import sections_of
 from progress.models import PartTick, Status
 
 
@@ -214,20 +215,6 @@ class Summary:
                 if group.section.pk in (paper.section_id, paper.section.parent_id):
                     found.append(group)
         return found
-
-
-def sections_of(papers: list[Paper]) -> list[Section]:
-    """The sections (and their parent tiers) that hold these entries, in list order.
-
-    Taken from the entries' select_related sections, which saves the dashboard a query.
-    """
-    found: dict[int, Section] = {}
-    for paper in papers:
-        section = paper.section
-        if section.parent_id:
-            found.setdefault(section.parent_id, section.parent)
-        found.setdefault(section.pk, section)
-    return sorted(found.values(), key=lambda s: (s.priority, s.parent_id is not None, s.position))
 
 
 def summarise(papers: list[Paper]) -> Summary:

@@ -126,7 +126,7 @@ def build_catalogue(entries: int, parts_per_entry: int = 3) -> list[Paper]:
 
 
 # Reading groups (issue 9) ----------------------------------------------------------------------
-from progress.groups import Membership, ReadingGroup, Role, Sharing, TierTarget  # noqa: E402
+from groups.models import Membership, ReadingGroup, Role, Sharing, TierTarget  # noqa: E402
 
 
 class ReadingGroupFactory(factory.django.DjangoModelFactory):

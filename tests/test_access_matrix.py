@@ -14,7 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from progress import group_services, services
+from groups import services as group_services
+from progress import services
 from progress.models import Status
 from tests.factories import AdviceFactory, PaperFactory, UserFactory
 
@@ -85,12 +86,12 @@ MATRIX: dict[str, Row] = {
     "accounts:password-reset-confirm": Row(get=everyone(200), post=everyone(200)),
     "accounts:password-reset-complete": Row(get=everyone(200)),
     # A reader's own data: no URL names a reader, so each reader only ever gets their own.
-    "account:export": Row(get=signed_in(200)),
-    "account:export-json": Row(get=signed_in(200)),
-    "account:export-markdown": Row(get=signed_in(200)),
-    "account:export-notes-zip": Row(get=signed_in(200)),
-    "account:import": Row(get=signed_in(200), post=signed_in(400)),
-    "account:delete": Row(get=signed_in(200), post=signed_in(400)),
+    "accounts:export": Row(get=signed_in(200)),
+    "accounts:export-json": Row(get=signed_in(200)),
+    "accounts:export-markdown": Row(get=signed_in(200)),
+    "accounts:export-notes-zip": Row(get=signed_in(200)),
+    "accounts:import": Row(get=signed_in(200), post=signed_in(400)),
+    "accounts:delete": Row(get=signed_in(200), post=signed_in(400)),
     # Reading groups: a group is out of reach (404, as for no group) to anyone not in it; only its
     # facilitator may manage it. The invite link is the one door in, for any signed-in reader.
     "groups:index": Row(get=signed_in(200)),

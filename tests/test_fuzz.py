@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from catalogue.models import Paper
-from progress import group_services, services
+from groups import services as group_services
+from progress import services
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from progress import group_services, services
-from progress.groups import Membership, ReadingGroup, Role, Sharing
+from groups import services as group_services
+from groups.models import Membership, ReadingGroup, Role, Sharing
+from progress import services
 from progress.models import Status
 from tests.factories import (
     MembershipFactory,
@@ -620,7 +621,7 @@ def test_a_readers_status_change_shows_in_the_group_at_once(
 
 
 def test_deleting_a_facilitators_account_passes_the_role_on():
-    from progress import portability
+    from accounts import portability
 
     facilitator = UserFactory(username="leaving")
     member = UserFactory(username="staying")

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from accounts import portability
 from catalogue.models import Paper
-from progress import portability
-from progress.groups import Role, Sharing
+from groups.models import Role, Sharing
 from progress.models import (
     NOTE_MAX_LENGTH,
     Note,
@@ -41,10 +41,10 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 DAY = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 EXPORT_URLS = [
-    "account:export",
-    "account:export-json",
-    "account:export-markdown",
-    "account:export-notes-zip",
+    "accounts:export",
+    "accounts:export-json",
+    "accounts:export-markdown",
+    "accounts:export-notes-zip",
 ]
 
 
@@ -82,7 +82,7 @@ def give_history(reader, papers) -> None:
 
 
 def export_of(client: Client) -> dict:
-    response = client.get(reverse("account:export-json"))
+    response = client.get(reverse("accounts:export-json"))
     assert response.status_code == 200
     return json.loads(response.content)
 
@@ -91,7 +91,7 @@ def upload(client: Client, content: bytes | str, name: str = "mireads.json", **e
     if isinstance(content, str):
         content = content.encode()
     return client.post(
-        reverse("account:import"), {"file": SimpleUploadedFile(name, content)}, **extra
+        reverse("accounts:import"), {"file": SimpleUploadedFile(name, content)}, **extra
     )
 
 
@@ -134,7 +134,7 @@ def row_counts(reader) -> dict[str, int]:
 
 
 def test_the_export_page_offers_all_three_downloads(client_as_reader):
-    response = client_as_reader.get(reverse("account:export"))
+    response = client_as_reader.get(reverse("accounts:export"))
     assert response.status_code == 200
     for name in EXPORT_URLS[1:]:
         assert reverse(name).encode() in response.content
@@ -191,7 +191,7 @@ def test_every_export_is_an_uncached_attachment(client_as_reader, reader, paper)
 def test_the_markdown_export_is_one_document_in_reading_order(client_as_reader, reader):
     papers = build_catalogue(2)
     give_history(reader, papers)
-    response = client_as_reader.get(reverse("account:export-markdown"))
+    response = client_as_reader.get(reverse("accounts:export-markdown"))
     assert response["Content-Type"].startswith("text/markdown")
     text = response.content.decode()
     first, second = text.index(f"## {papers[0].name}"), text.index(f"## {papers[1].name}")
@@ -232,7 +232,7 @@ def test_the_notes_zip_has_one_file_per_entry_with_safely_quoted_front_matter(
         reader=reader, paper=tricky, status=Status.READ, started_at=at(0), finished_at=at(2)
     )
     NoteFactory(reader=reader, paper=tricky, text="---\nnot: front matter\n---")
-    response = client_as_reader.get(reverse("account:export-notes-zip"))
+    response = client_as_reader.get(reverse("accounts:export-notes-zip"))
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert archive.namelist() == ["tricky.md"]
@@ -266,7 +266,7 @@ def test_the_json_export_takes_a_fixed_number_of_queries(
         MembershipFactory(reader=reader)
     # Session and user, then states, events, ticks, notes, revisions, papers, groups.
     with django_assert_max_num_queries(9):
-        client_as_reader.get(reverse("account:export-json"))
+        client_as_reader.get(reverse("accounts:export-json"))
 
 
 def test_the_json_export_lists_the_readers_groups_and_what_they_share(client_as_reader, reader):
@@ -306,7 +306,7 @@ def test_the_json_export_lists_the_readers_groups_and_what_they_share(client_as_
 
 
 def test_the_import_page_has_a_labelled_file_field(client_as_reader):
-    response = client_as_reader.get(reverse("account:import"))
+    response = client_as_reader.get(reverse("accounts:import"))
     assert response.status_code == 200
     assert b'<label for="id_file">' in response.content
     assert b'enctype="multipart/form-data"' in response.content
@@ -424,7 +424,7 @@ def test_a_request_body_far_over_the_limit_is_refused_without_parsing_the_upload
 
 
 def test_a_post_without_a_file_is_a_400(client_as_reader):
-    response = client_as_reader.post(reverse("account:import"), {})
+    response = client_as_reader.post(reverse("accounts:import"), {})
     assert response.status_code == 400
     assert b"This field is required" in response.content
 
@@ -644,7 +644,7 @@ def test_an_import_takes_a_fixed_number_of_queries(
 
 
 def test_the_delete_page_asks_for_the_password_with_a_label(client_as_reader):
-    response = client_as_reader.get(reverse("account:delete"))
+    response = client_as_reader.get(reverse("accounts:delete"))
     assert response.status_code == 200
     assert b'<label for="id_password">' in response.content
     assert b'type="password"' in response.content
@@ -653,12 +653,12 @@ def test_the_delete_page_asks_for_the_password_with_a_label(client_as_reader):
 def test_a_wrong_password_deletes_nothing(client_as_reader, reader, paper):
     give_history(reader, [paper])
     counts = row_counts(reader)
-    response = client_as_reader.post(reverse("account:delete"), {"password": "not it"})
+    response = client_as_reader.post(reverse("accounts:delete"), {"password": "not it"})
     assert response.status_code == 400
     assert b"That is not your password, so nothing was deleted." in response.content
     assert User.objects.filter(pk=reader.pk).exists()
     assert row_counts(reader) == counts
-    assert client_as_reader.get(reverse("account:export")).status_code == 200
+    assert client_as_reader.get(reverse("accounts:export")).status_code == 200
 
 
 def test_deleting_removes_the_reader_and_all_their_data_and_signs_them_out(
@@ -670,7 +670,7 @@ def test_deleting_removes_the_reader_and_all_their_data_and_signs_them_out(
     others = row_counts(other_reader)
     client.force_login(reader)
 
-    response = client.post(reverse("account:delete"), {"password": password})
+    response = client.post(reverse("accounts:delete"), {"password": password})
     assert response.status_code == 200
     assert b"Account deleted" in response.content
     assert not User.objects.filter(username="ada").exists()
@@ -680,7 +680,7 @@ def test_deleting_removes_the_reader_and_all_their_data_and_signs_them_out(
     assert not Note.objects.exclude(reader=other_reader).exists()
     assert not NoteRevision.objects.exclude(note__reader=other_reader).exists()
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("account:export")).status_code == 302
+    assert client.get(reverse("accounts:export")).status_code == 302
     assert row_counts(other_reader) == others
 
 
@@ -694,9 +694,9 @@ def test_export_delete_sign_up_again_import_export_gives_the_same_document(
     give_history(reader, papers[:3])
     ReadingStateFactory(reader=reader, paper=papers[3], status=Status.READING, started_at=at(9))
     client.force_login(reader)
-    before = client.get(reverse("account:export-json")).content
+    before = client.get(reverse("accounts:export-json")).content
 
-    client.post(reverse("account:delete"), {"password": password})
+    client.post(reverse("accounts:delete"), {"password": password})
     response = client.post(
         reverse("accounts:signup"),
         {
@@ -708,7 +708,7 @@ def test_export_delete_sign_up_again_import_export_gives_the_same_document(
     )
     assert response.status_code == 302
     assert upload(client, before).status_code == 200
-    after = client.get(reverse("account:export-json")).content
+    after = client.get(reverse("accounts:export-json")).content
 
     first, second = json.loads(before), json.loads(after)
     for exported in (first, second):
@@ -720,14 +720,14 @@ def test_export_delete_sign_up_again_import_export_gives_the_same_document(
 # --- Only ever one's own account -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [*EXPORT_URLS, "account:import", "account:delete"])
+@pytest.mark.parametrize("name", [*EXPORT_URLS, "accounts:import", "accounts:delete"])
 def test_anonymous_visitors_are_sent_to_sign_in(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("name", ["account:import", "account:delete"])
+@pytest.mark.parametrize("name", ["accounts:import", "accounts:delete"])
 def test_anonymous_posts_are_sent_to_sign_in_and_change_nothing(client, reader, name):
     response = client.post(reverse(name), {"password": "x"})
     assert response.status_code == 302
@@ -762,7 +762,7 @@ def test_another_readers_import_and_deletion_never_touch_this_reader(
 
     stale = document(entry(papers[0].slug, status="skipped", updated_at=at(99).isoformat()))
     assert upload(client, stale).status_code == 200
-    client.post(reverse("account:delete"), {"password": password})
+    client.post(reverse("accounts:delete"), {"password": password})
 
     assert not User.objects.filter(username="grace").exists()
     assert row_counts(reader) == counts

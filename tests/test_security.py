@@ -17,8 +17,9 @@ from django.urls import reverse
 
 import catalogue.views
 from catalogue.models import Advice, Paper, Section
-from progress import group_services, services
-from progress.groups import ReadingGroup, Sharing
+from groups import services as group_services
+from groups.models import ReadingGroup, Sharing
+from progress import services
 from progress.models import Note, NoteRevision, Status
 from tests.commands import manage
 from tests.factories import PASSWORD, AdviceFactory, PaperFactory, SectionFactory, UserFactory

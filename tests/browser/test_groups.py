@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from progress.groups import Membership, ReadingGroup, Role
+from groups.models import Membership, ReadingGroup, Role
 from tests.browser import describe, screenshot, serious_axe_violations, sign_in, sign_up
 from tests.factories import MembershipFactory, ReadingGroupFactory, UserFactory
 

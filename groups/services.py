@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalogue.models import Section
-from progress.groups import Membership, ReadingGroup, Role, Sharing, TierTarget
+from groups.models import Membership, ReadingGroup, Role, Sharing, TierTarget
 
 # Path segments of the group URLs that a group's slug must never shadow.
 RESERVED_SLUGS = {"new", "join"}
@@ -69,7 +69,7 @@ def join(*, reader, token: str) -> Membership:
     existing = group.memberships.filter(reader=reader).first()
     if existing is not None:
         return existing
-    if group.member_cap is not None and group.memberships.count() >= group.member_cap:
+    if group.is_full():
         raise GroupFull(group)
     return Membership.objects.create(group=group, reader=reader, role=Role.MEMBER)
 
@@ -87,10 +87,11 @@ def leave(*, membership: Membership) -> None:
     """Leave a group. A leaving facilitator passes the role to the longest-standing member;
     the last member to leave takes the group with them."""
     group = _lock(membership.group)
-    membership.delete()
-    if membership.role != Role.FACILITATOR:
+    if not membership.is_facilitator:
+        membership.delete()
         return
-    successor = group.memberships.in_joining_order().first()
+    successor = group.successor_to(membership)
+    membership.delete()
     if successor is None:
         group.delete()
         return
@@ -105,7 +106,7 @@ def remove_member(*, facilitator: Membership, member_id: int) -> Membership:
     Raises Membership.DoesNotExist when there is no such other member.
     """
     _lock(facilitator.group)
-    member = facilitator.group.memberships.exclude(pk=facilitator.pk).get(pk=member_id)
+    member = facilitator.group.memberships.other_than(facilitator).get(pk=member_id)
     member.delete()
     return member
 
@@ -117,7 +118,7 @@ def hand_over(*, facilitator: Membership, member_id: int) -> Membership:
     Raises Membership.DoesNotExist when there is no such other member.
     """
     _lock(facilitator.group)
-    member = facilitator.group.memberships.exclude(pk=facilitator.pk).get(pk=member_id)
+    member = facilitator.group.memberships.other_than(facilitator).get(pk=member_id)
     # Step down first: the database allows one facilitator per group at any moment.
     facilitator.role = Role.MEMBER
     facilitator.save(update_fields=["role"])
@@ -157,7 +158,7 @@ def set_targets(*, group: ReadingGroup, due: dict[Section, dt.date | None]) -> N
     """Set or clear the target date of each tier given."""
     for tier, due_on in due.items():
         if due_on is None:
-            TierTarget.objects.filter(group=group, tier=tier).delete()
+            group.targets.filter(tier=tier).delete()
         else:
             TierTarget.objects.update_or_create(group=group, tier=tier, defaults={"due_on": due_on})
 

@@ -13,25 +13,16 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from catalogue.models import Section
-from progress import group_services as services
-from progress.group_forms import (
-    GroupForm,
-    MemberCapForm,
-    NewInviteForm,
-    SharingForm,
-    TargetsForm,
-)
-from progress.groups import STATUS_MARKS, Membership, ReadingGroup, Sharing, board
+from groups import services
+from groups.board import STATUS_MARKS, board
+from groups.forms import GroupForm, MemberCapForm, NewInviteForm, SharingForm, TargetsForm
+from groups.models import Membership, ReadingGroup, Sharing
+from mireads.http import HtmxHttpRequest
 from progress.models import Status
 
-DETAIL = "progress/group_detail.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+DETAIL = "groups/detail.html"
 
 
 def _membership(request: HttpRequest, slug: str) -> Membership:
@@ -60,8 +51,8 @@ def _back(group: ReadingGroup, anchor: str = "") -> HttpResponse:
 @login_required
 def index(request: HtmxHttpRequest) -> HttpResponse:
     """The reader's groups, and a way to start one."""
-    memberships = request.user.group_memberships.select_related("group").order_by("group__name")
-    return render(request, "progress/group_index.html", {"memberships": memberships})
+    memberships = request.user.group_memberships.by_group_name()
+    return render(request, "groups/index.html", {"memberships": memberships})
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,7 +62,7 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
     form = GroupForm(request.POST if request.method == "POST" else None)
     if request.method == "GET" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
-        return render(request, "progress/group_new.html", {"form": form}, status=status)
+        return render(request, "groups/new.html", {"form": form}, status=status)
     group = services.create_group(
         reader=request.user,
         name=form.cleaned_data["name"],
@@ -87,26 +78,19 @@ def join(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """GET: what the invite is for and a Join button. POST: join the group."""
     group = ReadingGroup.objects.by_invite(token)
     if group is None:
-        return render(request, "progress/group_join.html", {"dead": True}, status=404)
-    mine = request.user.group_memberships.filter(group=group).first()
-    if mine is not None:
+        return render(request, "groups/join.html", {"dead": True}, status=404)
+    if request.user.group_memberships.of_group(group).exists():
         return _back(group)
     if request.method == "GET":
         members = group.memberships.count()
-        full = group.member_cap is not None and members >= group.member_cap
-        return render(
-            request,
-            "progress/group_join.html",
-            {"group": group, "members": members, "full": full, "token": token},
-        )
+        context = {"group": group, "members": members, "full": group.is_full(members)}
+        return render(request, "groups/join.html", {**context, "token": token})
     try:
         services.join(reader=request.user, token=token)
     except services.InviteUnusable:
-        return render(request, "progress/group_join.html", {"dead": True}, status=404)
+        return render(request, "groups/join.html", {"dead": True}, status=404)
     except services.GroupFull:
-        return render(
-            request, "progress/group_join.html", {"group": group, "full": True}, status=409
-        )
+        return render(request, "groups/join.html", {"group": group, "full": True}, status=409)
     messages.success(
         request,
         f"You joined “{group.name}”. For now the group only sees that you are a member; "
@@ -126,8 +110,7 @@ def _detail_context(request: HttpRequest, membership: Membership, **extra) -> di
         **extra,
     }
     if membership.is_facilitator:
-        others = (m for m in context["board"].members if m.pk != membership.pk)
-        context["successor"] = next(others, None)
+        context["successor"] = group.successor_to(membership, context["board"].members)
         context.update(_invite_context(request, group))
         tiers = [tier.tier for tier in context["board"].tiers]
         targets = {t.tier.pk: t.target.due_on for t in context["board"].tiers if t.target}
@@ -158,7 +141,7 @@ def detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = _membership(request, slug)
     context = _detail_context(request, membership)
     if request.htmx and request.htmx.target == "board":
-        return render(request, f"{DETAIL}#board", context)
+        return render(request, "groups/detail.html#board", context)
     return render(request, DETAIL, context)
 
 
@@ -172,7 +155,7 @@ def set_sharing(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         if request.htmx:
             context = {"group": membership.group, "membership": membership, "sharing_form": form}
-            return render(request, f"{DETAIL}#sharing", context, status=400)
+            return render(request, "groups/detail.html#sharing", context, status=400)
         context = _detail_context(request, membership, sharing_form=form)
         return render(request, DETAIL, context, status=400)
     services.set_sharing(membership=membership, sharing=form.cleaned_data["sharing"])
@@ -184,7 +167,7 @@ def set_sharing(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "sharing_form": SharingForm(initial={"sharing": membership.sharing}),
             "saved": said,
         }
-        response = render(request, f"{DETAIL}#sharing", context)
+        response = render(request, "groups/detail.html#sharing", context)
         # The grid and notes change with what this member shares: the board reloads itself.
         return trigger_client_event(response, "group-board-stale")
     messages.success(request, said)
@@ -203,7 +186,8 @@ def leave(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _invite_response(request: HtmxHttpRequest, group: ReadingGroup, said: str) -> HttpResponse:
     if request.htmx:
-        return render(request, f"{DETAIL}#invite", _invite_context(request, group, saved=said))
+        context = _invite_context(request, group, saved=said)
+        return render(request, "groups/detail.html#invite", context)
     messages.success(request, said)
     return _back(group, "invite")
 
@@ -211,7 +195,7 @@ def _invite_response(request: HtmxHttpRequest, group: ReadingGroup, said: str) -
 def _invite_refused(request: HtmxHttpRequest, membership: Membership, **forms) -> HttpResponse:
     if request.htmx:
         context = _invite_context(request, membership.group, **forms)
-        return render(request, f"{DETAIL}#invite", context, status=400)
+        return render(request, "groups/detail.html#invite", context, status=400)
     return render(request, DETAIL, _detail_context(request, membership, **forms), status=400)
 
 

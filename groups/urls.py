@@ -1,6 +1,6 @@
 from django.urls import path
 
-from progress import group_views as views
+from groups import views
 
 app_name = "groups"
 urlpatterns = [

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from catalogue.models import Paper
-from progress import group_services
-from progress.groups import Membership
+from groups import services as group_services
+from groups.models import Membership
 from progress.models import (
     NOTE_MAX_LENGTH,
     Note,

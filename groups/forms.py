@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 
 from catalogue.models import Section
-from progress.groups import ReadingGroup, Sharing
+from groups.models import ReadingGroup, Sharing
 
 MAX_MEMBERS = 500
 

@@ -1,54 +1,67 @@
-"""Pages for a reader's own data: take it away, bring it back, or leave with all of it deleted."""
+"""Account pages: sign up (Django's own views do sign-in, sign-out and passwords), and the
+reader's own data: take it away, bring it back, or leave with all of it deleted."""
 
-from django import forms
-from django.contrib.auth import authenticate, logout
+import logging
+
+from axes.utils import reset as reset_failed_sign_ins
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
-from progress import portability
+from accounts import portability
+from accounts.forms import DeleteAccountForm, ImportForm, SignupForm
+from mireads.http import HtmxHttpRequest, safe_url
+
+logger = logging.getLogger("mireads.accounts")
 
 # Room for the multipart boundaries and headers around a file right at the size limit.
 MULTIPART_ALLOWANCE = 64 * 1024
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+def _next_url(request: HttpRequest) -> str:
+    """The `next` address from the query or form if it stays on this site, else ""."""
+    return safe_url(request, request.POST.get("next", request.GET.get("next", "")))
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Export file",
-        help_text="The mireads.json file from a mireads export, up to 5 MB.",
-        widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
-    )
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("password1", "password2")
+def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account, sign the new reader in, and send them on to `next` or home."""
+    next_url = _next_url(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        user = form.save()
+        # The account was made a moment ago with this password: no need to authenticate again.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.get_username()}. You are signed in.")
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view; a new password set from the emailed link also lifts a sign-in lockout."""
 
-    def __init__(self, *args, request: HttpRequest, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
+    success_url = reverse_lazy("accounts:password-reset-complete")
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        reader = self.request.user
-        # authenticate(), not check_password(): wrong guesses count towards the login lockout.
-        confirmed = authenticate(self.request, username=reader.get_username(), password=password)
-        if confirmed is None or confirmed.pk != reader.pk:
-            raise forms.ValidationError("That is not your password, so nothing was deleted.")
-        return password
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The lockout page offers a reset as the way out, so the reset has to open the door.
+        reset_failed_sign_ins(username=form.user.get_username())
+        logger.info("password reset user=%r", form.user.get_username())
+        return response
 
 
 def _attachment(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
@@ -68,7 +81,7 @@ def export_page(request: HtmxHttpRequest) -> HttpResponse:
         "ticks": reader.part_ticks.count(),
         "notes": reader.notes.count(),
     }
-    return render(request, "progress/account_export.html", {"counts": counts})
+    return render(request, "accounts/export.html", {"counts": counts})
 
 
 @require_GET
@@ -114,7 +127,7 @@ def export_notes_zip(request: HtmxHttpRequest) -> HttpResponse:
 def import_data(request: HtmxHttpRequest) -> HttpResponse:
     """GET: the upload form. POST: check the whole file, then merge it in one transaction."""
     if request.method == "GET":
-        return render(request, "progress/account_import.html", {"form": ImportForm()})
+        return render(request, "accounts/import.html", {"form": ImportForm()})
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -128,7 +141,7 @@ def import_data(request: HtmxHttpRequest) -> HttpResponse:
 def _import_upload(request: HtmxHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "progress/account_import.html", {"form": form}, status=400)
+        return render(request, "accounts/import.html", {"form": form}, status=400)
     upload = form.cleaned_data["file"]
     if upload.size > portability.MAX_IMPORT_BYTES:
         return _refused(request, form, [portability.too_large_message()], status=413)
@@ -137,7 +150,7 @@ def _import_upload(request: HtmxHttpRequest) -> HttpResponse:
     except portability.ImportRefused as refused:
         return _refused(request, form, refused.problems, status=400)
     report = portability.apply_import(reader=request.user, entries=entries)
-    return render(request, "progress/account_import.html", {"form": ImportForm(), "report": report})
+    return render(request, "accounts/import.html", {"form": ImportForm(), "report": report})
 
 
 def _refused(
@@ -145,7 +158,7 @@ def _refused(
 ) -> HttpResponse:
     return render(
         request,
-        "progress/account_import.html",
+        "accounts/import.html",
         {"form": form, "problems": problems},
         status=status,
     )
@@ -158,12 +171,12 @@ def delete_account(request: HtmxHttpRequest) -> HttpResponse:
     """GET: what deleting means, and a password field. POST: delete everything, sign out."""
     if request.method == "GET":
         form = DeleteAccountForm(request=request)
-        return render(request, "progress/account_delete.html", {"form": form})
+        return render(request, "accounts/delete.html", {"form": form})
     form = DeleteAccountForm(request.POST, request=request)
     if not form.is_valid():
-        return render(request, "progress/account_delete.html", {"form": form}, status=400)
+        return render(request, "accounts/delete.html", {"form": form}, status=400)
     reader: AbstractBaseUser = request.user
     username = reader.get_username()
     portability.delete_account(reader=reader)
     logout(request)
-    return render(request, "progress/account_deleted.html", {"username": username})
+    return render(request, "accounts/deleted.html", {"username": username})

@@ -1,0 +1,96 @@
+"""Input for the account pages: sign-in, sign-up, importing a file, deleting the account."""
+
+from django import forms
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.http import HttpRequest
+
+User = get_user_model()
+
+
+def stored_username(typed: str) -> str:
+    """The username as stored, whatever case it was typed in.
+
+    Sign-in goes through this so that "Ada" signs in as "ada" and, above all, so that the lockout
+    counts every spelling of one name together: otherwise each of the 2^n case variants of a
+    username would get its own five tries.
+    """
+    stored = list(
+        User._default_manager.filter(username__iexact=typed).values_list("username", flat=True)[:2]
+    )
+    if len(stored) == 1:
+        return stored[0]
+    if not stored:
+        return typed.casefold()
+    # Names that differ only in case predate the sign-up check: only the exact spelling is theirs.
+    return typed
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, matching usernames without regard to case."""
+
+    def clean_username(self) -> str:
+        typed = self.cleaned_data["username"]
+        # No account has a longer name, and one this long must not reach the lookup or the
+        # lockout log (both would fail on it): refuse it like any other wrong sign-in.
+        if len(typed) > User._meta.get_field("username").max_length:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return stored_username(typed)
+
+
+class SignupForm(UserCreationForm):
+    """A username, an email address for password resets, and a password typed twice."""
+
+    email = forms.EmailField(
+        required=True,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="Only used to send you a link if you forget your password.",
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data.get("username")
+        if username and User._default_manager.filter(username__iexact=username).exists():
+            raise forms.ValidationError(
+                "The username “%(username)s” is already taken (usernames ignore upper and "
+                "lower case). Please choose another.",
+                code="unique",
+                params={"username": username},
+            )
+        return username
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Export file",
+        help_text="The mireads.json file from a mireads export, up to 5 MB.",
+        widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request: HttpRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        reader = self.request.user
+        # authenticate(), not check_password(): wrong guesses count towards the login lockout.
+        confirmed = authenticate(self.request, username=reader.get_username(), password=password)
+        if confirmed is None or confirmed.pk != reader.pk:
+            raise forms.ValidationError("That is not your password, so nothing was deleted.")
+        return password

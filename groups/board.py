@@ -1,0 +1,211 @@
+"""What the group page reads: a handful of queries whatever the size of the group or the list.
+
+Members, entries, then every sharing member's statuses, tick counts and notes at once, filtered
+by member ids. Only members who share progress get cells, and only members who share notes get
+notes: the rows of everyone else are never read.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from catalogue import outline
+from catalogue.models import Paper, Section
+from catalogue.outline import sections_of
+from groups.models import Membership, ReadingGroup, TierTarget
+from progress import markdown
+from progress.models import Note, PartTick, ReadingState, Status
+
+# Marks that tell statuses apart without colour; the full label goes alongside for screen readers.
+STATUS_MARKS = {
+    Status.READ: "R",
+    Status.READING: "…",
+    Status.SKIMMED: "S",
+    Status.SKIPPED: "\N{EN DASH}",
+    Status.UNREAD: "",
+}
+
+
+@dataclass
+class Cell:
+    """One sharing member's standing with one entry."""
+
+    member: Membership
+    status: Status = Status.UNREAD
+    ticked: int = 0
+    parts: int = 0
+
+    @property
+    def mark(self) -> str:
+        return STATUS_MARKS[self.status]
+
+    @property
+    def label(self) -> str:
+        label = self.status.label
+        if self.ticked and self.status not in Status.finished():
+            label += f", {self.ticked} of {self.parts} parts ticked"
+        return label
+
+    @property
+    def shows_ticks(self) -> bool:
+        return bool(self.ticked) and self.status not in Status.finished()
+
+
+@dataclass
+class Row:
+    """One entry of the list across the group."""
+
+    paper: Paper
+    nested: bool
+    cells: list[Cell]
+    notes: list[tuple[Membership, SafeString]] = field(default_factory=list)
+
+
+@dataclass
+class Line:
+    """One line of the grid: a tier heading, a subsection heading or an entry."""
+
+    kind: str  # "tier", "subsection" or "entry"
+    section: Section | None = None
+    row: Row | None = None
+
+
+@dataclass
+class TierProgress:
+    """How far the sharing members have got with one tier, and who is behind its target."""
+
+    tier: Section
+    entries: int
+    finished: dict[int, int]  # membership id -> entries of this tier finished
+    target: "TierTarget | None" = None
+    passed: bool = False
+    behind: list[tuple[Membership, int]] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        possible = self.entries * len(self.finished)
+        return round(100 * sum(self.finished.values()) / possible) if possible else 0
+
+
+@dataclass
+class Board:
+    members: list[Membership]
+    sharers: list[Membership]
+    lines: list[Line]
+    rows: list[Row]
+    tiers: list[TierProgress]
+    reading_now: list[tuple[Membership, list[Paper]]]
+
+    @property
+    def columns(self) -> int:
+        """Grid columns: the entry, then one per sharing member."""
+        return len(self.sharers) + 1
+
+    @property
+    def not_sharing(self) -> int:
+        return len(self.members) - len(self.sharers)
+
+    @property
+    def rows_with_notes(self) -> list[Row]:
+        return [row for row in self.rows if row.notes]
+
+    @property
+    def behind_any(self) -> bool:
+        return any(tier.behind for tier in self.tiers)
+
+
+def _lines(tiers: list[outline.Group], rows: dict[int, Row]) -> list[Line]:
+    lines = []
+
+    def entries(group: outline.Group) -> None:
+        for paper in group.entries:
+            lines.append(Line("entry", row=rows[paper.pk]))
+            lines.extend(Line("entry", row=rows[child.pk]) for child in paper.nested)
+
+    for tier in tiers:
+        if not tier.papers():
+            continue
+        lines.append(Line("tier", section=tier.section))
+        entries(tier)
+        for sub in tier.subgroups:
+            if sub.papers():
+                lines.append(Line("subsection", section=sub.section))
+                entries(sub)
+    return lines
+
+
+def _shared_rows(sharers: list[Membership]) -> tuple[dict, dict, dict]:
+    """Statuses and tick counts by (reader, entry), and rendered notes by entry, of sharers."""
+    by_reader = {m.reader_id: m for m in sharers}
+    if not by_reader:
+        return {}, {}, {}
+    states = ReadingState.objects.of_readers(by_reader)
+    statuses = {(r, p): s for r, p, s in states.values_list("reader_id", "paper_id", "status")}
+    ticks = {(r, p): n for r, p, n in PartTick.objects.of_readers(by_reader).counted_per_entry()}
+    notes: dict[int, list[tuple[Membership, SafeString]]] = {}
+    note_takers = [m.reader_id for m in sharers if m.shares_notes]
+    shared = Note.objects.of_readers(note_takers).written()
+    for reader_id, paper_id, text in shared.values_list("reader_id", "paper_id", "text"):
+        notes.setdefault(paper_id, []).append((by_reader[reader_id], markdown.render(text)))
+    position = {m.reader_id: index for index, m in enumerate(sharers)}
+    for found in notes.values():
+        found.sort(key=lambda pair: position[pair[0].reader_id])
+    return statuses, ticks, notes
+
+
+def _tier_progress(group: ReadingGroup, tiers, rows, sharers) -> list[TierProgress]:
+    """Each tier's completion across sharers, with who is behind a target that has passed."""
+    targets = {target.tier_id: target for target in group.targets.all()}
+    today = timezone.localdate()
+    progress = []
+    for tier in tiers:
+        papers_in_tier = tier.papers()
+        if not papers_in_tier:
+            continue
+        finished = dict.fromkeys((m.pk for m in sharers), 0)
+        for paper in papers_in_tier:
+            for cell in rows[paper.pk].cells:
+                if cell.status in Status.finished():
+                    finished[cell.member.pk] += 1
+        target = targets.get(tier.section.pk)
+        passed = target is not None and target.due_on < today
+        behind = [
+            (m, finished[m.pk]) for m in sharers if passed and finished[m.pk] < len(papers_in_tier)
+        ]
+        progress.append(
+            TierProgress(tier.section, len(papers_in_tier), finished, target, passed, behind)
+        )
+    return progress
+
+
+def board(group: ReadingGroup) -> Board:
+    """Everything the group page shows, read with a fixed number of queries."""
+    members = list(group.memberships.select_related("reader").in_joining_order())
+    sharers = [m for m in members if m.shares_progress]
+    papers = list(
+        Paper.objects.in_reading_order().select_related("section__parent").with_part_counts()
+    )
+    tiers = outline.build(sections_of(papers), papers)
+    statuses, ticks, notes = _shared_rows(sharers)
+
+    rows: dict[int, Row] = {}
+    reading: dict[int, list[Paper]] = {}
+    for paper in papers:
+        cells = []
+        for member in sharers:
+            status = Status(statuses.get((member.reader_id, paper.pk), Status.UNREAD))
+            ticked = ticks.get((member.reader_id, paper.pk), 0)
+            cells.append(Cell(member, status, ticked, paper.parts))
+            if status == Status.READING:
+                reading.setdefault(member.pk, []).append(paper)
+        rows[paper.pk] = Row(paper, paper.parent_id is not None, cells, notes.get(paper.pk, []))
+
+    return Board(
+        members=members,
+        sharers=sharers,
+        lines=_lines(tiers, rows),
+        rows=[rows[p.pk] for p in papers],
+        tiers=_tier_progress(group, tiers, rows, sharers),
+        reading_now=[(m, reading[m.pk]) for m in sharers if m.pk in reading],
+    )

@@ -1,0 +1,77 @@
+"""What the dashboard shows: the reader's entries, the filters over them, and the cache keys.
+
+The template caches each entry and the whole list region under digests of everything they show,
+so a key can never name stale markup: change anything shown and the key changes with it.
+"""
+
+import hashlib
+
+from catalogue import outline
+from catalogue.models import Paper
+from catalogue.outline import sections_of
+from progress import activity
+from progress.models import Status
+from progress.summary import Entry, Summary, reader_papers, summarise
+
+
+def _digest(value) -> str:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def matches(entry: Entry, filters: dict) -> bool:
+    """Whether one entry passes the dashboard's filters (status, tier, kind, text)."""
+    paper = entry.paper
+    if "status" in filters and entry.status != filters["status"]:
+        return False
+    if "tier" in filters and paper.section.priority != filters["tier"]:
+        return False
+    if "kind" in filters and paper.kind != filters["kind"]:
+        return False
+    text = filters.get("q", "").casefold()
+    haystack = f"{paper.title} {paper.short_name} {paper.authors} {paper.summary}".casefold()
+    return not text or text in haystack
+
+
+def entry_cache_key(paper: Paper, csrf_secret: str) -> str:
+    """A digest of everything one dashboard entry shows, for the template's {% cache %} tag.
+
+    The CSRF secret is part of it because the entry's no-JavaScript forms carry a token made
+    from it; the masked token in a cached entry stays valid for as long as the secret does.
+    """
+    checklist = tuple(
+        (a.position, a.level, a.part, a.detail, a.done) for a in getattr(paper, "checklist", ())
+    )
+    shown = (
+        paper.slug, paper.title, paper.short_name, paper.kind, paper.url, paper.status,
+        paper.parts, paper.ticked, paper.note_length > 0, paper.advice_summary_text, checklist,
+        csrf_secret,
+    )  # fmt: skip
+    return _digest(shown)
+
+
+def region_key(papers: list[Paper], shown: list[Paper], filters: dict, summary: Summary) -> str:
+    """The list region's key: its entries' keys in order, the tiers' tallies and the filters."""
+    region = [p.cache_key for p in shown] + [sorted(filters.items())]
+    region += [(s.slug, s.title, s.priority, s.parent_id) for s in sections_of(papers)]
+    region += [(s, t.done, t.total, t.entries, t.finished) for s, t in summary.by_section.items()]
+    return _digest(region)
+
+
+def context(reader, filters: dict, *, csrf_secret: str) -> dict:
+    """Everything the dashboard template needs for this reader under these filters."""
+    papers = reader_papers(reader)
+    summary = summarise(papers)
+    for paper in papers:
+        paper.cache_key = entry_cache_key(paper, csrf_secret)
+    shown = [p for p in papers if matches(summary.entries[p.pk], filters)]
+    return {
+        "summary": summary,
+        "filtered": bool(filters),
+        "shown_count": len(shown),
+        "display": outline.build(sections_of(papers), shown) if filters else summary.tiers,
+        "statuses": Status.choices,
+        "entries_key": region_key(papers, shown, filters, summary),
+        "weeks": activity.weekly_finished(reader),
+        "bar_width": activity.BAR_WIDTH,
+        "chart_height": activity.CHART_HEIGHT,
+    }
