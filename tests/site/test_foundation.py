@@ -12,7 +12,7 @@ from django.test import override_settings
 from mireads.settings import database_from_url
 from tests.commands import manage
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 

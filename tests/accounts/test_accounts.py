@@ -16,7 +16,7 @@ from django.urls import reverse
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 User = get_user_model()
 
 PASSPHRASE = "correct horse battery staple forever"

@@ -1,6 +1,6 @@
 """Issue 7: hardening. Deployment checks, cookies and HTTPS, the Content Security Policy, CSRF,
 stored XSS and privacy. docs/security.md maps each point of the issue to the tests that prove it;
-the access-control matrix is in tests/test_access_matrix.py."""
+the access-control matrix is in tests/security/test_access_matrix.py."""
 
 import json
 import os
@@ -23,9 +23,9 @@ from progress import services
 from progress.models import Note, NoteRevision, Status
 from tests.commands import manage
 from tests.factories import PASSWORD, AdviceFactory, PaperFactory, SectionFactory, UserFactory
-from tests.test_access_matrix import ACTORS, LOGIN, MATRIX, build_world
+from tests.security.test_access_matrix import ACTORS, LOGIN, MATRIX, build_world
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HTMX = {"HX-Request": "true"}
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from catalogue.models import Paper
 
 pytestmark = pytest.mark.django_db
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parents[2] / "static"
 PUBLIC_PAGES = ["/", "/papers/", "/about/", "/accounts/login/", "/accounts/signup/"]
 # Attributes whose URL the browser fetches by itself, tag by tag.
 LOADING_ATTRIBUTES = {
