@@ -2,17 +2,13 @@
 
 import csv
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from catalogue import exports, outline
 from catalogue.models import Paper, Section
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+from mireads.http import HtmxHttpRequest
 
 
 @require_GET
