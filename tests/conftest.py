@@ -4,6 +4,7 @@ import pytest
 
 from catalogue import fixture as catalogue_fixture
 from tests.factories import PASSWORD, AdviceFactory, PaperFactory, UserFactory
+from tests.world import World, build_world
 
 
 @pytest.fixture(autouse=True)
@@ -49,3 +50,9 @@ def client_as_reader(client, reader):
 def real_catalogue(db):
     """The shipped reading list, loaded from fixtures/papers.json."""
     catalogue_fixture.load_file()
+
+
+@pytest.fixture
+def world(db) -> World:
+    """An owner with a status, tick, note and group on one entry; another reader; staff."""
+    return build_world()

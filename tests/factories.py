@@ -125,7 +125,7 @@ def build_catalogue(entries: int, parts_per_entry: int = 3) -> list[Paper]:
     return papers
 
 
-# Reading groups (issue 9) ----------------------------------------------------------------------
+# Reading groups -------------------------------------------------------------------------------
 from groups.models import Membership, ReadingGroup, Role, Sharing, TierTarget  # noqa: E402
 
 

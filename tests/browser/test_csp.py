@@ -1,4 +1,4 @@
-"""Issue 7, requirement 3: the strict Content Security Policy holds on every page in a real browser.
+"""The strict Content Security Policy holds on every page in a real browser.
 
 The `page` fixture fails a test on any CSP violation, console error or request to another host, so
 each test here only has to open the pages (and wait for what htmx loads into them).

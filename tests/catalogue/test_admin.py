@@ -1,4 +1,4 @@
-"""Issue 3: staff keep the list current through the Django admin; nobody else gets in."""
+"""Staff keep the list current through the Django admin; nobody else gets in."""
 
 import pytest
 from django.contrib.admin.templatetags.admin_list import result_headers

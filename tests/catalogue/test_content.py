@@ -1,4 +1,4 @@
-"""Issue 3: the shipped fixture holds the whole list, in the list's order and with its verdicts."""
+"""The shipped fixture holds the whole list, in the list's order and with its verdicts."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Issue 3: fixtures/papers.json loads by natural key, reloads in place, exports byte for byte,
+"""Fixtures/papers.json loads by natural key, reloads in place, exports byte for byte,
 and a broken file changes nothing."""
 
 import copy

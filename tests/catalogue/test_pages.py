@@ -1,4 +1,4 @@
-"""Issue 3: the public list, entry pages, about page and exports, all without signing in."""
+"""The public list, entry pages, about page and exports, all without signing in."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""Issue 9: reading groups — membership and invites, opt-in sharing, the group page, privacy,
+"""Reading groups — membership and invites, opt-in sharing, the group page, privacy,
 a fixed query budget and the HTMX controls."""
 
 import datetime as dt
@@ -24,9 +24,9 @@ from tests.factories import (
     UserFactory,
     build_catalogue,
 )
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture

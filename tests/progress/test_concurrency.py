@@ -1,4 +1,4 @@
-"""Issue 7: eight readers' tabs hammering the same database lose nothing and never fail.
+"""Eight readers' tabs hammering the same database lose nothing and never fail.
 
 Eight threads, each with its own test clients (so its own database connection), run 200 mixed
 operations through the real views: status changes, part ticks and unticks, note saves. Each
@@ -23,10 +23,10 @@ from django.test import Client
 
 from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
 from tests.factories import UserFactory, build_catalogue
+from tests.helpers import HTMX
 
 THREADS = 8
 OPERATIONS = 200
-HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/"}
 STATUSES = list(Status.values)
 # Shared parts: one only ever ticked, one only ever unticked, one both, so two have a known end.
 TICK_ONLY, MIXED, UNTICK_ONLY = 1, 2, 3

@@ -1,8 +1,7 @@
-"""Issue 4: statuses, checklists, notes that never lose a word, and privacy."""
+"""Statuses, checklists, notes that never lose a word, and privacy."""
 
 import re
 import threading
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -23,9 +22,10 @@ from tests.factories import (
     ReadingStateFactory,
     UserFactory,
 )
+from tests.helpers import HOSTILE_PAYLOADS, HTMX
+from tests.html import elements
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/"}
 
 
 # --- Statuses -----------------------------------------------------------------------------------
@@ -310,51 +310,33 @@ def test_note_responses_are_never_stored_by_caches(client_as_reader, reader, pap
     assert "no-store" in saved["Cache-Control"]
 
 
-XSS_PAYLOADS = [
-    "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
-    '<div hx-get="/account/delete/" hx-trigger="load">boom</div>',
-    "[click me](javascript:alert(1))",
-    '<svg onload="alert(1)"><circle r="1"/></svg>',
-    '<a href="javascript:alert(1)">x</a>',
-    "![x](https://evil.example/pixel.png)",
-    '<iframe src="https://evil.example"></iframe>',
-    "[x](JaVaScRiPt:alert(1))",
-]
-
-
-class ActiveMarkup(HTMLParser):
-    """Collects every element and attribute that could run code or load something."""
-
-    def __init__(self):
-        super().__init__()
-        self.found = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in {"script", "iframe", "img", "svg", "object", "embed", "style", "link"}:
-            self.found.append(tag)
-        for name, value in attrs:
-            if name.startswith(("on", "hx-", "data-hx")) or name in {"style", "src"}:
-                self.found.append(f"{tag}[{name}]")
-            if name == "href" and (value or "").strip().lower().startswith(
-                ("javascript:", "data:")
-            ):
-                self.found.append(f"{tag}[href={value}]")
+ACTIVE_TAGS = {"script", "iframe", "img", "svg", "object", "embed", "style", "link"}
 
 
 def active_markup(html: str) -> list[str]:
-    parser = ActiveMarkup()
-    parser.feed(html)
-    return parser.found
+    """Every element and attribute that could run code or load something."""
+    found = []
+    for element in elements(html):
+        tag = element.tag
+        if tag in ACTIVE_TAGS:
+            found.append(tag)
+        for name, value in element.attrs:
+            if name.startswith(("on", "hx-", "data-hx")) or name in {"style", "src"}:
+                found.append(f"{tag}[{name}]")
+            if name == "href" and value.strip().lower().startswith(("javascript:", "data:")):
+                found.append(f"{tag}[href={value}]")
+    return found
 
 
-@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+@pytest.mark.parametrize("payload", HOSTILE_PAYLOADS)
 def test_note_markdown_renders_payloads_inert(payload):
     assert active_markup(str(render(payload))) == []
 
 
 def test_a_stored_payload_is_inert_on_the_note_page(client_as_reader, reader, paper):
-    services.save_note(reader=reader, paper=paper, text="\n\n".join(XSS_PAYLOADS), base_version=0)
+    services.save_note(
+        reader=reader, paper=paper, text="\n\n".join(HOSTILE_PAYLOADS), base_version=0
+    )
     page = client_as_reader.get(note_url(paper)).content.decode()
     preview = page.split('<div class="rendered">', 1)[1].split("</section>", 1)[0]
     assert active_markup(preview) == []

@@ -5,12 +5,12 @@ every page of the real catalogue; the browser tests check the same thing live fo
 """
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from catalogue.models import Paper
+from tests.html import elements
 
 pytestmark = pytest.mark.django_db
 
@@ -47,39 +47,6 @@ CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"@import", re.IGNORECASE)
 
 
-class ExternalLoads(HTMLParser):
-    """Collects every resource a page would fetch from another host, as readable strings."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-        self.in_style = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        names = set(LOADING_ATTRIBUTES.get(tag, ()))
-        if tag == "link" and LOADING_RELS & set(values.get("rel", "").lower().split()):
-            names.add("href")
-        for name in names & values.keys():
-            urls = values[name].split(",") if name == "srcset" else [values[name]]
-            for url in urls:
-                if ANOTHER_HOST.match(url):
-                    self.found.append(f"<{tag} {name}={url.strip()!r}>")
-        if "style" in values:
-            self.check_css(values["style"], f"<{tag} style>")
-        self.in_style = tag == "style"
-
-    def handle_endtag(self, tag: str) -> None:
-        self.in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self.in_style:
-            self.check_css(data, "<style>")
-
-    def check_css(self, css: str, where: str) -> None:
-        self.found.extend(f"{where}: {problem}" for problem in css_loads_from_elsewhere(css))
-
-
 def css_loads_from_elsewhere(css: str) -> list[str]:
     """@import rules and url()s (images, fonts) in CSS that point at another host."""
     problems = [f"@import at offset {match.start()}" for match in CSS_IMPORT.finditer(css)]
@@ -88,10 +55,21 @@ def css_loads_from_elsewhere(css: str) -> list[str]:
 
 
 def external_loads(html: str) -> list[str]:
-    parser = ExternalLoads()
-    parser.feed(html)
-    parser.close()
-    return parser.found
+    """Every resource a page would fetch from another host, as readable strings."""
+    found = []
+    for element in elements(html):
+        tag, values = element.tag, element.values
+        names = set(LOADING_ATTRIBUTES.get(tag, ()))
+        if tag == "link" and LOADING_RELS & set(values.get("rel", "").lower().split()):
+            names.add("href")
+        for name in names & values.keys():
+            urls = values[name].split(",") if name == "srcset" else [values[name]]
+            found += [f"<{tag} {name}={url.strip()!r}>" for url in urls if ANOTHER_HOST.match(url)]
+        if "style" in values:
+            found += [f"<{tag} style>: {p}" for p in css_loads_from_elsewhere(values["style"])]
+        if tag == "style":
+            found += [f"<style>: {p}" for p in css_loads_from_elsewhere(element.text)]
+    return found
 
 
 def test_the_checker_catches_loads_from_other_hosts_and_ignores_links_out():

@@ -1,4 +1,4 @@
-"""Issue 7: hardening. Deployment checks, cookies and HTTPS, the Content Security Policy, CSRF,
+"""Hardening. Deployment checks, cookies and HTTPS, the Content Security Policy, CSRF,
 stored XSS and privacy. docs/security.md maps each point of the issue to the tests that prove it;
 the access-control matrix is in tests/security/test_access_matrix.py."""
 
@@ -7,8 +7,8 @@ import os
 import re
 import secrets
 from collections import Counter
+from dataclasses import dataclass, field
 from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -23,10 +23,11 @@ from progress import services
 from progress.models import Note, NoteRevision, Status
 from tests.commands import manage
 from tests.factories import PASSWORD, AdviceFactory, PaperFactory, SectionFactory, UserFactory
-from tests.security.test_access_matrix import ACTORS, LOGIN, MATRIX, build_world
+from tests.helpers import HOSTILE_PAYLOADS, HTMX
+from tests.html import elements
+from tests.security.test_access_matrix import ACTORS, LOGIN, MATRIX
 
 ROOT = Path(__file__).resolve().parents[2]
-HTMX = {"HX-Request": "true"}
 pytestmark = pytest.mark.django_db
 
 
@@ -228,32 +229,13 @@ def nonce_of(response) -> str | None:
     return nonces[0].removeprefix("'nonce-").removesuffix("'") if nonces else None
 
 
-class Scripts(HTMLParser):
-    """Every <script> tag's attributes and whether it has inline content."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags: list[dict] = []
-        self._inside = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "script":
-            self.tags.append({**dict(attrs), "inline": ""})
-            self._inside = True
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._inside = False
-
-    def handle_data(self, data):
-        if self._inside:
-            self.tags[-1]["inline"] += data.strip()
-
-
 def scripts(html: str) -> list[dict]:
-    parser = Scripts()
-    parser.feed(html)
-    return parser.tags
+    """Every <script> tag's attributes and its inline content."""
+    return [
+        {**element.values, "inline": element.text.strip()}
+        for element in elements(html)
+        if element.tag == "script"
+    ]
 
 
 def test_every_page_gets_a_strict_policy_for_scripts_objects_bases_and_frames(client):
@@ -270,12 +252,6 @@ def test_every_page_gets_a_strict_policy_for_scripts_objects_bases_and_frames(cl
     assert csp["base-uri"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["form-action"] == ["'self'"]
-
-
-@pytest.fixture
-def world(db):
-    """The access matrix's data: the owner's entry, note and group, all named "owned"."""
-    return build_world()
 
 
 @pytest.fixture
@@ -444,22 +420,7 @@ def test_the_current_token_still_works_after_signing_in_again(stale_token, paper
 
 # --- 7. Stored XSS --------------------------------------------------------------------------------
 
-PAYLOADS = [
-    "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
-    '<div hx-get="/account/delete/" hx-trigger="load">x</div>',
-    '<a href="javascript:alert(1)">x</a>',
-    "[x](javascript:alert(1))",
-    '<svg onload="alert(1)"><circle r="1"/></svg>',
-    '"><script>alert(1)</script>',
-    "'><img src=x onerror=alert(1)>",
-    "{{ 'INJECTED'|lower }}{% csrf_token %}",
-    "</textarea><script>alert(1)</script>",
-    '<iframe src="https://evil.example/"></iframe>',
-    '<form action="/accounts/logout/" method="post"><button>x</button></form>',
-    '<base href="https://evil.example/"><meta http-equiv="refresh" content="0">',
-    '<input autofocus onfocus="alert(1)"><style>*{display:none}</style>',
-]
+PAYLOADS = HOSTILE_PAYLOADS
 BENIGN = "Plain words"
 
 # Elements that run, load or submit something: a payload must never add one to a page.
@@ -471,39 +432,36 @@ ACTIVE_TAGS = {
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data"}
 
 
-class Inventory(HTMLParser):
+@dataclass
+class Inventory:
     """What on a page can act: active elements, event handlers, htmx attributes, script URLs."""
 
-    def __init__(self):
-        super().__init__()
-        self.tags: Counter = Counter()
-        self.handlers: list[str] = []
-        self.styles: list[str] = []
-        self.htmx: list[tuple[str, str, str]] = []
-        self.script_urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ACTIVE_TAGS:
-            self.tags[tag] += 1
-        for name, value in attrs:
-            value = value or ""
-            if name.startswith("on"):
-                self.handlers.append(f"<{tag} {name}>")
-            if name == "style":
-                self.styles.append(f'<{tag} style="{value}">')
-            if name.startswith(("hx-", "data-hx-")):
-                # The CSRF token differs on every response; the attribute itself is the app's.
-                value = re.sub(r'"X-CSRFToken": "[^"]+"', "TOKEN", value)
-                self.htmx.append((tag, name, value))
-            scheme = re.sub(r"[\s\x00-\x1f]", "", value).lower()
-            if name in URL_ATTRIBUTES and scheme.startswith(("javascript:", "vbscript:")):
-                self.script_urls.append(f'<{tag} {name}="{value}">')
+    tags: Counter = field(default_factory=Counter)
+    handlers: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+    htmx: list[tuple[str, str, str]] = field(default_factory=list)
+    script_urls: list[str] = field(default_factory=list)
 
 
 def inventory(html: str) -> Inventory:
-    parser = Inventory()
-    parser.feed(html)
-    return parser
+    found = Inventory()
+    for element in elements(html):
+        tag = element.tag
+        if tag in ACTIVE_TAGS:
+            found.tags[tag] += 1
+        for name, value in element.attrs:
+            if name.startswith("on"):
+                found.handlers.append(f"<{tag} {name}>")
+            if name == "style":
+                found.styles.append(f'<{tag} style="{value}">')
+            if name.startswith(("hx-", "data-hx-")):
+                # The CSRF token differs on every response; the attribute itself is the app's.
+                value = re.sub(r'"X-CSRFToken": "[^"]+"', "TOKEN", value)
+                found.htmx.append((tag, name, value))
+            scheme = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+            if name in URL_ATTRIBUTES and scheme.startswith(("javascript:", "vbscript:")):
+                found.script_urls.append(f'<{tag} {name}="{value}">')
+    return found
 
 
 def test_the_inventory_sees_each_kind_of_active_markup():

@@ -1,4 +1,4 @@
-"""Issue 2: settings, database configuration, health check, static files."""
+"""Settings, database configuration, health check, static files."""
 
 import os
 import re

@@ -1,4 +1,4 @@
-"""Issue 2: the two commands work, and bad setups end in one clear sentence."""
+"""The two commands work, and bad setups end in one clear sentence."""
 
 import gzip
 import os
