@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import portability
 from accounts.forms import DeleteAccountForm, ImportForm, SignupForm
@@ -34,7 +34,7 @@ def _next_url(request: HttpRequest) -> str:
     return safe_url(request, request.POST.get("next", request.GET.get("next", "")))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @sensitive_post_parameters("password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
     """Create an account, sign the new reader in, and send them on to `next` or home."""
@@ -70,7 +70,7 @@ def _attachment(content: str | bytes, content_type: str, filename: str) -> HttpR
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 @never_cache
 def export_page(request: HtmxHttpRequest) -> HttpResponse:
@@ -84,7 +84,7 @@ def export_page(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "accounts/export.html", {"counts": counts})
 
 
-@require_GET
+@require_safe
 @login_required
 @never_cache
 def export_json(request: HtmxHttpRequest) -> HttpResponse:
@@ -98,7 +98,7 @@ def export_json(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 @never_cache
 def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
@@ -108,7 +108,7 @@ def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
     return _attachment(text, "text/markdown; charset=utf-8", f"mireads-{now:%Y-%m-%d}.md")
 
 
-@require_GET
+@require_safe
 @login_required
 @never_cache
 def export_notes_zip(request: HtmxHttpRequest) -> HttpResponse:
@@ -121,12 +121,12 @@ def export_notes_zip(request: HtmxHttpRequest) -> HttpResponse:
 # CSRF is checked by _import_upload, after the size check: the middleware would read (and spool
 # to disk) the whole request body to find the token before this view could refuse it.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @never_cache
 def import_data(request: HtmxHttpRequest) -> HttpResponse:
     """GET: the upload form. POST: check the whole file, then merge it in one transaction."""
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "accounts/import.html", {"form": ImportForm()})
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -164,12 +164,12 @@ def _refused(
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @never_cache
 def delete_account(request: HtmxHttpRequest) -> HttpResponse:
     """GET: what deleting means, and a password field. POST: delete everything, sign out."""
-    if request.method == "GET":
+    if request.method != "POST":
         form = DeleteAccountForm(request=request)
         return render(request, "accounts/delete.html", {"form": form})
     form = DeleteAccountForm(request.POST, request=request)

@@ -4,14 +4,14 @@ import csv
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalogue import exports, outline
 from catalogue.models import Paper, Section
 from mireads.http import HtmxHttpRequest
 
 
-@require_GET
+@require_safe
 def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     """The whole list in reading order, with each entry's advice summary."""
     papers = list(Paper.objects.in_reading_order().with_advice())
@@ -19,7 +19,7 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "catalogue/paper_list.html", {"tiers": tiers, "count": len(papers)})
 
 
-@require_GET
+@require_safe
 def paper_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One entry: summary, advice grouped by level, commentary, nested entries, neighbours."""
     paper = get_object_or_404(Paper.objects.for_detail_page(), slug=slug)
@@ -36,13 +36,13 @@ def paper_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def about(request: HtmxHttpRequest) -> HttpResponse:
     """Credits: whose list this is, where it was published, how progress is counted."""
     return render(request, "catalogue/about.html", {"count": Paper.objects.count()})
 
 
-@require_GET
+@require_safe
 def export_bib(request: HtmxHttpRequest) -> HttpResponse:
     """BibTeX for reference managers: one entry per item, with its link."""
     response = HttpResponse(
@@ -53,7 +53,7 @@ def export_bib(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     """The list as a spreadsheet, in reading order."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
 from catalogue.models import Section
@@ -47,7 +47,7 @@ def _back(group: ReadingGroup, anchor: str = "") -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 @login_required
 def index(request: HtmxHttpRequest) -> HttpResponse:
     """The reader's groups, and a way to start one."""
@@ -55,12 +55,12 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "groups/index.html", {"memberships": memberships})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def create(request: HtmxHttpRequest) -> HttpResponse:
     """Start a group; its creator becomes the facilitator."""
     form = GroupForm(request.POST if request.method == "POST" else None)
-    if request.method == "GET" or not form.is_valid():
+    if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
         return render(request, "groups/new.html", {"form": form}, status=status)
     group = services.create_group(
@@ -72,7 +72,9 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
     return _back(group, "invite")
 
 
-@require_http_methods(["GET", "POST"])
+# The invite page carries the token that lets anyone in: no cache may keep a copy of it.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def join(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """GET: what the invite is for and a Join button. POST: join the group."""
@@ -81,7 +83,7 @@ def join(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return render(request, "groups/join.html", {"dead": True}, status=404)
     if request.user.group_memberships.of_group(group).exists():
         return _back(group)
-    if request.method == "GET":
+    if request.method != "POST":
         members = group.memberships.count()
         context = {"group": group, "members": members, "full": group.is_full(members)}
         return render(request, "groups/join.html", {**context, "token": token})
@@ -134,7 +136,7 @@ def _invite_context(request: HttpRequest, group: ReadingGroup, **extra) -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 @login_required
 def detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The group page: members, the grid of shared progress, shared notes, targets."""

@@ -10,7 +10,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalogue import outline
 from catalogue.models import Advice, Paper, Section
@@ -22,7 +22,7 @@ from progress.models import Note, Status
 from progress.summary import papers_for_reader, reader_papers, summarise
 
 
-@require_GET
+@require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The dashboard for a signed-in reader; a landing page that shows the list for visitors."""
     if request.user.is_authenticated:
@@ -141,12 +141,12 @@ CONFLICT = (
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def note(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The reader's note on an entry: GET shows the editor, POST saves (autosave or submit)."""
     paper = get_object_or_404(Paper, slug=slug)
-    if request.method == "GET":
+    if request.method != "POST":
         template = "progress/note.html#editor" if request.htmx else "progress/note.html"
         return render(request, template, _note_context(request, paper))
     form = NoteForm(request.POST)
@@ -184,7 +184,7 @@ def _note_problem(request, paper, form, message, status, current=None) -> HttpRe
 
 
 @never_cache
-@require_GET
+@require_safe
 @login_required
 def note_revisions(request: HttpRequest, slug: str) -> HttpResponse:
     """The note's earlier versions, newest first (the last 50)."""
@@ -194,7 +194,7 @@ def note_revisions(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 @login_required
 def note_revision(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     """One earlier version of the note, rendered, with a button to restore it."""
