@@ -41,7 +41,8 @@ serve: install
 	$(PY) manage.py load_catalogue && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	echo "mireads (production mode) is at http://127.0.0.1:$(PORT)" && \
-	exec $(VENV)/bin/gunicorn mireads.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	exec $(VENV)/bin/gunicorn mireads.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
+	  --limit-request-line 4094 --limit-request-fields 50 --limit-request-field_size 8190
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -57,7 +58,7 @@ test: install lint
 	  exit $$rc
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) -m bench run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

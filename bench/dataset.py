@@ -1,7 +1,7 @@
 """The synthetic dataset the bench measures: the real reading list and 10,000 busy readers.
 
 Run inside one database's environment (DATABASE_URL and the production settings set by
-bench/run.py) as `python -m bench.dataset COMMAND`; every command prints one JSON line.
+bench/run.py) as `python -m bench dataset COMMAND`; every command prints one JSON line.
 
 Each reader's rows come from a random generator seeded with the reader's number, so the same
 reader can be rebuilt alone in a second database (to compare "among 10,000" with "alone") and
@@ -10,11 +10,9 @@ restored after a benchmark changed their statuses.
 
 import argparse
 import hashlib
-import json
 import os
 import random
 import string
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,7 +48,6 @@ from progress.models import (  # noqa: E402
 
 # Bump when the shape of the data below changes, so that cached databases are rebuilt.
 DATASET_VERSION = 1
-READERS = 10_000
 TICKS_PER_READER = 10
 NOTES_PER_READER = 20
 NOTE_PARAGRAPHS = 4  # about 1 KB of Markdown per note
@@ -305,17 +302,8 @@ def restore_statuses(index: int) -> dict:
     return {"statuses": len(rows.states), "events": len(rows.events)}
 
 
-def main(argv: list[str]) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m bench.dataset")
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("status", "build"):
-        command = commands.add_parser(name)
-        command.add_argument("--readers", type=int, default=READERS)
-        command.add_argument("--only", type=int, help="keep just this reader of the readers")
-    commands.add_parser("session").add_argument("--reader", type=int, required=True)
-    commands.add_parser("restore").add_argument("--reader", type=int, required=True)
-    args = parser.parse_args(argv)
-
+def command(args: argparse.Namespace) -> dict:
+    """One `python -m bench dataset` command (see bench/__main__.py): what it prints as JSON."""
     if args.command in ("status", "build"):
         call_command("migrate", interactive=False, verbosity=0)
         current = stored_fingerprint() == fingerprint(args.readers, args.only)
@@ -327,7 +315,3 @@ def main(argv: list[str]) -> dict:
     if args.command == "session":
         return session(args.reader)
     return restore_statuses(args.reader)
-
-
-if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1:])))

@@ -17,6 +17,8 @@ PYTHON = sys.executable
 # so that the measured dashboard never drifts between runs.
 DASHBOARD_READER = 5000
 WRITER_READER = 5001
+# How many synthetic readers the dataset holds.
+READERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def new_secret_key() -> str:
 
 
 def django(database_url: str, secret_key: str, *args: str) -> subprocess.CompletedProcess:
-    """Run `python -m bench.dataset ARGS` (or manage.py ARGS) against one database."""
+    """Run `python -m bench dataset ARGS` (or manage.py ARGS) against one database."""
     command = [PYTHON, "manage.py", *args[1:]] if args[0] == "manage.py" else [PYTHON, *args]
     return subprocess.run(
         command,
@@ -109,8 +111,8 @@ def django(database_url: str, secret_key: str, *args: str) -> subprocess.Complet
 
 
 def dataset(database_url: str, secret_key: str, *args: str) -> dict:
-    """Call one bench.dataset command and return the JSON it prints."""
-    result = django(database_url, secret_key, "-m", "bench.dataset", *args)
+    """Call one `python -m bench dataset` command and return the JSON it prints."""
+    result = django(database_url, secret_key, "-m", "bench", "dataset", *args)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-YEAR = 365 * 24 * 3600
+from bench.targets import STATIC_MAX_AGE
+
+DAY = 24 * 3600
 HTMX_FILE = re.compile(r"/htmx(-\d+)?(\.min)?(\.[0-9a-f]{6,})?\.js$")
 
 
@@ -96,8 +98,13 @@ class StaticCheck:
         return int(match[1]) if match else 0
 
     @property
+    def compressed(self) -> bool:
+        return self.content_encoding in ("gzip", "br")
+
+    @property
     def passed(self) -> bool:
-        return self.max_age >= YEAR and self.content_encoding in ("gzip", "br")
+        """Both static-file targets of bench/targets.py: cached long enough, and compressed."""
+        return STATIC_MAX_AGE.met(self.max_age / DAY) and self.compressed
 
 
 def check_static(page_url: str, href: str) -> StaticCheck:

@@ -1,6 +1,6 @@
 """Profile one page in-process, in production settings, against the bench dataset.
 
-    .venv/bin/python -m bench.profile_page [--path /] [--reader 5000] [--requests 20]
+    .venv/bin/python -m bench profile [--path /] [--reader 5000] [--requests 20]
         [--database-url sqlite:////abs/bench/out/bench.sqlite3] [--cold [all|list]]
 
 Prints where the time goes (cProfile, by cumulative time) and every SQL query of one
@@ -20,41 +20,21 @@ import os
 import pstats
 import re
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from wsgiref.util import setup_testing_defaults
 
-from bench.environment import (
-    BASE_DIR,
-    DASHBOARD_READER,
-    new_secret_key,
-    production_env,
-    sqlite_database,
-)
+from bench.environment import BASE_DIR, new_secret_key, production_env
 
 # Where a page's time can go: the app, the ORM, templates, URL reversing, sessions and auth.
 INTERESTING = re.compile(
-    r"/(progress|catalogue)/|django/(db/models/query|db/backends/utils|template/|urls/base"
+    r"/(progress|catalogue|groups|accounts)/|django/(db/models/query|db/backends/utils|template/|urls/base"
     r"|contrib/sessions|contrib/auth/__init__)"
 )
 
 
-def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.profile_page")
-    parser.add_argument("--path", default="/")
-    parser.add_argument("--reader", type=int, default=DASHBOARD_READER, help="0: signed out")
-    parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--database-url", default=sqlite_database().full_url)
-    parser.add_argument("--top", type=int, default=25)
-    parser.add_argument(
-        "--cold",
-        nargs="?",
-        const="all",
-        choices=["all", "list"],
-        help="empty the dashboard's caches before each request: all of them, or the list's",
-    )
-    args = parser.parse_args(argv)
+def profile(args: argparse.Namespace) -> None:
+    """`python -m bench profile` (its options are in bench/__main__.py)."""
     os.environ.update(production_env(args.database_url, new_secret_key()))
 
     import django
@@ -188,7 +168,3 @@ def template_costs(get: Callable, requests: int) -> None:
     print(f"\nWhat parts of the template cost ({whole:.1f} ms per request as it is)")
     for label, without in sorted(medians.items(), key=lambda item: item[1]):
         print(f"  {whole - without:6.1f} ms  {label}")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,11 +1,21 @@
-"""The bench's own logic: reading wrk, judging pages, and building the dataset at a tiny size.
+"""The bench's own logic: reading wrk, judging pages, building the dataset at a tiny size, its
+command line, and its targets (one place, bench/targets.py, and docs/performance.md its copy).
 
 Part of `make test` (bench/ is in pytest's testpaths); alone: `.venv/bin/pytest -q bench/`.
 """
 
+import re
+import subprocess
+import sys
+
 import pytest
 
-from bench import pages, wrk
+from bench import pages, targets, wrk
+from bench.__main__ import main, parser
+from bench.environment import BASE_DIR
+
+PERFORMANCE_MD = BASE_DIR / "docs" / "performance.md"
+SUBCOMMANDS = ["run", "dataset", "profile", "portability", "targets"]
 
 # wrk pads some percentiles with a trailing space.
 WRK_REPORT = "\n".join(
@@ -108,3 +118,175 @@ def test_a_reader_rebuilt_alone_gets_exactly_the_same_rows():
 
     assert shape(among_many) == shape(alone)
     assert 800 < len(alone.notes[0].text.encode()) < 1400
+
+
+# --- The command line: one way in --------------------------------------------------------------
+
+
+def test_python_m_bench_lists_every_subcommand():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+    listed = re.findall(r"^    (\w+)\s", result.stdout, re.MULTILINE)
+    assert listed == SUBCOMMANDS
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        *([name] for name in SUBCOMMANDS),
+        *(["dataset", name] for name in ("status", "build", "session", "restore")),
+    ],
+    ids=" ".join,
+)
+def test_every_subcommand_explains_itself(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--help"])
+
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: python -m bench {' '.join(argv)}")
+
+
+def test_no_subcommand_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([])
+
+    assert exit_.value.code == 2
+    assert "SUBCOMMAND" in capsys.readouterr().err
+
+
+def test_run_keeps_its_options():
+    options = parser().parse_args(["run", "--rebuild", "--only", "sqlite", "--seconds", "1"])
+
+    assert (options.rebuild, options.only, options.seconds, options.warmup) == (
+        True,
+        "sqlite",
+        1,
+        15,
+    )
+
+
+def test_no_other_way_in():
+    """No module runs as a script or edits sys.path: `python -m bench` is the only entry."""
+    for module in sorted(BASE_DIR.glob("bench/*.py")):
+        if module.name in ("__main__.py", "test_bench.py"):
+            continue
+        text = module.read_text()
+        assert "if __name__" not in text, module.name
+        assert "sys.path" not in text, module.name
+        assert "argparse.ArgumentParser" not in text, module.name
+
+
+# --- The targets: one place ---------------------------------------------------------------------
+
+
+def docs_targets_table() -> str:
+    text = PERFORMANCE_MD.read_text()
+    found = re.search(r"<!-- bench targets:[^>]*-->\n(.*?)<!-- /bench targets -->", text, re.DOTALL)
+    assert found, "docs/performance.md lost its <!-- bench targets --> markers"
+    return found[1]
+
+
+def test_the_targets_table_in_the_docs_is_bench_targets():
+    assert docs_targets_table() == targets.markdown(), (
+        "docs/performance.md's targets table differs from bench/targets.py: paste the output of "
+        "`python -m bench targets` between its <!-- bench targets --> markers"
+    )
+
+
+def test_python_m_bench_targets_prints_the_table(capsys):
+    assert main(["targets"]) == 0
+
+    assert capsys.readouterr().out == targets.markdown()
+
+
+def test_every_target_is_well_formed_and_named_once():
+    keys = [target.key for target in targets.TARGETS]
+    statements = [target.statement for target in targets.TARGETS]
+
+    assert len(set(keys)) == len(keys)
+    assert len(set(statements)) == len(statements)
+    for target in targets.TARGETS:
+        assert target.comparison in targets.COMPARISONS, target.key
+        assert target.command in SUBCOMMANDS, target.key
+
+
+def test_the_results_table_in_the_docs_names_only_targets_of_bench_targets():
+    text = PERFORMANCE_MD.read_text()
+    table = re.search(r"\| target \| SQLite \| PostgreSQL \|\n\| --- .*?\n((?:\|.*\n)+)", text)
+    assert table
+    names = {target.measured for target in targets.TARGETS}
+    names |= {f"{t.measured} ({variant})" for t in targets.TARGETS for variant in t.variants}
+    for line in table[1].splitlines():
+        assert line.split("|")[1].strip() in names, line
+
+
+def test_a_comparison_is_judged_as_stated():
+    assert targets.DASHBOARD_SHARE.met(20)
+    assert not targets.DASHBOARD_SHARE.met(19.9)
+    assert not targets.DASHBOARD_P99.met(100)
+    assert targets.CROWD_OVER_ALONE.met(1.25)
+    assert targets.FOREIGN_SCRIPTS.met(0)
+    assert not targets.FOREIGN_SCRIPTS.met(1)
+    assert targets.DASHBOARD_SHARE.limit == "≥ 20 %"
+    assert targets.CROWD_OVER_ALONE.limit == "≤ 1.25x"
+
+
+def measurement(dashboard_rps: float, dashboard_p99: float):
+    from bench import run
+    from bench.environment import sqlite_database
+
+    def load(rps: float, p50: float = 10.0, p99: float = 20.0) -> wrk.Load:
+        return wrk.Load(requests_per_second=rps, p50=p50, p99=p99, requests=1000, failed=0)
+
+    result = run.Measurement(sqlite_database(), seconds=10)
+    result.rows = [
+        run.Row("/healthz", load(1000)),
+        run.Row(run.DASHBOARD, load(dashboard_rps, p99=dashboard_p99)),
+        run.Row(run.COLD_DASHBOARD, load(dashboard_rps / 4, p99=dashboard_p99 * 2)),
+        run.Row(run.CROWD, load(200, p50=11.0)),
+        run.Row(run.ALONE, load(200, p50=10.0)),
+    ]
+    result.peaks = {1: 90.0, 2: 95.0}
+    result.sizes = {run.DASHBOARD: pages.Size(raw=90 * 1024, gzipped=10 * 1024)}
+    result.foreign_scripts = {"/": [], run.DASHBOARD: []}
+    year = "max-age=315360000, public, immutable"
+    result.static = [pages.StaticCheck("/static/a.css", year, "gzip")]
+    return run, result
+
+
+def test_run_judges_every_target_it_measures_from_bench_targets():
+    run, result = measurement(dashboard_rps=250, dashboard_p99=90)
+
+    checks = {statement: passed for statement, passed, _ in run.targets(result)}
+
+    expected = set()
+    for target in targets.TARGETS:
+        if target.command == "run":
+            variants = target.variants or ("",)
+            expected |= {f"{target.statement} ({v})" if v else target.statement for v in variants}
+    assert set(checks) == expected
+    warm, cold = (f"{targets.DASHBOARD_SHARE.statement} ({v})" for v in ("warm", "cold"))
+    assert checks[warm] is True  # 25 % of /healthz
+    assert checks[cold] is False  # 6 %
+    assert checks[f"{targets.DASHBOARD_P99.statement} (cold)"] is False  # 180 ms
+    others = {s: p for s, p in checks.items() if "throughput" not in s and "p99" not in s}
+    assert all(others.values()), others
+
+
+def test_run_reports_a_target_it_could_not_measure_as_such():
+    run, result = measurement(dashboard_rps=250, dashboard_p99=90)
+    result.rows = [row for row in result.rows if row.label not in (run.DASHBOARD, run.CROWD)]
+    result.sizes = {}
+
+    checks = {statement: (passed, shown) for statement, passed, shown in run.targets(result)}
+
+    assert checks[f"{targets.DASHBOARD_P99.statement} (warm)"] == (None, run.NOT_AVAILABLE)
+    assert checks[targets.CROWD_OVER_ALONE.statement] == (None, run.NOT_AVAILABLE)
+    assert checks[targets.DASHBOARD_RAW.statement] == (None, run.NOT_AVAILABLE)

@@ -1,0 +1,171 @@
+"""Every target the bench judges mireads against, as data: the one place they are stated.
+
+`python -m bench run` and `python -m bench portability` print PASS or FAIL from these;
+`python -m bench targets` prints them as the Markdown table in docs/performance.md, and
+bench/test_bench.py fails when that table and this file differ.
+"""
+
+import operator
+from dataclasses import dataclass
+
+from bench import wrk
+
+COMPARISONS = {"<": operator.lt, "<=": operator.le, ">=": operator.ge, "==": operator.eq}
+SYMBOLS = {"<": "<", "<=": "≤", ">=": "≥", "==": "="}
+# Warm: a reader reloading an unchanged dashboard; cold: the first after signing in (no cache hit).
+WARM_AND_COLD = ("warm", "cold")
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    measured: str  # what is measured, in words
+    comparison: str  # how the measured value is compared with the threshold: a key of COMPARISONS
+    threshold: float
+    unit: str
+    how: str  # how the value is obtained
+    command: str = "run"  # the `python -m bench` subcommand that measures it
+    variants: tuple[str, ...] = ()  # measured separately on each, each judged alone
+    digits: int = 1  # decimals when showing a measured value
+
+    def met(self, value: float) -> bool:
+        return COMPARISONS[self.comparison](value, self.threshold)
+
+    def amount(self, value: float, digits: int | None = None) -> str:
+        number = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+        return f"{number}{self.unit}" if self.unit == "x" else f"{number} {self.unit}".rstrip()
+
+    @property
+    def limit(self) -> str:
+        """The comparison and the threshold, as in "≥ 20 %"."""
+        return f"{SYMBOLS[self.comparison]} {self.amount(self.threshold)}"
+
+    @property
+    def statement(self) -> str:
+        return f"{self.measured} {self.limit}"
+
+    def shown(self, value: float) -> str:
+        return self.amount(value, self.digits)
+
+
+DASHBOARD_SHARE = Target(
+    key="dashboard-share",
+    measured="dashboard throughput, as a share of /healthz's",
+    comparison=">=",
+    threshold=20,
+    unit="%",
+    how=f"requests/s of the signed-in dashboard over `/healthz`'s, `wrk -c{wrk.CONNECTIONS}`",
+    variants=WARM_AND_COLD,
+    digits=0,
+)
+DASHBOARD_P99 = Target(
+    key="dashboard-p99",
+    measured=f"dashboard p99 at {wrk.CONNECTIONS} connections",
+    comparison="<",
+    threshold=100,
+    unit="ms",
+    how=f"wrk's 99th percentile latency, `wrk -c{wrk.CONNECTIONS}`",
+    variants=WARM_AND_COLD,
+)
+CROWD_OVER_ALONE = Target(
+    key="crowd-over-alone",
+    measured="dashboard p50 among 10,000 readers over the reader's alone",
+    comparison="<=",
+    threshold=1.25,
+    unit="x",
+    how="one reader's dashboard from the full database and from a one-reader copy, "
+    "served at once in interleaved rounds; the median round's p50 of each",
+    digits=2,
+)
+WORKER_MEMORY = Target(
+    key="worker-memory",
+    measured="each gunicorn worker's peak resident memory",
+    comparison="<",
+    threshold=120,
+    unit="MB",
+    how="`VmHWM` of the largest worker after every row has run",
+    digits=0,
+)
+DASHBOARD_RAW = Target(
+    key="dashboard-raw",
+    measured="dashboard HTML, raw",
+    comparison="<",
+    threshold=100,
+    unit="KB",
+    how="bytes of the signed-in dashboard as sent",
+)
+DASHBOARD_GZIP = Target(
+    key="dashboard-gzip",
+    measured="dashboard HTML, gzipped",
+    comparison="<",
+    threshold=15,
+    unit="KB",
+    how="the same bytes through `gzip -6`",
+)
+FOREIGN_SCRIPTS = Target(
+    key="foreign-scripts",
+    measured="scripts other than htmx",
+    comparison="==",
+    threshold=0,
+    unit="",
+    how="`<script>` tags (inline, or anything but this site's htmx) and `on*` attributes, on every "
+    "page whose weight is measured",
+    digits=0,
+)
+STATIC_MAX_AGE = Target(
+    key="static-max-age",
+    measured="static files' Cache-Control max-age",
+    comparison=">=",
+    threshold=365,
+    unit="days",
+    how="every stylesheet and local script of `/papers/`, the shortest `max-age`",
+    digits=0,
+)
+STATIC_UNCOMPRESSED = Target(
+    key="static-uncompressed",
+    measured="static files served uncompressed",
+    comparison="==",
+    threshold=0,
+    unit="",
+    how="the same files asked for with `Accept-Encoding: gzip, br`; `Content-Encoding` neither",
+    digits=0,
+)
+PORTABILITY_SECONDS = Target(
+    key="portability-seconds",
+    measured="export, import, and the same import again",
+    comparison="<",
+    threshold=1,
+    unit="s",
+    how="a reader with every entry used (statuses, every part ticked, 5-revision notes), "
+    "in-process on SQLite; the median of 5 runs of each",
+    command="portability",
+    digits=3,
+)
+
+TARGETS = (
+    DASHBOARD_SHARE,
+    DASHBOARD_P99,
+    CROWD_OVER_ALONE,
+    WORKER_MEMORY,
+    DASHBOARD_RAW,
+    DASHBOARD_GZIP,
+    FOREIGN_SCRIPTS,
+    STATIC_MAX_AGE,
+    STATIC_UNCOMPRESSED,
+    PORTABILITY_SECONDS,
+)
+
+
+def markdown() -> str:
+    """The targets as the table in docs/performance.md."""
+    lines = [
+        "| target | threshold | measured as | by |",
+        "| --- | --- | --- | --- |",
+    ]
+    for target in TARGETS:
+        each = f"; {' and '.join(target.variants)} dashboard each" if target.variants else ""
+        lines.append(
+            f"| {target.measured} | {target.limit} | {target.how}{each} "
+            f"| `python -m bench {target.command}` |"
+        )
+    return "\n".join(lines) + "\n"
