@@ -1,5 +1,6 @@
 """Settings for mireads: one flat module, every environment variable read in the block below."""
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -32,6 +33,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = _list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# Empty: a memory cache per worker; redis://host:6379/0: one cache that every app server shares.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 # Production sits behind a TLS proxy; MIREADS_HTTPS=false is the one switch for local plain http.
 HTTPS = _bool("MIREADS_HTTPS", not DEBUG)
 smtp_host = os.environ.get("EMAIL_HOST", "")
@@ -111,23 +114,86 @@ def database_from_url(url: str) -> dict:
 
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 
-# Each worker keeps rendered dashboard entries in memory. Keys are digests of everything an entry
-# shows (see progress.views.entry_cache_key), so a change anywhere simply misses the cache: no
-# invalidation, and no stale entry can ever be served, whichever worker handled the write.
-# Both are bounded so that a worker stays small: ~3 KB per entry, ~90 KB per whole list.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+
+def _release() -> str:
+    """A digest of the templates and the code that renders them, to prefix every cache key.
+
+    Cached fragments are keyed by digests of the data they show, not of the markup around it:
+    servers running different releases against one shared Redis (a rolling deploy, or the hour
+    after one) must never serve each other's markup, so each release keeps keys of its own.
+    """
+    digest = hashlib.blake2b(digest_size=6)
+    sources = [*BASE_DIR.glob("templates/**/*.html")]
+    for app in ("mireads", "catalogue", "progress", "groups", "accounts"):
+        sources += BASE_DIR.glob(f"{app}/**/*.py")
+    for path in sorted(sources):
+        digest.update(str(path.relative_to(BASE_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def caches_from_url(url: str) -> dict:
+    """Translate CACHE_URL ('' or redis://[:password@]host:6379/0, rediss:// for TLS) to Django.
+
+    Rendered dashboard fragments are cached under digests of everything they show (see
+    progress/dashboard.py), so a change anywhere simply misses the cache: no invalidation, and no
+    stale fragment can be served, whichever worker or server handled the write. Empty, each worker
+    keeps its own bounded memory cache (~3 KB per entry, ~90 KB per whole list); with Redis every
+    server shares one, bounded by Redis's own maxmemory.
+    """
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "TIMEOUT": 3600,
+                "OPTIONS": {"MAX_ENTRIES": 5000},
+            },
+            "dashboard-regions": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "dashboard-regions",
+                "TIMEOUT": 3600,
+                "OPTIONS": {"MAX_ENTRIES": 200},
+            },
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(
+            f"CACHE_URL scheme {parts.scheme or '(none)'!r} is not supported: use "
+            "redis://host:6379/0 (rediss:// for TLS), or leave CACHE_URL empty for a memory cache."
+        )
+    # A cache that stops answering must not hold a request for long: fail fast instead.
+    redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
         "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    },
-    "dashboard-regions": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "dashboard-regions",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 200},
-    },
-}
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+    release = _release()
+    return {
+        "default": {**redis, "KEY_PREFIX": f"mireads.{release}"},
+        "dashboard-regions": {**redis, "KEY_PREFIX": f"mireads.{release}.regions"},
+    }
+
+
+def check_cache_reachable(url: str) -> None:
+    """Refuse to start when CACHE_URL names a Redis that does not answer, saying which one."""
+    if not url:
+        return
+    import redis
+
+    # Where, never the whole URL: it may hold Redis's password.
+    where = urlsplit(url).netloc.rpartition("@")[2] or "localhost:6379"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except (redis.RedisError, ValueError) as error:
+        raise ImproperlyConfigured(
+            f"CACHE_URL names Redis at {where}, which does not answer "
+            f"({str(error).rstrip('.')}): start Redis there, correct CACHE_URL, or leave it "
+            "empty for a memory cache per server."
+        ) from None
+
+
+CACHES = caches_from_url(CACHE_URL)
+check_cache_reachable(CACHE_URL)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -153,6 +219,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose process_view reads the body to find the token.
+    "mireads.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -161,6 +229,14 @@ MIDDLEWARE = [
     # Last, so that a lockout answers before the login view runs.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Every request body is bounded: a note (100,000 characters, percent-encoded) fits with room to
+# spare; anything larger is refused with 413 before it is read (RequestBodyLimitMiddleware). Import
+# has its own, larger limit. Django's own checks back this up for the form fields.
+REQUEST_BODY_MAX_BYTES = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 ROOT_URLCONF = "mireads.urls"
 WSGI_APPLICATION = "mireads.wsgi.application"
