@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import portability
 from accounts.forms import DeleteAccountForm, ImportForm, SignupForm
-from mireads.http import HtmxHttpRequest, safe_url
+from mireads.http import HtmxHttpRequest, checks_its_own_body_size, safe_url
 
 logger = logging.getLogger("mireads.accounts")
 
@@ -121,6 +121,7 @@ def export_notes_zip(request: HtmxHttpRequest) -> HttpResponse:
 # CSRF is checked by _import_upload, after the size check: the middleware would read (and spool
 # to disk) the whole request body to find the token before this view could refuse it.
 @csrf_exempt
+@checks_its_own_body_size
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @never_cache

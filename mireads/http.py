@@ -3,6 +3,8 @@
 This is the one module of `mireads` that the apps import; it imports none of them.
 """
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +13,16 @@ from django_htmx.middleware import HtmxDetails
 
 FLASH = "#flash"
 PROBLEM_PAGE = "problem.html"
+
+
+def checks_its_own_body_size[V: Callable](view: V) -> V:
+    """Mark a view that refuses an over-long body itself, with its own limit and message.
+
+    mireads.middleware.RequestBodyLimitMiddleware then leaves its body to it. The view must look
+    at CONTENT_LENGTH before anything reads request.POST, request.FILES or request.body.
+    """
+    view.checks_its_own_body_size = True
+    return view
 
 
 class HtmxHttpRequest(HttpRequest):

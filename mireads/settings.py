@@ -115,7 +115,7 @@ def database_from_url(url: str) -> dict:
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 
 
-def _release() -> str:
+def release_digest() -> str:
     """A digest of the templates and the code that renders them, to prefix every cache key.
 
     Cached fragments are keyed by digests of the data they show, not of the markup around it:
@@ -167,7 +167,7 @@ def caches_from_url(url: str) -> dict:
         "TIMEOUT": 3600,
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
-    release = _release()
+    release = release_digest()
     return {
         "default": {**redis, "KEY_PREFIX": f"mireads.{release}"},
         "dashboard-regions": {**redis, "KEY_PREFIX": f"mireads.{release}.regions"},
