@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 User = get_user_model()
@@ -55,16 +56,37 @@ class SignupForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
+    taken_message = (
+        "The username “%(username)s” is already taken (usernames ignore upper and lower case). "
+        "Please choose another."
+    )
+
     def clean_username(self) -> str:
         username = self.cleaned_data.get("username")
         if username and User._default_manager.filter(username__iexact=username).exists():
             raise forms.ValidationError(
-                "The username “%(username)s” is already taken (usernames ignore upper and "
-                "lower case). Please choose another.",
-                code="unique",
-                params={"username": username},
+                self.taken_message, code="unique", params={"username": username}
             )
         return username
+
+    def save_unless_taken(self):
+        """The new account; or None, with the "taken" error, if a sign-up a moment ago took it.
+
+        clean_username cannot see a sign-up that is still being written: the database's unique
+        index on LOWER(username) (accounts migration 0001) decides between them.
+        """
+        try:
+            with transaction.atomic():
+                return self.save()
+        except IntegrityError:
+            username = self.cleaned_data["username"]
+            self.add_error(
+                "username",
+                forms.ValidationError(
+                    self.taken_message, code="unique", params={"username": username}
+                ),
+            )
+            return None
 
 
 class ImportForm(forms.Form):

@@ -42,8 +42,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        user = form.save()
+    user = form.save_unless_taken() if form.is_valid() else None
+    if user is not None:
         # The account was made a moment ago with this password: no need to authenticate again.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}. You are signed in.")
