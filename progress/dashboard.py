@@ -64,11 +64,16 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
     for paper in papers:
         paper.cache_key = entry_cache_key(paper, csrf_secret)
     shown = [p for p in papers if matches(summary.entries[p.pk], filters)]
+    display = outline.build(sections_of(papers), shown) if filters else summary.tiers
+    for tier in display:
+        # A filter narrows the entries shown, never the bars: they stay the reader's whole tier.
+        for group in [tier, *tier.subgroups]:
+            group.tally = summary.by_section[group.section.pk]
     return {
         "summary": summary,
         "filtered": bool(filters),
         "shown_count": len(shown),
-        "display": outline.build(sections_of(papers), shown) if filters else summary.tiers,
+        "display": display,
         "statuses": Status.choices,
         "entries_key": region_key(papers, shown, filters, summary),
         "weeks": activity.weekly_finished(reader),

@@ -46,7 +46,10 @@ class FilterForm(forms.Form):
         empty_value=None,
     )
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    q = forms.CharField(required=False, max_length=200, label="Search", widget=forms.SearchInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
 
     def cleaned(self) -> dict:
         """The valid filters only, so a hand-edited URL never breaks the page."""

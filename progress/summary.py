@@ -188,11 +188,35 @@ class Tally:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+        """Weighted progress; skipped entries are out of the count, so a group whose entries are
+        all skipped is complete (and an empty group is at 0)."""
+        if self.total:
+            return round(100 * self.done / self.total)
+        return 100 if self.entries else 0
 
     @property
     def finished(self) -> int:
         return sum(self.statuses[s] for s in Status.finished())
+
+    @property
+    def counted(self) -> int:
+        """Entries still in the count: all but the skipped ones."""
+        return self.entries - self.statuses[Status.SKIPPED.value]
+
+    @property
+    def read(self) -> int:
+        """Counted entries the reader finished (read or skimmed)."""
+        return self.statuses[Status.READ.value] + self.statuses[Status.SKIMMED.value]
+
+    @property
+    def entries_text(self) -> str:
+        """What the bar says beside its weighted percentage, e.g. "3 of 5 entries"."""
+        return f"{self.read} of {self.counted} entr{'y' if self.counted == 1 else 'ies'}"
+
+    @property
+    def complete(self) -> bool:
+        """Every counted entry read or skimmed (or none left to count)."""
+        return self.entries > 0 and self.read == self.counted
 
     def status_counts(self) -> list[tuple[Status, int]]:
         return [(status, self.statuses[status.value]) for status in Status]
