@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each app may import only the apps to its left.
-LAYERS = ["catalogue", "progress", "groups", "accounts"]
+LAYERS = ["catalogue", "progress", "plans", "groups", "accounts"]
 SHARED = "mireads.http"  # the one module of mireads the apps may use
 MAX_VIEW_LINES = 25
 
@@ -18,7 +18,7 @@ MAX_VIEW_LINES = 25
 def _modules() -> dict[str, Path]:
     found = {}
     for top in [*LAYERS, "mireads"]:
-        for path in (ROOT / top).rglob("*.py"):
+        for path in sorted((ROOT / top).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
             name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
@@ -132,7 +132,8 @@ def test_no_view_function_is_longer_than_25_lines():
 def test_views_name_no_orm_filter_inline(app):
     # Filtering belongs in QuerySet methods named for what they find, on the model that owns
     # the rows; views call those.
-    source = (ROOT / app / "views.py").read_text()
+    views = ROOT / app / "views.py"
+    source = views.read_text() if views.exists() else ""
     assert not re.findall(r"\.(filter|exclude)\(", source)
 
 
@@ -145,7 +146,7 @@ def test_every_partial_is_rendered_by_its_full_name():
     # grep "progress/dashboard.html#entries" finds where that partial is rendered.
     loose = []
     for app in LAYERS:
-        for path in (ROOT / app).rglob("*.py"):
+        for path in sorted((ROOT / app).rglob("*.py")):
             for line in path.read_text().splitlines():
                 if re.search(r"f\"[^\"]*\{[^}]*\}[^\"]*#|#\{", line) and "html" in line:
                     loose.append(f"{path.relative_to(ROOT)}: {line.strip()}")
