@@ -2,9 +2,16 @@
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    UserCreationForm,
+)
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+
+from accounts.mail import send_in_background
 
 User = get_user_model()
 
@@ -41,6 +48,38 @@ class SignInForm(AuthenticationForm):
                 params={"username": self.username_field.verbose_name},
             )
         return stored_username(typed)
+
+
+class GuardedPasswordChangeForm(PasswordChangeForm):
+    """Django's form, with the old password checked the way a sign-in is.
+
+    authenticate(), not check_password(): a wrong old password counts towards the lockout (and the
+    per-address limit), and a locked-out username cannot be probed from a stolen session here.
+    """
+
+    def __init__(self, user, *args, request: HttpRequest, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        confirmed = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if confirmed is None or confirmed.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
+class BackgroundPasswordResetForm(PasswordResetForm):
+    """Django's form; the mail is written and sent in the background, so the answer takes the same
+    time whether or not the address belongs to an account."""
+
+    def send_mail(self, *args, **kwargs) -> None:
+        send = super().send_mail
+        send_in_background(lambda: send(*args, **kwargs))
 
 
 class SignupForm(UserCreationForm):

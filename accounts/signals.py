@@ -9,6 +9,9 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest
 
+from accounts import limits
+from accounts.models import Guess
+
 logger = logging.getLogger("mireads.accounts")
 
 
@@ -31,6 +34,11 @@ def log_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
     )
 
 
+def count_failure_per_address(sender, credentials, request=None, **kwargs) -> None:
+    """Count a failed sign-in (or old-password check) against the client's address."""
+    limits.count(Guess.SIGN_IN_FAILURE, request)
+
+
 def log_lockout(sender, request, username, ip_address, **kwargs) -> None:
     """Log a sign-in refused because of too many failures."""
     logger.warning("sign-in locked out username=%r ip=%s", username, ip_address)
@@ -41,5 +49,8 @@ def connect() -> None:
     user_logged_in.connect(log_sign_in, dispatch_uid="mireads.accounts.log_sign_in")
     user_login_failed.connect(
         log_failed_sign_in, dispatch_uid="mireads.accounts.log_failed_sign_in"
+    )
+    user_login_failed.connect(
+        count_failure_per_address, dispatch_uid="mireads.accounts.count_failure_per_address"
     )
     user_locked_out.connect(log_lockout, dispatch_uid="mireads.accounts.log_lockout")

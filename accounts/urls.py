@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from accounts.forms import SignInForm
+from accounts.forms import BackgroundPasswordResetForm, SignInForm
 
 
 def _page(name: str) -> str:
@@ -17,14 +17,14 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm, template_name=_page("login")),
+        views.SignInView.as_view(authentication_form=SignInForm, template_name=_page("login")),
         name="login",
     ),
     # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(
+        views.PasswordChangeView.as_view(
             template_name=_page("password_change_form"),
             success_url=reverse_lazy("accounts:password-change-done"),
         ),
@@ -39,6 +39,7 @@ urlpatterns = [
         "accounts/password/reset/",
         auth_views.PasswordResetView.as_view(
             template_name=_page("password_reset_form"),
+            form_class=BackgroundPasswordResetForm,
             email_template_name="accounts/password_reset_email.html",
             subject_template_name="accounts/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password-reset-done"),

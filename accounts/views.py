@@ -19,9 +19,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import portability
-from accounts.forms import DeleteAccountForm, ImportForm, SignupForm
-from mireads.http import HtmxHttpRequest, checks_its_own_body_size, safe_url
+from accounts import limits, portability
+from accounts.forms import DeleteAccountForm, GuardedPasswordChangeForm, ImportForm, SignupForm
+from accounts.models import Guess
+from mireads.http import HtmxHttpRequest, checks_its_own_body_size, problem, safe_url
 
 logger = logging.getLogger("mireads.accounts")
 
@@ -34,6 +35,22 @@ def _next_url(request: HttpRequest) -> str:
     return safe_url(request, request.POST.get("next", request.GET.get("next", "")))
 
 
+def _too_many(request: HttpRequest, kind: Guess, what: str) -> HttpResponse | None:
+    """429 with Retry-After if this address is over its limit for `kind`, else None."""
+    wait = limits.retry_after(kind, request)
+    if wait is None:
+        return None
+    minutes = -(-wait // 60)
+    response = problem(
+        request,
+        f"There have been too many {what} from this address. Try again in {minutes} "
+        f"minute{'s' if minutes != 1 else ''}.",
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @sensitive_post_parameters("password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
@@ -41,6 +58,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     if request.user.is_authenticated:
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    if request.method == "POST":
+        # Every sign-up counts, made or not: the "taken" answer also tells whether a name exists.
+        if refused := _too_many(request, Guess.SIGN_UP, "sign-ups"):
+            return refused
+        limits.count(Guess.SIGN_UP, request)
     form = SignupForm(request.POST if request.method == "POST" else None)
     user = form.save_unless_taken() if form.is_valid() else None
     if user is not None:
@@ -49,6 +71,24 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Welcome, {user.get_username()}. You are signed in.")
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, refused with 429 while this address has too many recent failures."""
+
+    def post(self, request, *args, **kwargs):
+        if refused := _too_many(request, Guess.SIGN_IN_FAILURE, "failed sign-ins"):
+            return refused
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view; the old password is checked like a sign-in (see GuardedPasswordChangeForm)."""
+
+    form_class = GuardedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -282,6 +282,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Across usernames, per client address: (attempts, seconds). Past either, the address gets 429 with
+# Retry-After until the window ends (accounts/limits.py). Generous for a shared office address.
+SIGN_IN_FAILURES_PER_ADDRESS = (30, 15 * 60)
+SIGN_UPS_PER_ADDRESS = (10, 60 * 60)
 # The proxy in front sets REMOTE_ADDR's view of the world; a client-sent X-Forwarded-For is never
 # trusted, so forging it cannot reset or dodge the count.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]

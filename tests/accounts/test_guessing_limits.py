@@ -1,13 +1,27 @@
 """Limits on guessing: the lockout's records, the password-change lockout, per-address limits on
 signing in and up, and password resets that answer alike for known and unknown addresses."""
 
+import threading
+from datetime import timedelta
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts import limits
+from accounts.mail import wait_for_outgoing
+from accounts.models import AddressCount, Guess
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 WRONG = "not the password at all"
 
@@ -38,3 +52,151 @@ def test_deleting_an_account_also_removes_its_sign_in_attempt_records(client, re
     assert response.status_code == 200
     assert sign_in_records("ada") == 0
     assert sign_in_records("grace") > 0
+
+
+# --- The password-change form's old password counts towards the lockout -------------------------
+
+
+def change_password(client, old: str):
+    new = "an entirely new passphrase for ada"
+    return client.post(
+        reverse("accounts:password-change"),
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+
+
+def test_wrong_old_passwords_count_towards_the_sign_in_lockout(client_as_reader, client):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert change_password(client_as_reader, WRONG).status_code == 200
+    # The fifth wrong guess, made at sign-in, locks the username for this address.
+    assert sign_in(client, "ada", WRONG).status_code == 429
+    assert sign_in(client, "ada", PASSWORD).status_code == 429
+
+
+def test_a_locked_out_username_cannot_test_passwords_through_the_change_form(
+    client_as_reader, client
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "ada", WRONG)
+    response = change_password(client_as_reader, PASSWORD)
+    assert response.status_code == 429
+    assert "too many failed sign-ins" in response.content.decode()
+
+
+def test_the_right_old_password_still_changes_it(client_as_reader, reader):
+    response = change_password(client_as_reader, PASSWORD)
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    assert reader.check_password("an entirely new passphrase for ada")
+
+
+# --- Per client address, across usernames --------------------------------------------------------
+
+
+@pytest.fixture
+def tight_limits(settings):
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = (6, 900)
+    settings.SIGN_UPS_PER_ADDRESS = (3, 3600)
+    return settings
+
+
+def test_failed_sign_ins_across_usernames_are_limited_per_address(client, tight_limits):
+    here = {"REMOTE_ADDR": "198.51.100.7"}
+    for index in range(6):
+        assert sign_in(client, f"name-{index}", WRONG, **here).status_code == 200
+    response = sign_in(client, "someone-else", WRONG, **here)
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 900
+    assert "too many failed sign-ins from this address" in response.content.decode()
+    # Another address is untouched.
+    assert sign_in(client, "someone-else", WRONG, REMOTE_ADDR="203.0.113.9").status_code == 200
+
+
+def test_the_per_address_limit_also_stops_the_right_password(client, reader, tight_limits):
+    for index in range(6):
+        sign_in(client, f"name-{index}", WRONG)
+    assert sign_in(client, "ada", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_behind_trusted_proxies_the_limit_counts_the_forwarded_address(client, tight_limits):
+    tight_limits.MIREADS_PROXY_COUNT = 1
+    for index in range(6):
+        sign_in(client, f"name-{index}", WRONG, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    forwarded = sign_in(client, "x", WRONG, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert forwarded.status_code == 429
+    assert sign_in(client, "x", WRONG, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 200
+
+
+def signup_data(username: str) -> dict:
+    passphrase = "correct horse battery staple forever"
+    return {
+        "username": username,
+        "email": f"{username}@example.org",
+        "password1": passphrase,
+        "password2": passphrase,
+    }
+
+
+def test_sign_ups_are_limited_per_address(tight_limits):
+    for index in range(3):
+        client = Client(REMOTE_ADDR="198.51.100.7")
+        response = client.post(reverse("accounts:signup"), signup_data(f"reader-{index}"))
+        assert response.status_code == 302
+    response = Client(REMOTE_ADDR="198.51.100.7").post(
+        reverse("accounts:signup"), signup_data("one-too-many")
+    )
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert not User.objects.filter(username="one-too-many").exists()
+    other = Client(REMOTE_ADDR="203.0.113.9")
+    assert other.post(reverse("accounts:signup"), signup_data("elsewhere")).status_code == 302
+
+
+def test_an_htmx_sign_in_over_the_limit_gets_the_message_in_the_flash_area(client, tight_limits):
+    for index in range(6):
+        sign_in(client, f"name-{index}", WRONG)
+    response = sign_in(client, "x", WRONG, headers={"HX-Request": "true"})
+    assert response.status_code == 429
+    assert response["HX-Retarget"] == "#flash"
+
+
+def test_old_windows_are_forgotten_as_the_address_writes_again(rf, tight_limits):
+    request = rf.post("/", REMOTE_ADDR="198.51.100.7")
+    earlier = timezone.now() - timedelta(hours=2)
+    limits.count(Guess.SIGN_IN_FAILURE, request, now=earlier)
+    limits.count(Guess.SIGN_IN_FAILURE, request)
+    assert AddressCount.objects.count() == 1
+
+
+# --- Password reset answers alike for known and unknown addresses -------------------------------
+
+
+def test_password_reset_mail_is_sent_after_the_answer_not_during_it(client, reader, monkeypatch):
+    order, released = [], threading.Event()
+
+    def slow_send(message, *args, **kwargs):
+        released.wait(5)
+        order.append("sent")
+        return 1
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", slow_send)
+    response = client.post(reverse("accounts:password-reset"), {"email": "ada@example.org"})
+    order.append("answered")
+    released.set()
+    wait_for_outgoing()
+    assert response.status_code == 302
+    assert order == ["answered", "sent"]
+
+
+def test_known_and_unknown_addresses_get_the_same_answer_with_the_same_queries(
+    client, reader, monkeypatch
+):
+    monkeypatch.setattr(EmailMultiAlternatives, "send", lambda message, *a, **k: 1)
+    answers = []
+    for email in ["ada@example.org", "nobody@example.org"]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("accounts:password-reset"), {"email": email})
+        answers.append((response.status_code, response["Location"], len(queries)))
+    wait_for_outgoing()
+    assert answers[0] == answers[1]
