@@ -1,10 +1,15 @@
-"""Bounded work per request: bodies over a route's limit are refused unread."""
+"""Bounded work per request: bodies over a route's limit are refused unread, and no note, however it
+is written, makes rendering slow (the speed target itself is checked by `make bench`:
+bench/group_page.py)."""
 
 import io
 
 import pytest
 from django.conf import settings
 
+from bench.group_page import adversarial_notes, build_group
+from progress import markdown
+from progress.models import NOTE_MAX_LENGTH
 from tests.security.test_access_matrix import MATRIX
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +83,61 @@ def test_make_serve_sets_gunicorns_request_line_and_header_limits():
     serve = makefile.split("\nserve: install", 1)[1].split("\n\n", 1)[0]
     for flag in ("--limit-request-line", "--limit-request-fields", "--limit-request-field_size"):
         assert flag in serve
+
+
+# --- Rendering notes is bounded ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", adversarial_notes(), ids=lambda text: repr(text[:6]))
+def test_adversarial_markdown_is_rendered_within_the_step_budget_and_stays_inert(text):
+    html = markdown._markdown(text)
+    assert html is None or "<img" not in html
+    shown = markdown.render(text)
+    assert "<img" not in shown and "<script" not in shown
+
+
+def test_markdown_past_the_step_budget_is_shown_as_escaped_plain_text_with_a_notice():
+    text = "![<b>x</b>" * 10_000
+    html = markdown.render(text)
+    assert markdown.PLAIN_TEXT_NOTICE in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "<b>" not in html
+
+
+def test_the_budget_counts_steps_not_seconds(monkeypatch):
+    monkeypatch.setattr(markdown, "STEP_BUDGET", 50)
+    assert markdown._markdown("*a* " * 100) is None
+    monkeypatch.setattr(markdown, "STEP_BUDGET", 100_000)
+    assert "<em>a</em>" in markdown._markdown("*a* " * 100)
+
+
+def test_an_ordinary_note_of_the_full_length_is_formatted():
+    prose = "A paragraph with *emphasis*, a [link](https://example.org) and `code`.\n\n"
+    text = (prose * (NOTE_MAX_LENGTH // len(prose)))[:NOTE_MAX_LENGTH]
+    assert markdown.is_formatted(text)
+    assert markdown.is_formatted("Plain prose without markup. " * 3500)
+
+
+def test_a_text_is_rendered_once_however_often_it_is_shown(monkeypatch):
+    calls = []
+    original = markdown._markdown
+    monkeypatch.setattr(markdown, "_markdown", lambda text: calls.append(text) or original(text))
+    text = "A note shown on every load of the group page, *once* rendered. 9f1c2e"
+    assert markdown.render(text) == markdown.render(text) == markdown.render(text)
+    assert calls == [text]
+
+
+def test_the_render_cache_stays_within_its_size():
+    renders = markdown._Renders(capacity=1000)
+    for index in range(50):
+        renders.put(str(index).encode(), "x" * 100, 10)
+    assert renders.size <= 1000
+    assert renders.get(b"49") is not None and renders.get(b"0") is None
+
+
+def test_a_group_page_with_twenty_members_sharing_adversarial_notes_answers(client):
+    facilitator, group = build_group(members=20)
+    client.force_login(facilitator)
+    response = client.get(group.get_absolute_url())
+    assert response.status_code == 200
+    assert markdown.PLAIN_TEXT_NOTICE in response.content.decode()
