@@ -1,17 +1,72 @@
 """Django admin for staff who keep the list's annotations current."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import router, transaction
+from django.db.models import Count, F, ProtectedError, Q, RestrictedError
+from django.db.models.deletion import Collector
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogue.models import Advice, Level, Paper, Section
+from catalogue import editions
+from catalogue.models import Advice, Edition, Level, Paper, Section, part_keys
+
+IN_USE = (
+    "Readers have statuses, ticks or notes on {what}, so it cannot be deleted: nothing a "
+    "reader wrote is deleted through the catalogue. Retire it instead (tick “retired”): it "
+    "leaves the list, dashboards and totals, and readers keep their data."
+)
+
+
+def used_by_readers(obj) -> bool:
+    """Whether rows outside the catalogue (a reader's status, tick or note) protect `obj`.
+
+    Asks the deletion collector, so it needs no knowledge of the apps that point here.
+    """
+    collector = Collector(using=router.db_for_write(type(obj)), origin=obj)
+    try:
+        collector.collect([obj])
+    except (ProtectedError, RestrictedError) as error:
+        found = getattr(error, "protected_objects", None) or error.restricted_objects
+        return any(item._meta.app_label != "catalogue" for item in found)
+    return False
 
 
 class AdviceForm(forms.ModelForm):
+    """A part's key is given once, when the part is added (from its label if left empty), and
+    never changes: readers' ticks and the fixture know the part by it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "key" in self.fields:
+            self.fields["key"].required = False
+            if self.instance.pk:
+                self.fields["key"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            cleaned["key"] = self.instance.key
+            if cleaned.get("DELETE") and used_by_readers(self.instance):
+                raise ValidationError(IN_USE.format(what="this part"))
+        elif not cleaned.get("key") and cleaned.get("part"):
+            taken = set()
+            if self.instance.paper_id:
+                taken = set(
+                    Advice.objects.filter(paper=self.instance.paper_id).values_list(
+                        "key", flat=True
+                    )
+                )
+            key = part_keys([cleaned["part"]])[0]
+            base, n = key, 2
+            while key in taken:
+                key, n = f"{base}-{n}", n + 1
+            cleaned["key"] = key
+            self.instance.key = key
+        return cleaned
+
     def validate_constraints(self) -> None:
         # The inline holds every part of the entry and its formset checks that their positions
         # differ; checking each row against the stored positions would refuse a swap of two.
@@ -25,7 +80,7 @@ class AdviceInline(admin.TabularInline):
     model = Advice
     form = AdviceForm
     extra = 1
-    fields = ["position", "level", "part", "detail"]
+    fields = ["position", "key", "level", "part", "detail", "retired"]
     ordering = ["position"]
 
 
@@ -82,10 +137,32 @@ class SectionAdmin(admin.ModelAdmin):
         return section.paper_count
 
 
+class ProtectReadersData:
+    """Deleting a row readers have used is refused with the reason, never a list of their rows:
+    the confirmation page and the bulk action name no reader, status or note."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(used_by_readers(obj) for obj in objs):
+            what = "this entry" if len(objs) == 1 else "some of these entries"
+            protected = [IN_USE.format(what=what)]
+            deleted = [str(obj) for obj in objs]
+            counts = {type(objs[0])._meta.verbose_name_plural: len(objs)}
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
-    list_display = ["name", "section", "priority", "kind", "advice_counts", "parent_link"]
-    list_filter = [TierFilter, "kind", "section"]
+class PaperAdmin(ProtectReadersData, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "section",
+        "priority",
+        "kind",
+        "advice_counts",
+        "parent_link",
+        "retired",
+    ]
+    list_filter = [TierFilter, "kind", "section", "retired"]
     list_select_related = ["section", "parent"]
     search_fields = ["title", "short_name", "summary", "authors"]
     prepopulated_fields = {"slug": ["title"]}
@@ -93,7 +170,7 @@ class PaperAdmin(admin.ModelAdmin):
     inlines = [AdviceInline, ChildInline]
     fieldsets = [
         (None, {"fields": ["title", "short_name", "slug", "kind", "url", "authors", "year"]}),
-        ("Place in the list", {"fields": ["section", "parent", "position"]}),
+        ("Place in the list", {"fields": ["section", "parent", "position", "retired"]}),
         ("Text", {"fields": ["summary", "commentary"]}),
     ]
 
@@ -129,3 +206,94 @@ class PaperAdmin(admin.ModelAdmin):
                 super().save_formset(request, form, formset, change)
             return
         super().save_formset(request, form, formset, change)
+
+
+@admin.register(Advice)
+class AdviceAdmin(ProtectReadersData, admin.ModelAdmin):
+    """Parts are edited in their entry's page; this list is for finding one by key or label."""
+
+    list_display = ["part", "paper", "key", "level", "position", "retired"]
+    list_filter = ["level", "retired"]
+    list_select_related = ["paper"]
+    search_fields = ["part", "key", "paper__title", "paper__short_name"]
+    form = AdviceForm
+    fields = ["paper", "key", "position", "level", "part", "detail", "retired"]
+    autocomplete_fields = ["paper"]
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        max_length=editions.EDITION_NOTE_MAX_LENGTH, widget=forms.Textarea, required=False
+    )
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    """Editions are published, never edited: the list is read-only; "Publish the next edition"
+    is the one way in."""
+
+    list_display = ["number", "published_at", "note", "changed_entries"]
+    actions = ["publish_next"]
+    readonly_fields = ["number", "note", "published_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("content")
+
+    @admin.display(description="entries changed")
+    def changed_entries(self, edition):
+        content = getattr(edition, "content", None)
+        return len(content.changes) if content else "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        # The action publishes the list itself, so it needs no selected rows to act on.
+        actions = super().get_actions(request)
+        if not request.user.has_perm("catalogue.add_edition"):
+            actions.pop("publish_next", None)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and request.POST.get("action") == "publish_next":
+            # Django only runs an action with something selected; this one needs nothing.
+            post = request.POST.copy()
+            post.setlist(admin.helpers.ACTION_CHECKBOX_NAME, ["0"])
+            post["select_across"] = "1"
+            request.POST = post
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Publish the list as it stands as the next edition")
+    def publish_next(self, request, queryset):
+        if "note" not in request.POST or "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/catalogue/edition/publish.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "form": PublishForm(),
+                    "opts": self.model._meta,
+                    "title": "Publish the next edition",
+                },
+            )
+        form = PublishForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request,
+                "An edition note is at most 500 characters; nothing was published.",
+                messages.ERROR,
+            )
+            return None
+        try:
+            edition = editions.publish(note=form.cleaned_data["note"])
+        except editions.EditionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        self.message_user(request, f"Published edition {edition.number}.", messages.SUCCESS)
+        return None

@@ -1,10 +1,16 @@
 """Load the reading list from fixtures/papers.json and write it back, in one stable format.
 
-Records name each other by slug (natural keys), so the file holds no numeric primary keys: loading
-it into a populated database finds each row by its slug and updates it in place, which leaves every
-reader's statuses, ticks and notes (they point at the rows) untouched.
+Records name each other by slug (natural keys: a part is its entry's slug and its own key), so the
+file holds no numeric primary keys and loading never moves a reader's status, tick or note.
+
+Loading applies the file rather than re-imposing it. The copy last applied is kept in the
+database (CatalogueLoad), and each load compares three versions of every record and field: the
+file now, the file as last applied, and the database now. Only what changed in the file is
+written; where staff changed the same field differently, the database's value stays and the
+conflict is reported. An unchanged file writes nothing at all.
 """
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,40 +19,80 @@ from pathlib import Path
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import F, ProtectedError, RestrictedError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from catalogue.models import Advice, Level, Paper, Section
+from catalogue import editions
+from catalogue.models import Advice, CatalogueLoad, Edition, Level, Paper, Section
 
 FIXTURE_PATH = Path(settings.BASE_DIR) / "fixtures" / "papers.json"
 MODELS = {"catalogue.section": Section, "catalogue.paper": Paper, "catalogue.advice": Advice}
+EDITION = "catalogue.edition"
+# The edition record carries the list's current edition number, never its snapshot.
+EDITION_FIELDS = ["number", "note", "published_at"]
+MISSING = object()
 
 
 class CatalogueError(Exception):
     """A fixture that cannot be loaded; the message names the record and the field."""
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """The file and a staff edit changed one field (or a whole record) differently."""
+
+    record: str
+    field: str
+    file_value: object
+    database_value: object
+
+    def __str__(self) -> str:
+        return (
+            f"{self.record}, field {self.field!r}: the file says {_show(self.file_value)}, "
+            f"the database says {_show(self.database_value)}"
+        )
+
+
+def _show(value) -> str:
+    if value is MISSING:
+        return "(nothing)"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 @dataclass
 class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    retired: dict[str, int] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    unchanged: bool = False
+    edition: int | None = None
+
+    def count(self, tally: dict[str, int], label: str) -> None:
+        tally[label] = tally.get(label, 0) + 1
 
     def __str__(self) -> str:
+        if self.unchanged:
+            return "unchanged since it was last applied; nothing was written"
         parts = []
         for label in ("section", "paper", "advice"):
-            parts.append(
+            text = (
                 f"{label}: {self.created.get(label, 0)} new, {self.updated.get(label, 0)} updated"
             )
-        return "; ".join(parts)
-
-
-def _label(index: int, record: dict) -> str:
-    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
-    model = record.get("model", "?")
-    if model == "catalogue.advice":
-        key = f"{_ref(fields.get('paper'))} #{fields.get('position')}"
-    else:
-        key = fields.get("slug", "?")
-    return f"record {index + 1} ({model} {key!s})"
+            if self.removed.get(label):
+                text += f", {self.removed[label]} removed"
+            if self.retired.get(label):
+                text += f", {self.retired[label]} retired (readers had used them)"
+            parts.append(text)
+        text = "; ".join(parts)
+        if self.edition:
+            text += f"; now at edition {self.edition}"
+        return text
 
 
 def _ref(value) -> str | None:
@@ -54,6 +100,33 @@ def _ref(value) -> str | None:
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
         return value[0]
     return None
+
+
+def _identity(record: dict) -> tuple:
+    """A record's natural key: ("paper", slug), ("advice", entry slug, part key)..."""
+    kind = record["model"].split(".")[1]
+    fields = record["fields"]
+    if kind == "advice":
+        return (kind, _ref(fields.get("paper")), fields.get("key"))
+    return (kind, fields.get("slug"))
+
+
+def _name(identity: tuple) -> str:
+    if identity[0] == "advice":
+        return f"catalogue.advice {identity[1]} part {identity[2]!r}"
+    return f"catalogue.{identity[0]} {identity[1]}"
+
+
+def _label(index: int, record: dict) -> str:
+    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+    model = record.get("model", "?")
+    if model == "catalogue.advice":
+        key = f"{_ref(fields.get('paper'))} #{fields.get('position')} {fields.get('key')!r}"
+    elif model == EDITION:
+        key = fields.get("number", "?")
+    else:
+        key = fields.get("slug", "?")
+    return f"record {index + 1} ({model} {key!s})"
 
 
 def parse(text: str, source: str = "fixture") -> list[dict]:
@@ -69,13 +142,24 @@ def parse(text: str, source: str = "fixture") -> list[dict]:
     return records
 
 
+def _check_edition(where: str, fields: dict) -> None:
+    number = fields.get("number")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        raise CatalogueError(f"{where}: field 'number': an edition number is a whole number ≥ 1.")
+    if not isinstance(fields.get("note", ""), str) or len(fields.get("note", "")) > 500:
+        raise CatalogueError(f"{where}: field 'note': an edition note is at most 500 characters.")
+    if parse_datetime(str(fields.get("published_at", ""))) is None:
+        raise CatalogueError(f"{where}: field 'published_at': not a date and time.")
+
+
 def _check_references(records: list[dict]) -> None:
     """Catch what Django's deserializer reports badly: duplicates and dangling references."""
     known = {
         "section": set(Section.objects.values_list("slug", flat=True)),
         "paper": set(Paper.objects.values_list("slug", flat=True)),
     }
-    seen: dict[str, set] = {"section": set(), "paper": set(), "advice": set()}
+    seen: dict[str, set] = {"section": set(), "paper": set(), "advice": set(), "key": set()}
+    editions_seen = 0
     for index, record in enumerate(records):
         where = _label(index, record) if isinstance(record, dict) else f"record {index + 1}"
         if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
@@ -83,9 +167,15 @@ def _check_references(records: list[dict]) -> None:
         if "pk" in record:
             raise CatalogueError(f"{where}: field 'pk': records name each other by slug, not pk.")
         model = record.get("model")
+        fields = record["fields"]
+        if model == EDITION:
+            editions_seen += 1
+            if editions_seen > 1:
+                raise CatalogueError(f"{where}: the file may name one current edition only.")
+            _check_edition(where, fields)
+            continue
         if model not in MODELS:
             raise CatalogueError(f"{where}: field 'model': unknown model {model!r}.")
-        fields = record["fields"]
         kind = model.split(".")[1]
         if kind in ("section", "paper"):
             slug = fields.get("slug")
@@ -111,10 +201,23 @@ def _check_references(records: list[dict]) -> None:
             paper = _ref(fields.get("paper"))
             if paper not in seen["paper"] | known["paper"]:
                 raise CatalogueError(f"{where}: field 'paper': no entry {fields.get('paper')!r}.")
-            key = (paper, fields.get("position"))
-            if key in seen["advice"]:
-                raise CatalogueError(f"{where}: field 'position': duplicate position {key[1]!r}.")
-            seen["advice"].add(key)
+            key = fields.get("key")
+            if not isinstance(key, str) or not key:
+                raise CatalogueError(
+                    f"{where}: field 'key': missing; every part needs a key (a short slug, "
+                    "unique within its entry) that readers' ticks point to."
+                )
+            if (paper, key) in seen["key"]:
+                raise CatalogueError(
+                    f"{where}: field 'key': duplicate key {key!r} within entry {paper!r}."
+                )
+            seen["key"].add((paper, key))
+            position = (paper, fields.get("position"))
+            if position in seen["advice"]:
+                raise CatalogueError(
+                    f"{where}: field 'position': duplicate position {position[1]!r}."
+                )
+            seen["advice"].add(position)
             if fields.get("level") not in Level.values:
                 raise CatalogueError(
                     f"{where}: field 'level': unknown level {fields.get('level')!r} "
@@ -122,47 +225,222 @@ def _check_references(records: list[dict]) -> None:
                 )
 
 
+def _by_identity(records: Iterable[dict]) -> dict[tuple, dict]:
+    """Catalogue records (not the edition) keyed by natural key, in their order."""
+    return {_identity(r): r for r in records if r.get("model") in MODELS}
+
+
+def _check_no_key_moved(base: dict, theirs: dict, ours: dict) -> None:
+    """A part keeps its entry: a key that leaves one entry and turns up, with the same label, in
+    another would silently carry no ticks along, so it is refused."""
+    gone = {
+        (ident[2], base[ident]["fields"].get("part")): ident[1]
+        for ident in base
+        if ident[0] == "advice" and ident not in theirs and ident in ours
+    }
+    for ident, record in theirs.items():
+        if ident[0] != "advice" or ident in base or ident in ours:
+            continue
+        origin = gone.get((ident[2], record["fields"].get("part")))
+        if origin is not None and origin != ident[1]:
+            raise CatalogueError(
+                f"{_name(ident)}: field 'key': part {ident[2]!r} moved from entry {origin!r} "
+                f"to entry {ident[1]!r}; a part keeps its entry, so give it a new key there."
+            )
+
+
+def _save(record: dict, where: str) -> Section | Paper | Advice:
+    """Deserialize, validate and save one record; the natural key finds an existing row."""
+    try:
+        (deserialized,) = serializers.deserialize(
+            "python", [record], handle_forward_references=False
+        )
+    except FieldDoesNotExist as error:
+        raise CatalogueError(f"{where}: {error}.") from None
+    except serializers.base.DeserializationError as error:
+        raise CatalogueError(f"{where}: {error}") from None
+    instance = deserialized.object
+    # The deserializer found an existing row by its natural key: validate it as an update.
+    instance._state.adding = instance.pk is None
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        # dict.fromkeys: a field with two validators for one rule reports it once.
+        problems = "; ".join(
+            f"field {name!r}: {' '.join(dict.fromkeys(messages))}"
+            for name, messages in error.message_dict.items()
+        )
+        raise CatalogueError(f"{where}: {problems}") from None
+    deserialized.save()
+    return instance
+
+
+def _row(identity: tuple):
+    model = {"section": Section, "paper": Paper, "advice": Advice}[identity[0]]
+    return model.objects.get_by_natural_key(*identity[1:])
+
+
+def _remove(identity: tuple, report: LoadReport) -> None:
+    """Delete a row the file dropped; one a reader has used is retired instead (sections, which
+    cannot be retired, stay while they hold entries)."""
+    row = _row(identity)
+    try:
+        with transaction.atomic():
+            row.delete()
+        report.count(report.removed, identity[0])
+    except (ProtectedError, RestrictedError):
+        if identity[0] == "section":
+            return
+        type(row).objects.filter(pk=row.pk).update(retired=True)
+        report.count(report.retired, identity[0])
+
+
+def _park_moved_parts(merged: dict[tuple, dict], ours: dict[tuple, dict]) -> None:
+    """Parts changing position are moved out of the way first, so that swapping two never
+    breaks the unique (entry, position) constraint halfway through."""
+    moving = [
+        ident
+        for ident, record in merged.items()
+        if ident[0] == "advice"
+        and ident in ours
+        and record["fields"].get("position") != ours[ident]["fields"].get("position")
+    ]
+    for ident in moving:
+        Advice.objects.filter(paper__slug=ident[1], key=ident[2]).update(
+            position=F("position") + 10000
+        )
+
+
+def _merge(base: dict, theirs: dict, ours: dict, take_file: bool, report: LoadReport):
+    """Three-way merge of every record and field. Returns (records to write, identities to
+    remove, the new applied copy)."""
+    writes: dict[tuple, dict] = {}
+    removals: list[tuple] = []
+    applied: dict[tuple, dict] = {}
+    for ident in list(theirs) + [i for i in base if i not in theirs]:
+        b, t, o = base.get(ident), theirs.get(ident), ours.get(ident)
+        if t is None:  # the file dropped the record
+            if o is None:
+                continue
+            if o["fields"] != b["fields"] and not take_file:
+                report.conflicts.append(Conflict(_name(ident), "(record)", "removed", "edited"))
+                applied[ident] = b
+                continue
+            removals.append(ident)
+            continue
+        if b is not None and b["fields"] == t["fields"]:
+            applied[ident] = t  # unchanged in the file: whatever the database holds stays
+            continue
+        if o is None:
+            if b is not None and not take_file:
+                report.conflicts.append(Conflict(_name(ident), "(record)", "changed", "deleted"))
+                applied[ident] = b
+                continue
+            writes[ident] = t
+            applied[ident] = t
+            continue
+        fields = dict(o["fields"])
+        kept = dict(t["fields"])
+        in_conflict = False
+        for name, value in t["fields"].items():
+            before = b["fields"].get(name, MISSING) if b else MISSING
+            mine = o["fields"].get(name, MISSING)
+            if value in (before, mine):
+                continue
+            if mine == before or take_file:
+                fields[name] = value
+                continue
+            report.conflicts.append(Conflict(_name(ident), name, value, mine))
+            in_conflict = True
+            if before is MISSING:
+                kept.pop(name)
+            else:
+                kept[name] = before
+        if fields != o["fields"]:
+            writes[ident] = {"model": t["model"], "fields": fields}
+        if b is None and in_conflict:
+            continue  # no applied copy yet: the next load still sees the conflict
+        applied[ident] = {"model": t["model"], "fields": kept}
+    return writes, removals, applied
+
+
+def _database_records() -> dict[tuple, dict]:
+    return _by_identity(json.loads(dumps()))
+
+
+def _edition_in(records: list[dict]) -> dict | None:
+    return next((r["fields"] for r in records if r.get("model") == EDITION), None)
+
+
 @transaction.atomic
-def load(records: list[dict]) -> LoadReport:
-    """Validate and save every record in one transaction: all of the file, or nothing."""
+def load(records: list[dict], *, sha256: str = "", take_file: bool = False) -> LoadReport:
+    """Apply the file's changes since the copy last applied, in one transaction: all of them or
+    nothing. Conflicts leave the database's value and are listed in the report."""
     _check_references(records)
     report = LoadReport()
+    edition = _edition_in(records)
+    current = Edition.objects.latest_number()
+    file_number = edition["number"] if edition else 0
+    if file_number < current:
+        raise CatalogueError(
+            f"The file is at edition {file_number} but the database is at edition {current}: "
+            "it was exported before the latest edition was published. Export the database's "
+            "list (manage.py export_catalogue) and make the changes there."
+        )
+    last = CatalogueLoad.objects.order_by("-loaded_at", "-id").first()
+    base = _by_identity(last.applied) if last else {}
+    theirs = _by_identity(records)
+    ours = _database_records()
+    _check_no_key_moved(base, theirs, ours)
+    writes, removals, applied = _merge(base, theirs, ours, take_file, report)
+    _park_moved_parts(writes, ours)
     for index, record in enumerate(records):
-        where = _label(index, record)
-        try:
-            (deserialized,) = serializers.deserialize(
-                "python", [record], handle_forward_references=False
-            )
-        except FieldDoesNotExist as error:
-            raise CatalogueError(f"{where}: {error}.") from None
-        except serializers.base.DeserializationError as error:
-            raise CatalogueError(f"{where}: {error}") from None
-        instance = deserialized.object
-        # The deserializer found an existing row by its natural key: validate it as an update.
-        instance._state.adding = instance.pk is None
-        try:
-            instance.full_clean()
-        except ValidationError as error:
-            # dict.fromkeys: a field with two validators for one rule reports it once.
-            problems = "; ".join(
-                f"field {name!r}: {' '.join(dict.fromkeys(messages))}"
-                for name, messages in error.message_dict.items()
-            )
-            raise CatalogueError(f"{where}: {problems}") from None
-        label = record["model"].split(".")[1]
-        tally = report.updated if instance.pk else report.created
-        tally[label] = tally.get(label, 0) + 1
-        deserialized.save()
+        if record.get("model") not in MODELS:
+            continue
+        ident = _identity(record)
+        if ident not in writes:
+            continue
+        _save(writes[ident], _label(index, record))
+        report.count(report.updated if ident in ours else report.created, ident[0])
+    order = {"advice": 0, "paper": 1, "section": 2}
+    for ident in sorted(reversed(removals), key=lambda i: order[i[0]]):
+        _remove(ident, report)
+    if file_number > current:
+        editions.publish(
+            number=file_number,
+            note=edition.get("note", ""),
+            published_at=parse_datetime(str(edition["published_at"])),
+            require_changes=False,
+        )
+        report.edition = file_number
+    in_order = [r for r in records if r.get("model") == EDITION] + list(applied.values())
+    CatalogueLoad.objects.create(
+        sha256=sha256,
+        applied=in_order,
+        conflicts=len(report.conflicts),
+        loaded_at=timezone.now(),
+    )
     return report
 
 
-def load_file(path: Path = FIXTURE_PATH) -> LoadReport:
-    """Load a fixture file; raise CatalogueError with a clear message if it is unusable."""
+def load_file(path: Path = FIXTURE_PATH, *, take_file: bool = False) -> LoadReport:
+    """Load a fixture file; raise CatalogueError with a clear message if it is unusable.
+
+    A file byte-for-byte the same as the one last applied cleanly writes nothing.
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except OSError as error:
         raise CatalogueError(f"cannot read {path}: {error.strerror}.") from None
-    return load(parse(text, source=str(path)))
+    sha256 = hashlib.sha256(raw).hexdigest()
+    last = CatalogueLoad.objects.order_by("-loaded_at", "-id").only("sha256", "conflicts").first()
+    if last and last.sha256 == sha256 and not last.conflicts and not take_file:
+        return LoadReport(unchanged=True)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CatalogueError(f"{path} is not UTF-8 text.") from None
+    return load(parse(text, source=str(path)), sha256=sha256, take_file=take_file)
 
 
 def _records() -> Iterable:
@@ -171,14 +449,25 @@ def _records() -> Iterable:
     by_paper: dict[int, list[Advice]] = {}
     for item in advice:
         by_paper.setdefault(item.paper_id, []).append(item)
-    for paper in Paper.objects.in_reading_order().select_related("section__parent"):
+    papers = Paper.objects.every_entry_in_reading_order().select_related("section__parent")
+    for paper in papers:
         yield paper
         yield from by_paper.get(paper.pk, [])
 
 
+def _edition_record() -> list[dict]:
+    edition = Edition.objects.newest_first().first()
+    if edition is None:
+        return []
+    return serializers.serialize(
+        "python", [edition], fields=EDITION_FIELDS, use_natural_primary_keys=True
+    )
+
+
 def dumps() -> str:
-    """The whole catalogue as fixture JSON: natural keys, reading order, two-space indent."""
-    data = serializers.serialize(
+    """The whole catalogue as fixture JSON: the current edition's number and note first, then
+    every row (retired ones too) by natural key in reading order, two-space indent."""
+    data = _edition_record() + serializers.serialize(
         "python", _records(), use_natural_foreign_keys=True, use_natural_primary_keys=True
     )
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"

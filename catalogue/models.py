@@ -1,6 +1,7 @@
 """The reading list: tiers and subsections, entries, and the list's advice on each part."""
 
 from collections import Counter
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
@@ -8,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.text import slugify
 
 
 class SectionQuerySet(models.QuerySet):
@@ -90,28 +92,40 @@ class PaperQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> "Paper":
         return self.get(slug=slug)
 
+    def current(self) -> "PaperQuerySet":
+        """Entries still on the list: not retired."""
+        return self.filter(retired=False)
+
     def in_reading_order(self) -> "PaperQuerySet":
-        """Tier, then subsection, then position, with nested entries right after their parent."""
+        """The current entries: tier, then subsection, then position, nested ones after their
+        parent. Retired entries are left out; every_entry_in_reading_order() keeps them."""
+        return self.current().every_entry_in_reading_order()
+
+    def every_entry_in_reading_order(self) -> "PaperQuerySet":
+        """Reading order including retired entries: for exports that must keep everything."""
         return self.select_related("section", "parent").order_by(*READING_ORDER)
 
     def neighbours(self, paper: "Paper") -> tuple["Paper | None", "Paper | None"]:
-        """The entries just before and after `paper` in reading order, in one query."""
-        order = list(self.order_by(*READING_ORDER).only("slug", "title", "short_name"))
-        index = next(i for i, entry in enumerate(order) if entry.pk == paper.pk)
+        """The current entries just before and after `paper` in reading order, in one query."""
+        order = list(self.current().order_by(*READING_ORDER).only("slug", "title", "short_name"))
+        index = next((i for i, entry in enumerate(order) if entry.pk == paper.pk), None)
+        if index is None:  # a retired entry has no place in the reading order
+            return None, None
         previous = order[index - 1] if index > 0 else None
         following = order[index + 1] if index + 1 < len(order) else None
         return previous, following
 
     def with_advice(self) -> "PaperQuerySet":
-        """Prefetch each entry's advice in the list's order."""
+        """Prefetch each entry's current (not retired) advice in the list's order."""
         return self.prefetch_related(
-            models.Prefetch("advice", queryset=Advice.objects.order_by("position"))
+            models.Prefetch("advice", queryset=Advice.objects.current().order_by("position"))
         )
 
     def with_part_counts(self) -> "PaperQuerySet":
-        """Annotate `parts`: how many advised parts each entry has (0 for none)."""
+        """Annotate `parts`: how many current advised parts each entry has (0 for none)."""
         parts = (
-            Advice.objects.filter(paper=models.OuterRef("pk"))
+            Advice.objects.current()
+            .filter(paper=models.OuterRef("pk"))
             .order_by()
             .values("paper")
             .annotate(n=models.Count("pk"))
@@ -174,6 +188,10 @@ class Paper(models.Model):
     )
     summary = models.TextField(blank=True)
     commentary = models.TextField(blank=True)
+    retired = models.BooleanField(
+        default=False,
+        help_text="Off the list, dashboards and totals; readers keep their progress and notes.",
+    )
 
     objects = PaperQuerySet.as_manager()
 
@@ -250,8 +268,12 @@ LEVEL_WEIGHTS = {"deep": 3, "skim": 1, "skim_or_skip": 0, "skip": 0}
 
 
 class AdviceQuerySet(models.QuerySet):
-    def get_by_natural_key(self, paper_slug: str, position: int) -> "Advice":
-        return self.get(paper__slug=paper_slug, position=position)
+    def get_by_natural_key(self, paper_slug: str, key: str) -> "Advice":
+        return self.get(paper__slug=paper_slug, key=key)
+
+    def current(self) -> "AdviceQuerySet":
+        """Parts still advised: not retired."""
+        return self.filter(retired=False)
 
     def with_paper(self) -> "AdviceQuerySet":
         return self.select_related("paper")
@@ -261,10 +283,18 @@ class Advice(models.Model):
     """What the list says to do with one part of an entry: deeply engage, skim, or skip it."""
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="advice")
+    key = models.SlugField(
+        max_length=50,
+        help_text="Names this part for good, whatever its position, wording or level: "
+        "readers' ticks point at it. Unique within the entry; never reuse one.",
+    )
     position = models.PositiveSmallIntegerField()
     level = models.CharField(max_length=20, choices=Level.choices)
     part = models.CharField(max_length=300, help_text="The label the list uses for the part.")
     detail = models.TextField(blank=True)
+    retired = models.BooleanField(
+        default=False, help_text="No longer advised; readers' ticks on it are kept."
+    )
 
     objects = AdviceQuerySet.as_manager()
 
@@ -273,6 +303,7 @@ class Advice(models.Model):
         verbose_name_plural = "advice"
         constraints = [
             models.UniqueConstraint(fields=["paper", "position"], name="advice_unique_position"),
+            models.UniqueConstraint(fields=["paper", "key"], name="advice_unique_key"),
             models.CheckConstraint(
                 condition=Q(level__in=["deep", "skim", "skim_or_skip", "skip"]),
                 name="advice_level_valid",
@@ -282,8 +313,8 @@ class Advice(models.Model):
     def __str__(self) -> str:
         return f"{self.paper.name}: {self.get_level_display()} — {self.part}"
 
-    def natural_key(self) -> tuple[str, int]:
-        return (self.paper.slug, self.position)
+    def natural_key(self) -> tuple[str, str]:
+        return (self.paper.slug, self.key)
 
     natural_key.dependencies = ["catalogue.paper"]
 
@@ -295,3 +326,100 @@ class Advice(models.Model):
     def counts(self) -> bool:
         """Whether leaving this part undone holds the reader's progress back."""
         return self.weight > 0
+
+
+def part_keys(labels: Iterable[str]) -> list[str]:
+    """Keys for parts with these labels, in order: the slugified label, made unique with -2, -3.
+
+    Used once, to give existing parts their keys; after that a key never follows its label.
+    """
+    keys: list[str] = []
+    for label in labels:
+        base = ""
+        for word in slugify(label).split("-"):
+            if base and len(base) + 1 + len(word) > 24:
+                break
+            base = f"{base}-{word}" if base else word[:24]
+        base = base or "part"
+        key, n = base, 2
+        while key in keys:
+            key, n = f"{base}-{n}", n + 1
+        keys.append(key)
+    return keys
+
+
+class CatalogueLoad(models.Model):
+    """The copy of fixtures/papers.json last applied: the base of the next load's three-way
+    comparison (file now, file then, database now)."""
+
+    sha256 = models.CharField(max_length=64, help_text="Of the file as read.")
+    applied = models.JSONField(
+        help_text="The records as applied; a field left in conflict keeps its earlier value."
+    )
+    conflicts = models.PositiveIntegerField(default=0)
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+        get_latest_by = ["loaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Catalogue load of {self.loaded_at:%Y-%m-%d %H:%M}"
+
+
+class EditionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, number: int) -> "Edition":
+        return self.get(number=number)
+
+    def newest_first(self) -> "EditionQuerySet":
+        return self.order_by("-number")
+
+    def latest_number(self) -> int:
+        """The current edition's number, 0 before the first one."""
+        return self.aggregate(n=models.Max("number"))["n"] or 0
+
+
+EDITION_NOTE_MAX_LENGTH = 500
+
+
+class Edition(models.Model):
+    """The list as published at one moment, numbered 1, 2, 3...; never changed afterwards.
+
+    What it held and what changed from the edition before live in its EditionContent, so that
+    the fixture can carry an edition's number and note without its snapshot.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    note = models.CharField(max_length=EDITION_NOTE_MAX_LENGTH, blank=True)
+    published_at = models.DateTimeField()
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="edition_number_from_1")
+        ]
+
+    def __str__(self) -> str:
+        return f"Edition {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:changes") + f"#edition-{self.number}"
+
+    def natural_key(self) -> tuple[int]:
+        return (self.number,)
+
+
+class EditionContent(models.Model):
+    """An edition's snapshot of every entry and part, and its differences from the edition
+    before (a list of per-entry changes; empty for the first edition)."""
+
+    edition = models.OneToOneField(
+        Edition, on_delete=models.PROTECT, primary_key=True, related_name="content"
+    )
+    snapshot = models.JSONField()
+    changes = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Content of {self.edition}"

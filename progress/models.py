@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from catalogue.models import Advice, Paper
+from catalogue.models import Advice, Edition, Paper
 
 # Far above any real note, far below what would hurt the database or the browser.
 NOTE_MAX_LENGTH = 100_000
@@ -41,7 +41,8 @@ class ReadingState(models.Model):
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_states"
     )
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="reading_states")
+    # PROTECT on every reader row: nothing a reader wrote is deleted through the catalogue.
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="reading_states")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNREAD)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -81,10 +82,18 @@ class ReadingEvent(models.Model):
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_events"
     )
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=10, choices=Status.choices)
     to_status = models.CharField(max_length=10, choices=Status.choices)
     at = models.DateTimeField(db_index=True)
+    edition = models.ForeignKey(
+        Edition,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The list's edition when the change was made; empty before the first one.",
+    )
 
     class Meta:
         ordering = ["reader", "at", "id"]
@@ -114,8 +123,16 @@ class PartTick(models.Model):
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="part_ticks"
     )
-    advice = models.ForeignKey(Advice, on_delete=models.CASCADE, related_name="ticks")
+    advice = models.ForeignKey(Advice, on_delete=models.PROTECT, related_name="ticks")
     done_at = models.DateTimeField()
+    edition = models.ForeignKey(
+        Edition,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The list's edition when the part was ticked; empty before the first one.",
+    )
 
     objects = PartTickQuerySet.as_manager()
 
@@ -127,6 +144,22 @@ class PartTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader} ✓ {self.advice}"
+
+
+class ChangesSeen(models.Model):
+    """The newest edition whose changes this reader has marked seen."""
+
+    reader = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="changes_seen"
+    )
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "changes seen"
+
+    def __str__(self) -> str:
+        return f"{self.reader} has seen {self.edition}"
 
 
 class NoteQuerySet(models.QuerySet):
@@ -148,7 +181,7 @@ class Note(models.Model):
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
     )
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="notes")
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="notes")
     text = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,9 +3,10 @@
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
-from catalogue.models import Advice, Paper
+from catalogue.models import Advice, Edition, Paper
 from progress.models import (
     NOTE_MAX_LENGTH,
     Note,
@@ -71,9 +72,20 @@ def set_status(*, reader, paper: Paper, status: str) -> ReadingState:
     state.status = status
     state.save()
     ReadingEvent.objects.create(
-        reader=reader, paper=paper, from_status=previous, to_status=status, at=now
+        reader=reader,
+        paper=paper,
+        from_status=previous,
+        to_status=status,
+        at=now,
+        edition_id=_current_edition(),
     )
     return state
+
+
+def _current_edition() -> Subquery:
+    """The edition readers see now (null before the first), stamped on what they do so later
+    changes can be told apart; a subquery inside the insert, so it costs no query of its own."""
+    return Subquery(Edition.objects.newest_first().values("pk")[:1])
 
 
 @transaction.atomic
@@ -81,7 +93,14 @@ def set_part_done(*, reader, advice: Advice, done: bool) -> None:
     """Tick or untick one advised part; ticking twice is the same as ticking once."""
     if done:
         PartTick.objects.bulk_create(
-            [PartTick(reader=reader, advice=advice, done_at=timezone.now())],
+            [
+                PartTick(
+                    reader=reader,
+                    advice=advice,
+                    done_at=timezone.now(),
+                    edition_id=_current_edition(),
+                )
+            ],
             ignore_conflicts=True,
         )
     else:

@@ -103,7 +103,9 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def set_part(request: HtmxHttpRequest, slug: str, position: int) -> HttpResponse:
     """Tick or untick one advised part of an entry."""
-    advice = get_object_or_404(Advice.objects.with_paper(), paper__slug=slug, position=position)
+    advice = get_object_or_404(
+        Advice.objects.with_paper().current(), paper__slug=slug, position=position
+    )
     form = PartForm(request.POST)
     form.is_valid()  # a boolean field cannot be invalid: absent means not done
     done = form.cleaned_data.get("done", False)

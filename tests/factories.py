@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from catalogue.models import Advice, Kind, Level, Paper, Section
+from catalogue.models import Advice, Edition, Kind, Level, Paper, Section
 from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
 
 PASSWORD = "a long enough passphrase for tests"
@@ -52,10 +52,22 @@ class AdviceFactory(factory.django.DjangoModelFactory):
         model = Advice
 
     paper = factory.SubFactory(PaperFactory)
+    key = factory.Sequence(lambda n: f"part-{n}")
     position = factory.Sequence(lambda n: n + 1)
     level = Level.DEEP
     part = factory.Sequence(lambda n: f"Section {n}")
     detail = "Why this part matters."
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    """A bare edition row; publish with catalogue.editions.publish() for one with a snapshot."""
+
+    class Meta:
+        model = Edition
+
+    number = factory.Sequence(lambda n: n + 1)
+    note = "A new edition."
+    published_at = factory.LazyFunction(timezone.now)
 
 
 class ReadingStateFactory(factory.django.DjangoModelFactory):
