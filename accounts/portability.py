@@ -1,8 +1,7 @@
 """A reader's data out and back in: exports (JSON, Markdown, a zip of notes), import, deletion.
 
 The JSON export is the one complete format: everything a reader owns, entries named by slug and
-parts by (slug, key) (older files: by position), so a file from one server imports into another
-that has the same list.
+parts by (slug, position), so a file from one server imports into another that has the same list.
 Import reads the whole file before it writes anything and reports every problem with its place in
 the file; then it merges in one transaction, so a file is applied entirely or not at all.
 """
@@ -42,7 +41,6 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_PROBLEMS = 200
 # The largest values the columns hold (PositiveSmallIntegerField, PositiveIntegerField).
 MAX_POSITION = 32_767
-MAX_KEY_LENGTH = 50  # catalogue.Advice.key
 MAX_VERSION = 2_147_483_647
 # A note's version grows by one per save, so an imported one must leave room to save again: far
 # more than any reader will ever save, far below the column's limit.
@@ -91,8 +89,7 @@ def reader_entries(reader: AbstractBaseUser) -> list[ReaderEntry]:
             ticks=ticks[paper.pk],
             note=notes.get(paper.pk),
         )
-        # Retired entries too: they are off the list, but the reader's data on them is theirs.
-        for paper in Paper.objects.every_entry_in_reading_order().filter(pk__in=touched)
+        for paper in Paper.objects.in_reading_order().filter(pk__in=touched)
     ]
 
 
@@ -148,7 +145,6 @@ def _entry_document(entry: ReaderEntry) -> dict:
         ],
         "ticks": [
             {
-                "key": tick.advice.key,
                 "position": tick.advice.position,
                 "part": tick.advice.part,
                 "done_at": _stamp(tick.done_at),
@@ -286,8 +282,7 @@ class EventIn:
 
 @dataclass(frozen=True)
 class TickIn:
-    key: str | None  # files from before parts had keys name the position only
-    position: int | None
+    position: int
     done_at: datetime
 
 
@@ -474,7 +469,7 @@ class _Checker:
             self.tick(tick, f"{where}.ticks[{index}]")
             for index, tick in enumerate(self.items(value.get("ticks", []), f"{where}.ticks"))
         ]
-        self.unique([tick.key or tick.position for tick in ticks if tick], f"{where}.ticks", "key")
+        self.unique([tick.position for tick in ticks if tick], f"{where}.ticks", "position")
         note = value.get("note")
         if note is not None:
             note = self.note(note, f"{where}.note")
@@ -505,15 +500,10 @@ class _Checker:
         if not isinstance(value, dict):
             self.problem(where, f"is {_kind(value)}, expected an object")
             return None
-        key = value.get("key")
-        if key is not None and not (isinstance(key, str) and 0 < len(key) <= MAX_KEY_LENGTH):
-            self.problem(f"{where}.key", "is not a part key")
-            key = None
-        position = None
-        if key is None or "position" in value:
-            position = self.whole(value.get("position"), f"{where}.position", MAX_POSITION)
-        done_at = self.moment(value.get("done_at"), f"{where}.done_at")
-        return TickIn(key=key, position=position, done_at=done_at)
+        return TickIn(
+            position=self.whole(value.get("position"), f"{where}.position", MAX_POSITION),
+            done_at=self.moment(value.get("done_at"), f"{where}.done_at"),
+        )
 
     def note(self, value, where: str) -> NoteIn | None:
         if not isinstance(value, dict):
@@ -526,6 +516,7 @@ class _Checker:
             )
         ]
         self.unique([rev.version for rev in revisions if rev], f"{where}.revisions", "version")
+        text = self.text(value.get("text"), f"{where}.text", max_length=NOTE_MAX_LENGTH)
         version = self.whole(value.get("version"), f"{where}.version", MAX_IMPORTED_VERSION)
         # The next save makes version + 1: a revision already there would block every save.
         above = sorted({rev.version for rev in revisions if rev and rev.version > version})
@@ -537,7 +528,7 @@ class _Checker:
                 "revisions are numbered up to its version",
             )
         return NoteIn(
-            text=self.text(value.get("text"), f"{where}.text", max_length=NOTE_MAX_LENGTH),
+            text=text,
             version=version,
             updated_at=self.moment(value.get("updated_at"), f"{where}.updated_at"),
             revisions=[rev for rev in revisions if rev],
@@ -740,15 +731,12 @@ class _Account:
         return added
 
     def merge_ticks(self, paper: Paper, ticks: Iterable[TickIn], report: ImportReport) -> bool:
-        every_part = list(paper.advice.all())
-        by_key = {advice.key: advice for advice in every_part}
-        by_position = {advice.position: advice for advice in every_part}
+        parts = {advice.position: advice for advice in paper.advice.all()}
         added = False
         for tick in ticks:
-            # A key names its part whatever its position became; older files only have positions.
-            advice = by_key.get(tick.key) if tick.key else by_position.get(tick.position)
+            advice = parts.get(tick.position)
             if advice is None:
-                report.unknown_parts.append(f"{paper.name}: part {tick.key or tick.position}")
+                report.unknown_parts.append(f"{paper.name}: part {tick.position}")
                 continue
             if advice.pk in self.ticked:
                 continue
