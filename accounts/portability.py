@@ -1,7 +1,8 @@
 """A reader's data out and back in: exports (JSON, Markdown, a zip of notes), import, deletion.
 
 The JSON export is the one complete format: everything a reader owns, entries named by slug and
-parts by (slug, position), so a file from one server imports into another that has the same list.
+parts by (slug, key) (older files: by position), so a file from one server imports into another
+that has the same list.
 Import reads the whole file before it writes anything and reports every problem with its place in
 the file; then it merges in one transaction, so a file is applied entirely or not at all.
 """
@@ -41,6 +42,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_PROBLEMS = 200
 # The largest values the columns hold (PositiveSmallIntegerField, PositiveIntegerField).
 MAX_POSITION = 32_767
+MAX_KEY_LENGTH = 50  # catalogue.Advice.key
 MAX_VERSION = 2_147_483_647
 # A note's version grows by one per save, so an imported one must leave room to save again: far
 # more than any reader will ever save, far below the column's limit.
@@ -89,7 +91,8 @@ def reader_entries(reader: AbstractBaseUser) -> list[ReaderEntry]:
             ticks=ticks[paper.pk],
             note=notes.get(paper.pk),
         )
-        for paper in Paper.objects.in_reading_order().filter(pk__in=touched)
+        # Retired entries too: they are off the list, but the reader's data on them is theirs.
+        for paper in Paper.objects.every_entry_in_reading_order().filter(pk__in=touched)
     ]
 
 
@@ -145,6 +148,7 @@ def _entry_document(entry: ReaderEntry) -> dict:
         ],
         "ticks": [
             {
+                "key": tick.advice.key,
                 "position": tick.advice.position,
                 "part": tick.advice.part,
                 "done_at": _stamp(tick.done_at),
@@ -282,7 +286,8 @@ class EventIn:
 
 @dataclass(frozen=True)
 class TickIn:
-    position: int
+    key: str | None  # files from before parts had keys name the position only
+    position: int | None
     done_at: datetime
 
 
@@ -469,7 +474,7 @@ class _Checker:
             self.tick(tick, f"{where}.ticks[{index}]")
             for index, tick in enumerate(self.items(value.get("ticks", []), f"{where}.ticks"))
         ]
-        self.unique([tick.position for tick in ticks if tick], f"{where}.ticks", "position")
+        self.unique([tick.key or tick.position for tick in ticks if tick], f"{where}.ticks", "key")
         note = value.get("note")
         if note is not None:
             note = self.note(note, f"{where}.note")
@@ -500,10 +505,15 @@ class _Checker:
         if not isinstance(value, dict):
             self.problem(where, f"is {_kind(value)}, expected an object")
             return None
-        return TickIn(
-            position=self.whole(value.get("position"), f"{where}.position", MAX_POSITION),
-            done_at=self.moment(value.get("done_at"), f"{where}.done_at"),
-        )
+        key = value.get("key")
+        if key is not None and not (isinstance(key, str) and 0 < len(key) <= MAX_KEY_LENGTH):
+            self.problem(f"{where}.key", "is not a part key")
+            key = None
+        position = None
+        if key is None or "position" in value:
+            position = self.whole(value.get("position"), f"{where}.position", MAX_POSITION)
+        done_at = self.moment(value.get("done_at"), f"{where}.done_at")
+        return TickIn(key=key, position=position, done_at=done_at)
 
     def note(self, value, where: str) -> NoteIn | None:
         if not isinstance(value, dict):
@@ -731,12 +741,15 @@ class _Account:
         return added
 
     def merge_ticks(self, paper: Paper, ticks: Iterable[TickIn], report: ImportReport) -> bool:
-        parts = {advice.position: advice for advice in paper.advice.all()}
+        every_part = list(paper.advice.all())
+        by_key = {advice.key: advice for advice in every_part}
+        by_position = {advice.position: advice for advice in every_part}
         added = False
         for tick in ticks:
-            advice = parts.get(tick.position)
+            # A key names its part whatever its position became; older files only have positions.
+            advice = by_key.get(tick.key) if tick.key else by_position.get(tick.position)
             if advice is None:
-                report.unknown_parts.append(f"{paper.name}: part {tick.position}")
+                report.unknown_parts.append(f"{paper.name}: part {tick.key or tick.position}")
                 continue
             if advice.pk in self.ticked:
                 continue
