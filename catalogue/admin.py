@@ -253,12 +253,8 @@ class EditionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_actions(self, request):
-        # The action publishes the list itself, so it needs no selected rows to act on.
-        actions = super().get_actions(request)
-        if not request.user.has_perm("catalogue.add_edition"):
-            actions.pop("publish_next", None)
-        return actions
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("catalogue.add_edition")
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and request.POST.get("action") == "publish_next":
@@ -269,7 +265,9 @@ class EditionAdmin(admin.ModelAdmin):
             request.POST = post
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Publish the list as it stands as the next edition")
+    @admin.action(
+        description="Publish the list as it stands as the next edition", permissions=["publish"]
+    )
     def publish_next(self, request, queryset):
         if "note" not in request.POST or "apply" not in request.POST:
             return TemplateResponse(

@@ -75,12 +75,14 @@ def papers_for_reader(reader) -> QuerySet:
     deep part not yet ticked). For pages that show the checklists too, reader_papers() gets the
     same attributes more cheaply from the checklist rows.
     """
-    advice = Advice.objects.filter(paper=OuterRef("pk")).annotate(paper_key=Value(1))
-    ticks = PartTick.objects.filter(reader=reader, advice__paper=OuterRef("pk")).annotate(
-        paper_key=Value(1)
-    )
+    # Retired parts are out of the checklist and the weights; their ticks stay in the data.
+    advice = Advice.objects.current().filter(paper=OuterRef("pk")).annotate(paper_key=Value(1))
+    ticks = PartTick.objects.filter(
+        reader=reader, advice__paper=OuterRef("pk"), advice__retired=False
+    ).annotate(paper_key=Value(1))
     untouched_deep = (
-        Advice.objects.filter(paper=OuterRef("pk"), level=Level.DEEP)
+        Advice.objects.current()
+        .filter(paper=OuterRef("pk"), level=Level.DEEP)
         .exclude(Exists(PartTick.objects.filter(reader=reader, advice=OuterRef("pk"))))
         .order_by("position")
         .values("part")[:1]
@@ -103,7 +105,7 @@ def checklist_for_reader(reader) -> Prefetch:
     ticked = PartTick.objects.filter(reader=reader, advice=OuterRef("pk"))
     return Prefetch(
         "advice",
-        queryset=Advice.objects.order_by("position").annotate(done=Exists(ticked)),
+        queryset=Advice.objects.current().order_by("position").annotate(done=Exists(ticked)),
         to_attr="checklist",
     )
 
