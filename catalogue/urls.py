@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalogue import views
+from catalogue import changes, views
 
 app_name = "catalogue"
 urlpatterns = [
@@ -9,4 +9,7 @@ urlpatterns = [
     path("papers/export.csv", views.export_csv, name="export-csv"),
     path("papers/<slug:slug>/", views.paper_detail, name="paper-detail"),
     path("about/", views.about, name="about"),
+    path("changes/", changes.changes, name="changes"),
+    path("changes/feed.atom", changes.editions_feed, name="changes-feed"),
+    path("changes/<slug:slug>/", changes.entry_changes, name="entry-changes"),
 ]
