@@ -174,6 +174,47 @@ def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def _size(document: dict) -> int:
+    return len(dumps(document).encode())
+
+
+def export_within_import_limit(
+    reader: AbstractBaseUser, *, exported_at: datetime, limit: int = MAX_IMPORT_BYTES
+) -> tuple[dict, int]:
+    """The export, leaving out the oldest revisions until the file fits what import accepts.
+
+    Returns the document and how many revisions were left out. Each note keeps its text and its
+    latest revision; statuses, events and ticks are always there in full. The full export keeps
+    every revision: this file is for moving a long history to another account or server.
+    """
+    document = export_document(reader, exported_at=exported_at)
+    size = _size(document)
+    if size <= limit:
+        return document, 0
+    notes = [entry["note"] for entry in document["entries"] if entry.get("note")]
+    before = sum(len(note["revisions"]) for note in notes)
+    # Oldest first across all notes, never a note's latest revision.
+    candidates = sorted(
+        (rev["saved_at"] or "", id(rev), rev) for note in notes for rev in note["revisions"][:-1]
+    )
+    left_out: set[int] = set()
+    for _, key, revision in candidates:
+        if size <= limit:
+            break
+        left_out.add(key)
+        # Near enough (indentation differs a little inside the file): measured again below.
+        size -= len(json.dumps(revision, ensure_ascii=False, indent=2).encode())
+    for note in notes:
+        note["revisions"] = [rev for rev in note["revisions"] if id(rev) not in left_out]
+    while _size(document) > limit and any(len(note["revisions"]) > 1 for note in notes):
+        oldest = min(
+            (note for note in notes if len(note["revisions"]) > 1),
+            key=lambda note: note["revisions"][0]["saved_at"] or "",
+        )
+        oldest["revisions"].pop(0)
+    return document, before - sum(len(note["revisions"]) for note in notes)
+
+
 # --- Markdown ------------------------------------------------------------------------------------
 
 
@@ -374,7 +415,8 @@ def too_large_message() -> str:
     """What a reader is told about a file over the size limit."""
     return (
         f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB, so it was not read. "
-        "A mireads export is far smaller: check that you chose the right file."
+        "A mireads export is smaller unless its notes have long histories: then import the "
+        "export page's file of latest versions, which leaves out the oldest revisions to fit."
     )
 
 

@@ -65,6 +65,7 @@ urlpatterns = [
     ),
     path("account/export/", views.export_page, name="export"),
     path("account/export/mireads.json", views.export_json, name="export-json"),
+    path("account/export/mireads-latest.json", views.export_json_latest, name="export-json-latest"),
     path("account/export/mireads.md", views.export_markdown, name="export-markdown"),
     path("account/export/mireads-notes.zip", views.export_notes_zip, name="export-notes-zip"),
     path("account/import/", views.import_data, name="import"),

@@ -141,6 +141,22 @@ def export_json(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @never_cache
+def export_json_latest(request: HtmxHttpRequest) -> HttpResponse:
+    """The JSON export with the oldest revisions left out until it fits the import limit."""
+    now = timezone.now()
+    document, left_out = portability.export_within_import_limit(request.user, exported_at=now)
+    response = _attachment(
+        portability.dumps(document),
+        "application/json; charset=utf-8",
+        f"mireads-latest-{now:%Y-%m-%d}.json",
+    )
+    response["X-Revisions-Left-Out"] = str(left_out)
+    return response
+
+
+@require_safe
+@login_required
+@never_cache
 def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
     """One Markdown document in reading order."""
     now = timezone.now()

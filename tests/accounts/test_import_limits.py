@@ -90,3 +90,50 @@ def test_an_imported_note_at_the_highest_version_can_still_be_saved():
     portability.apply_import(reader=reader, entries=entries)
     saved = services.save_note(reader=reader, paper=paper, text="more", base_version=top)
     assert saved.version == top + 1
+
+
+# --- What export produces, import accepts --------------------------------------------------------
+
+
+def test_a_reader_with_many_large_revisions_can_reimport_the_latest_versions_file(client):
+    papers = [PaperFactory(slug=f"entry-{index}") for index in range(3)]
+    reader = UserFactory(username="historian")
+    # 3 notes x 20 versions of 95,000 characters: the complete export is far over 5 MB.
+    for paper in papers:
+        for version in range(20):
+            text = f"{paper.slug} draft {version} " + chr(0x4E00 + version) * 95_000
+            services.save_note(reader=reader, paper=paper, text=text, base_version=version)
+    client.force_login(reader)
+    full = client.get("/account/export/mireads.json")
+    assert len(full.content) > portability.MAX_IMPORT_BYTES
+
+    latest = client.get("/account/export/mireads-latest.json")
+    assert latest.status_code == 200
+    assert portability.MAX_IMPORT_BYTES * 0.9 < len(latest.content) <= portability.MAX_IMPORT_BYTES
+    assert int(latest["X-Revisions-Left-Out"]) > 0
+    current = {note.paper.slug: note.text for note in reader.notes.select_related("paper")}
+
+    reader.delete()
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(newcomer)
+    upload = portability.io.BytesIO(latest.content)
+    upload.name = "mireads-latest.json"
+    response = client.post("/account/import/", {"file": upload})
+    assert response.status_code == 200, response.context.get("problems")
+    imported = {note.paper.slug: note.text for note in newcomer.notes.select_related("paper")}
+    assert imported == current
+    # The newest revisions came along, each note can be saved on from its version.
+    for note in newcomer.notes.select_related("paper"):
+        assert note.revisions.filter(text=note.text).exists()
+        services.save_note(reader=newcomer, paper=note.paper, text="on", base_version=note.version)
+
+
+def test_the_latest_versions_file_is_the_complete_export_when_that_fits(
+    client_as_reader, reader, paper
+):
+    services.save_note(reader=reader, paper=paper, text="first", base_version=0)
+    services.save_note(reader=reader, paper=paper, text="second", base_version=1)
+    full = client_as_reader.get("/account/export/mireads.json")
+    latest = client_as_reader.get("/account/export/mireads-latest.json")
+    assert latest["X-Revisions-Left-Out"] == "0"
+    assert json.loads(latest.content)["entries"] == json.loads(full.content)["entries"]

@@ -82,6 +82,7 @@ MATRIX: dict[str, Row] = {
     # A reader's own data: no URL names a reader, so each reader only ever gets their own.
     "accounts:export": Row(get=signed_in(200)),
     "accounts:export-json": Row(get=signed_in(200)),
+    "accounts:export-json-latest": Row(get=signed_in(200)),
     "accounts:export-markdown": Row(get=signed_in(200)),
     "accounts:export-notes-zip": Row(get=signed_in(200)),
     "accounts:import": Row(get=signed_in(200), post=signed_in(400)),
