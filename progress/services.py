@@ -9,6 +9,7 @@ from django.utils import timezone
 from catalogue.models import Advice, Edition, Paper
 from progress.models import (
     NOTE_MAX_LENGTH,
+    ChangesSeen,
     Note,
     NoteRevision,
     PartTick,
@@ -140,3 +141,14 @@ def restore_revision(*, reader, paper: Paper, version: int, base_version: int) -
     """Make an earlier revision the current text, as a new version (history is never rewritten)."""
     revision = NoteRevision.objects.get(note__reader=reader, note__paper=paper, version=version)
     return save_note(reader=reader, paper=paper, text=revision.text, base_version=base_version)
+
+
+@transaction.atomic
+def mark_changes_seen(*, reader) -> None:
+    """The reader has seen what changed up to the current edition; the marks go away."""
+    edition = Edition.objects.newest_first().first()
+    if edition is None:
+        return
+    ChangesSeen.objects.update_or_create(
+        reader=reader, defaults={"edition": edition, "seen_at": timezone.now()}
+    )

@@ -231,3 +231,11 @@ def restore_revision(request: HttpRequest, slug: str, version: int) -> HttpRespo
         message = "The note changed since this page was loaded; reload it and restore again."
         return problem(request, message, 409)
     return redirect("progress:note", slug=paper.slug)
+
+
+@require_POST
+@login_required
+def changes_seen(request: HtmxHttpRequest) -> HttpResponse:
+    """The reader has seen the changes up to the current edition: the marks go away."""
+    services.mark_changes_seen(reader=request.user)
+    return redirect("home")

@@ -59,9 +59,13 @@ MATRIX: dict[str, Row] = {
     "catalogue:about": Row(get=everyone(200)),
     "catalogue:export-bib": Row(get=everyone(200)),
     "catalogue:export-csv": Row(get=everyone(200)),
+    "catalogue:changes": Row(get=everyone(200)),
+    "catalogue:changes-feed": Row(get=everyone(200)),
+    "catalogue:entry-changes": Row(get=everyone(200)),
     # A reader's progress: POST only; each reader writes their own rows for the entry.
     "progress:set-status": Row(get=everyone(405), post=signed_in(400)),
     "progress:set-part": Row(get=everyone(405), post=signed_in(ENTRY)),
+    "progress:changes-seen": Row(get=everyone(405), post=signed_in(HOME)),
     # Notes: the editor always shows the signed-in reader's own note; the owner's note, its
     # revisions and restoring one are out of everyone else's reach (404, as for no note at all).
     "progress:note": Row(get=signed_in(200), post=signed_in(400)),

@@ -1,0 +1,93 @@
+"""What changed since a reader read it: for each entry the reader started, finished or ticked,
+the editions published after the last one they acted under (or marked seen) that changed it.
+
+Progress never resets: this only marks entries and names new parts; statuses and ticks stay.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+
+from catalogue.models import EditionContent
+from progress.models import ChangesSeen, PartTick, ReadingEvent, ReadingState, Status
+
+
+@dataclass
+class ReaderChanges:
+    latest: int = 0
+    since: dict[str, int] = field(default_factory=dict)  # slug → edition the reader last saw
+    editions: dict[str, list[int]] = field(default_factory=dict)  # slug → editions changing it
+    new_parts: set[tuple[str, str]] = field(default_factory=set)  # (slug, key)
+    per_edition: Counter = field(default_factory=Counter)
+
+    @property
+    def count(self) -> int:
+        return len(self.editions)
+
+    def summary(self) -> list[tuple[int, int]]:
+        """(edition, how many of the reader's entries it changed), newest first."""
+        return sorted(self.per_edition.items(), reverse=True)
+
+
+def for_reader(reader) -> ReaderChanges:
+    """The reader's changed entries, in five queries whatever the numbers of entries,
+    editions and ticks."""
+    result = ReaderChanges()
+    contents = list(
+        EditionContent.objects.select_related("edition")
+        .order_by("edition__number")
+        .only("changes", "edition__number")
+    )
+    if not contents:
+        return result
+    result.latest = contents[-1].edition.number
+    seen = ChangesSeen.objects.filter(reader=reader).values_list("edition__number", flat=True)
+    seen_number = next(iter(seen), 0)
+    base: dict[str, int] = {}
+    touched = ReadingState.objects.filter(reader=reader).exclude(status=Status.UNREAD)
+    for slug in touched.values_list("paper__slug", flat=True):
+        base.setdefault(slug, 0)
+    events = (
+        ReadingEvent.objects.filter(reader=reader)
+        .values("paper__slug")
+        .annotate(n=Max("edition__number"))
+        .values_list("paper__slug", "n")
+    )
+    ticks = (
+        PartTick.objects.filter(reader=reader)
+        .values("advice__paper__slug")
+        .annotate(n=Max("edition__number"))
+        .values_list("advice__paper__slug", "n")
+    )
+    for rows, need_state in ((events, True), (ticks, False)):
+        for slug, number in rows:
+            if need_state and slug not in base:
+                continue  # back to unread: not an entry the reader has read
+            base[slug] = max(base.get(slug, 0), number or 0)
+    for slug in base:
+        base[slug] = max(base[slug], seen_number)
+    for content in contents:
+        number = content.edition.number
+        for change in content.changes:
+            slug = change["slug"]
+            if slug not in base or number <= base[slug]:
+                continue
+            result.editions.setdefault(slug, []).append(number)
+            result.since[slug] = base[slug]
+            result.per_edition[number] += 1
+            for part in change.get("parts", []):
+                if part["change"] == "added":
+                    result.new_parts.add((slug, part["key"]))
+    return result
+
+
+def mark(papers, changes: ReaderChanges) -> None:
+    """Set `changed_since` (the edition last seen, or None) on each entry and `is_new` on each
+    checklist part added since, for the templates to read."""
+    for paper in papers:
+        paper.changed_since = (
+            changes.since.get(paper.slug) if paper.slug in changes.editions else None
+        )
+        for advice in getattr(paper, "checklist", ()):
+            advice.is_new = (paper.slug, advice.key) in changes.new_parts
