@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from catalogue import editions
-from catalogue.models import Advice, Edition, Level, Paper, Section, part_keys
+from catalogue.models import Advice, Edition, Level, Paper, Section, Work, part_keys
 
 IN_USE = (
     "Readers have statuses, ticks or notes on {what}, so it cannot be deleted: nothing a "
@@ -80,8 +80,49 @@ class AdviceInline(admin.TabularInline):
     model = Advice
     form = AdviceForm
     extra = 1
-    fields = ["position", "key", "level", "part", "detail", "retired"]
+    fields = [
+        "position", "key", "level", "part", "detail", "deep_link", "estimated_minutes", "retired"
+    ]  # fmt: skip
     ordering = ["position"]
+
+
+class WorkForm(forms.ModelForm):
+    """Authors one per line, as a curator copies them from the work's page."""
+
+    authors = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One name per line, in the work's own order. An organisation as one word.",
+    )
+
+    class Meta:
+        model = Work
+        fields = [
+            "position", "role", "kind", "title", "authors", "year", "month", "venue",
+            "booktitle", "url", "doi", "arxiv_id", "arxiv_class",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["authors"] = "\n".join(self.instance.authors)
+
+    def clean_authors(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["authors"].splitlines() if line.strip()]
+
+
+class WorkInline(admin.StackedInline):
+    """The works an entry names: its main work first, then companions."""
+
+    model = Work
+    form = WorkForm
+    extra = 0
+    ordering = ["position"]
+    fieldsets = [
+        (None, {"fields": [("position", "role", "kind"), "title", "authors", ("year", "month")]}),
+        ("Where it appeared", {"fields": ["venue", "booktitle", "url"]}),
+        ("Identifiers", {"fields": [("doi", "arxiv_id", "arxiv_class")]}),
+    ]
 
 
 class ChildInline(admin.TabularInline):
@@ -167,11 +208,12 @@ class PaperAdmin(ProtectReadersData, admin.ModelAdmin):
     search_fields = ["title", "short_name", "summary", "authors"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["parent"]
-    inlines = [AdviceInline, ChildInline]
+    inlines = [WorkInline, AdviceInline, ChildInline]
     fieldsets = [
         (None, {"fields": ["title", "short_name", "slug", "kind", "url", "authors", "year"]}),
         ("Place in the list", {"fields": ["section", "parent", "position", "retired"]}),
         ("Text", {"fields": ["summary", "commentary"]}),
+        ("Plan", {"fields": ["estimated_minutes"]}),
     ]
 
     def get_queryset(self, request):
@@ -217,7 +259,10 @@ class AdviceAdmin(ProtectReadersData, admin.ModelAdmin):
     list_select_related = ["paper"]
     search_fields = ["part", "key", "paper__title", "paper__short_name"]
     form = AdviceForm
-    fields = ["paper", "key", "position", "level", "part", "detail", "retired"]
+    fields = [
+        "paper", "key", "position", "level", "part", "detail", "deep_link", "estimated_minutes",
+        "retired",
+    ]  # fmt: skip
     autocomplete_fields = ["paper"]
 
 

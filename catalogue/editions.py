@@ -12,9 +12,21 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from catalogue.models import EDITION_NOTE_MAX_LENGTH, Advice, Edition, EditionContent, Paper
+from catalogue.models import (
+    EDITION_NOTE_MAX_LENGTH,
+    Advice,
+    Edition,
+    EditionContent,
+    Paper,
+    Work,
+)
 
 TEXT_FIELDS = ("title", "short_name", "summary", "commentary")
+# What an edition keeps of each work, so the scholarly record is part of every snapshot.
+WORK_FIELDS = (
+    "position", "role", "kind", "title", "authors", "year", "month", "venue", "booktitle",
+    "doi", "arxiv_id", "arxiv_class", "url",
+)  # fmt: skip
 
 
 class EditionError(ValueError):
@@ -30,7 +42,13 @@ def snapshot() -> dict:
             "level": advice.level,
             "part": advice.part,
             "detail": advice.detail,
+            "deep_link": advice.deep_link,
         }
+    works: dict[int, list[dict]] = {}
+    for work in Work.objects.order_by("paper", "position"):
+        works.setdefault(work.paper_id, []).append(
+            {name: getattr(work, name) for name in WORK_FIELDS}
+        )
     entries = {}
     for paper in Paper.objects.every_entry_in_reading_order().select_related("section__parent"):
         entries[paper.slug] = {
@@ -43,6 +61,7 @@ def snapshot() -> dict:
             "position": paper.position,
             "retired": paper.retired,
             "parts": parts.get(paper.pk, {}),
+            "works": works.get(paper.pk, []),
         }
     return {"entries": entries}
 

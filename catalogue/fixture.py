@@ -26,10 +26,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalogue import editions
-from catalogue.models import Advice, CatalogueLoad, Edition, Level, Paper, Section
+from catalogue.models import Advice, CatalogueLoad, Edition, Level, Paper, Section, Work
 
 FIXTURE_PATH = Path(settings.BASE_DIR) / "fixtures" / "papers.json"
-MODELS = {"catalogue.section": Section, "catalogue.paper": Paper, "catalogue.advice": Advice}
+MODELS = {
+    "catalogue.section": Section,
+    "catalogue.paper": Paper,
+    "catalogue.advice": Advice,
+    "catalogue.work": Work,
+}
 EDITION = "catalogue.edition"
 # The edition record carries the list's current edition number, never its snapshot.
 EDITION_FIELDS = ["number", "note", "published_at"]
@@ -108,12 +113,16 @@ def _identity(record: dict) -> tuple:
     fields = record["fields"]
     if kind == "advice":
         return (kind, _ref(fields.get("paper")), fields.get("key"))
+    if kind == "work":
+        return (kind, _ref(fields.get("paper")), fields.get("position"))
     return (kind, fields.get("slug"))
 
 
 def _name(identity: tuple) -> str:
     if identity[0] == "advice":
         return f"catalogue.advice {identity[1]} part {identity[2]!r}"
+    if identity[0] == "work":
+        return f"catalogue.work {identity[1]} #{identity[2]}"
     return f"catalogue.{identity[0]} {identity[1]}"
 
 
@@ -122,6 +131,8 @@ def _label(index: int, record: dict) -> str:
     model = record.get("model", "?")
     if model == "catalogue.advice":
         key = f"{_ref(fields.get('paper'))} #{fields.get('position')} {fields.get('key')!r}"
+    elif model == "catalogue.work":
+        key = f"{_ref(fields.get('paper'))} #{fields.get('position')}"
     elif model == EDITION:
         key = fields.get("number", "?")
     else:
@@ -158,7 +169,9 @@ def _check_references(records: list[dict]) -> None:
         "section": set(Section.objects.values_list("slug", flat=True)),
         "paper": set(Paper.objects.values_list("slug", flat=True)),
     }
-    seen: dict[str, set] = {"section": set(), "paper": set(), "advice": set(), "key": set()}
+    seen: dict[str, set] = {
+        "section": set(), "paper": set(), "advice": set(), "key": set(), "work": set()
+    }  # fmt: skip
     editions_seen = 0
     for index, record in enumerate(records):
         where = _label(index, record) if isinstance(record, dict) else f"record {index + 1}"
@@ -197,6 +210,14 @@ def _check_references(records: list[dict]) -> None:
                 raise CatalogueError(
                     f"{where}: field 'section': no section {fields.get('section')!r}."
                 )
+        if kind == "work":
+            paper = _ref(fields.get("paper"))
+            if paper not in seen["paper"] | known["paper"]:
+                raise CatalogueError(f"{where}: field 'paper': no entry {fields.get('paper')!r}.")
+            if (paper, fields.get("position")) in seen["work"]:
+                position = fields.get("position")
+                raise CatalogueError(f"{where}: field 'position': duplicate position {position!r}.")
+            seen["work"].add((paper, fields.get("position")))
         if kind == "advice":
             paper = _ref(fields.get("paper"))
             if paper not in seen["paper"] | known["paper"]:
@@ -276,7 +297,7 @@ def _save(record: dict, where: str) -> Section | Paper | Advice:
 
 
 def _row(identity: tuple):
-    model = {"section": Section, "paper": Paper, "advice": Advice}[identity[0]]
+    model = {"section": Section, "paper": Paper, "advice": Advice, "work": Work}[identity[0]]
     return model.objects.get_by_natural_key(*identity[1:])
 
 
@@ -449,9 +470,13 @@ def _records() -> Iterable:
     by_paper: dict[int, list[Advice]] = {}
     for item in advice:
         by_paper.setdefault(item.paper_id, []).append(item)
+    works: dict[int, list[Work]] = {}
+    for work in Work.objects.select_related("paper").order_by("paper", "position"):
+        works.setdefault(work.paper_id, []).append(work)
     papers = Paper.objects.every_entry_in_reading_order().select_related("section__parent")
     for paper in papers:
         yield paper
+        yield from works.get(paper.pk, [])
         yield from by_paper.get(paper.pk, [])
 
 

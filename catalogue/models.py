@@ -4,7 +4,12 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -139,9 +144,16 @@ class PaperQuerySet(models.QuerySet):
         return (
             self.select_related("section__parent", "parent")
             .with_advice()
+            .with_works()
             .prefetch_related(
                 models.Prefetch("children", queryset=Paper.objects.order_by("position"))
             )
+        )
+
+    def with_works(self) -> "PaperQuerySet":
+        """Prefetch each entry's works, its main work first."""
+        return self.prefetch_related(
+            models.Prefetch("works", queryset=Work.objects.order_by("position"))
         )
 
     def search(self, text: str) -> "PaperQuerySet":
@@ -191,6 +203,12 @@ class Paper(models.Model):
     retired = models.BooleanField(
         default=False,
         help_text="Off the list, dashboards and totals; readers keep their progress and notes.",
+    )
+    estimated_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Reading time at the advised depth, for an entry with no advised parts. "
+        "Empty: the plan's default for its kind.",
     )
 
     objects = PaperQuerySet.as_manager()
@@ -292,6 +310,17 @@ class Advice(models.Model):
     level = models.CharField(max_length=20, choices=Level.choices)
     part = models.CharField(max_length=300, help_text="The label the list uses for the part.")
     detail = models.TextField(blank=True)
+    deep_link = models.URLField(
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="A link into the section this part names (the source's own anchor).",
+    )
+    estimated_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Time for this part at its advised depth. Empty: the plan's default.",
+    )
     retired = models.BooleanField(
         default=False, help_text="No longer advised; readers' ticks on it are kept."
     )
@@ -346,6 +375,115 @@ def part_keys(labels: Iterable[str]) -> list[str]:
             key, n = f"{base}-{n}", n + 1
         keys.append(key)
     return keys
+
+
+class WorkKind(models.TextChoices):
+    ARTICLE = "article", "Journal article"
+    CONFERENCE_PAPER = "conference-paper", "Conference paper"
+    PREPRINT = "preprint", "Preprint"
+    BLOG_POST = "blog-post", "Blog post"
+    VIDEO = "video", "Video"
+    NOTEBOOK = "notebook", "Notebook"
+    CODE = "code", "Code"
+    PODCAST = "podcast", "Podcast"
+    TOOL = "tool", "Tool"
+    OTHER = "other", "Other"
+
+
+DOI_PATTERN = r"^10\.\d{4,9}/[^\s]+$"
+ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$"
+ARXIV_CLASS_PATTERN = r"^[a-z\-]+(\.[A-Za-z\-]+)?$"
+
+
+def validate_authors(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(n, str) and n.strip() for n in value):
+        raise ValidationError("Authors must be a list of names.")
+
+
+class WorkQuerySet(models.QuerySet):
+    def get_by_natural_key(self, paper_slug: str, position: int) -> "Work":
+        return self.get(paper__slug=paper_slug, position=position)
+
+
+class Work(models.Model):
+    """One work an entry names: its main work, or a companion (a second article, a blog post,
+    a video, a notebook, code, a later formal version). Identifiers are the publisher's own;
+    one that could not be verified is left empty rather than guessed."""
+
+    class Role(models.TextChoices):
+        MAIN = "main", "Main work"
+        COMPANION = "companion", "Companion"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="works")
+    position = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MAIN)
+    kind = models.CharField(max_length=20, choices=WorkKind.choices)
+    title = models.CharField(max_length=300)
+    authors = models.JSONField(default=list, blank=True, validators=[validate_authors])
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    month = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    venue = models.CharField(max_length=200, blank=True, help_text="Journal, site or conference.")
+    booktitle = models.CharField(
+        max_length=300, blank=True, help_text="Proceedings title, for conference papers."
+    )
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(DOI_PATTERN, "A DOI looks like 10.1234/abc.")],
+    )
+    arxiv_id = models.CharField(
+        "arXiv id",
+        max_length=30,
+        blank=True,
+        validators=[RegexValidator(ARXIV_PATTERN, "An arXiv id looks like 2211.00593.")],
+    )
+    arxiv_class = models.CharField(
+        "arXiv primary class",
+        max_length=30,
+        blank=True,
+        validators=[RegexValidator(ARXIV_CLASS_PATTERN, "An arXiv class looks like cs.LG.")],
+    )
+    url = models.URLField(
+        "URL", max_length=500, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
+
+    objects = WorkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="work_unique_position"),
+            models.UniqueConstraint(
+                fields=["paper"], condition=Q(role="main"), name="one_main_work_per_entry"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="work_month_1_to_12",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def get_absolute_url(self) -> str:
+        return self.paper.get_absolute_url()
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.paper.slug, self.position)
+
+    natural_key.dependencies = ["catalogue.paper"]
+
+    @property
+    def date(self) -> str:
+        """ "2020/03" or "2020", as citation metadata wants it."""
+        if not self.year:
+            return ""
+        return f"{self.year}/{self.month:02d}" if self.month else str(self.year)
 
 
 class CatalogueLoad(models.Model):

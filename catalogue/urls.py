@@ -7,6 +7,7 @@ urlpatterns = [
     path("papers/", views.paper_list, name="paper-list"),
     path("papers/export.bib", views.export_bib, name="export-bib"),
     path("papers/export.csv", views.export_csv, name="export-csv"),
+    path("papers/export.csl.json", views.export_csl, name="export-csl"),
     path("papers/<slug:slug>/", views.paper_detail, name="paper-detail"),
     path("about/", views.about, name="about"),
     path("changes/", changes.changes, name="changes"),

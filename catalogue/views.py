@@ -1,39 +1,48 @@
 """Public pages of the reading list: no sign-in needed."""
 
 import csv
+import json
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from catalogue import exports, outline
+from catalogue import citations, exports, outline
 from catalogue.models import Paper, Section
 from mireads.http import HtmxHttpRequest
+
+
+def list_context() -> dict:
+    """What the list page shows anyone; a reader's page adds their statuses to these papers."""
+    papers = list(Paper.objects.in_reading_order().with_advice())
+    tiers = outline.build(Section.objects.all(), papers)
+    return {"tiers": tiers, "count": len(papers), "papers": papers}
+
+
+def paper_context(slug: str) -> dict:
+    """What an entry's page shows anyone; 404 for an unknown slug. The reader's workbench
+    (progress) builds on it, so the public page and the signed-in one cannot drift apart."""
+    paper = get_object_or_404(Paper.objects.for_detail_page(), slug=slug)
+    previous, following = Paper.objects.neighbours(paper)
+    return {
+        "paper": paper,
+        "main_work": citations.works_of(paper)[0],
+        "levels": paper.advice_by_level(),
+        "previous": previous,
+        "next": following,
+    }
 
 
 @require_safe
 def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     """The whole list in reading order, with each entry's advice summary."""
-    papers = list(Paper.objects.in_reading_order().with_advice())
-    tiers = outline.build(Section.objects.all(), papers)
-    return render(request, "catalogue/paper_list.html", {"tiers": tiers, "count": len(papers)})
+    return render(request, "catalogue/paper_list.html", list_context())
 
 
 @require_safe
 def paper_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One entry: summary, advice grouped by level, commentary, nested entries, neighbours."""
-    paper = get_object_or_404(Paper.objects.for_detail_page(), slug=slug)
-    previous, following = Paper.objects.neighbours(paper)
-    return render(
-        request,
-        "catalogue/paper_detail.html",
-        {
-            "paper": paper,
-            "levels": paper.advice_by_level(),
-            "previous": previous,
-            "next": following,
-        },
-    )
+    return render(request, "catalogue/paper_detail.html", paper_context(slug))
 
 
 @require_safe
@@ -46,7 +55,7 @@ def about(request: HtmxHttpRequest) -> HttpResponse:
 def export_bib(request: HtmxHttpRequest) -> HttpResponse:
     """BibTeX for reference managers: one entry per item, with its link."""
     response = HttpResponse(
-        exports.bibtex(Paper.objects.in_reading_order()),
+        citations.bibtex(Paper.objects.in_reading_order().with_advice().with_works()),
         content_type="application/x-bibtex; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="mireads.bib"'
@@ -58,5 +67,21 @@ def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     """The list as a spreadsheet, in reading order."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mireads.csv"'
-    csv.writer(response).writerows(exports.csv_rows(Paper.objects.in_reading_order().with_advice()))
+    csv.writer(response).writerows(
+        exports.csv_rows(
+            Paper.objects.in_reading_order().select_related("section__parent").with_advice()
+        )
+    )
+    return response
+
+
+@require_safe
+def export_csl(request: HtmxHttpRequest) -> HttpResponse:
+    """CSL-JSON, what Zotero and Pandoc read: one item per work."""
+    items = citations.csl_json(Paper.objects.in_reading_order().with_advice().with_works())
+    response = HttpResponse(
+        json.dumps(items, indent=2, ensure_ascii=False),
+        content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mireads.json"'
     return response

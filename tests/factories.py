@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from catalogue.models import Advice, Edition, Kind, Level, Paper, Section
+from catalogue.models import Advice, Edition, Kind, Level, Paper, Section, Work, WorkKind
 from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
 
 PASSWORD = "a long enough passphrase for tests"
@@ -57,6 +57,23 @@ class AdviceFactory(factory.django.DjangoModelFactory):
     level = Level.DEEP
     part = factory.Sequence(lambda n: f"Section {n}")
     detail = "Why this part matters."
+
+
+class WorkFactory(factory.django.DjangoModelFactory):
+    """An entry's main work (pass role=Work.Role.COMPANION and a position for a companion)."""
+
+    class Meta:
+        model = Work
+
+    paper = factory.SubFactory(PaperFactory)
+    position = 1
+    role = Work.Role.MAIN
+    kind = WorkKind.ARTICLE
+    title = factory.Sequence(lambda n: f"Work number {n}")
+    authors = factory.LazyFunction(lambda: ["Ada Lovelace"])
+    year = 2022
+    venue = "Distill"
+    url = "https://example.org/work"
 
 
 class EditionFactory(factory.django.DjangoModelFactory):

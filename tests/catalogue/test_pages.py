@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from catalogue.models import Paper
+from catalogue.models import Paper, Work
 from tests.factories import AdviceFactory, PaperFactory, SectionFactory, build_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +18,10 @@ ORIGINAL_POST = (
     "an-extremely-opinionated-annotated-list-of-my-favourite"
 )
 # The list page reads sections, entries and their advice; an entry page reads the entry with its
-# place, its advice, its nested entries and the reading order: whatever the size of the list.
+# place, its advice, its works, its nested entries and the reading order: whatever the size of
+# the list.
 LIST_QUERIES = 3
-DETAIL_QUERIES = 4
+DETAIL_QUERIES = 5
 
 
 def slugs_in_page_order(html: str) -> list[str]:
@@ -187,18 +188,17 @@ def test_public_pages_refuse_writes(client, real_catalogue, url):
 # --- Exports ----------------------------------------------------------------------------------
 
 
-def test_the_bibtex_export_has_one_entry_per_item_with_its_link(client, real_catalogue):
+def test_the_bibtex_export_has_an_entry_per_work_with_its_link(client, real_catalogue):
     response = client.get(reverse("catalogue:export-bib"))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/x-bibtex")
     bib = response.text
-    keys = re.findall(r"^@\w+\{([a-z0-9-]+),$", bib, re.MULTILINE)
-    assert keys == [p.slug for p in Paper.objects.in_reading_order()]
-    for url in Paper.objects.values_list("url", flat=True):
+    keys = re.findall(r"^@\w+\{([a-z0-9]+),$", bib, re.MULTILINE)
+    assert len(keys) == len(set(keys)) == Work.objects.count()
+    for url in Work.objects.values_list("url", flat=True):
         assert f"url = {{{url}}}" in bib
     assert "Neel Nanda and Tom Lieberum" in bib
-    assert "and others" in bib
 
 
 def test_the_bibtex_export_escapes_what_bibtex_would_read_as_syntax(client):
@@ -254,7 +254,10 @@ def test_the_csv_export_defuses_formulas(client, dangerous):
 def test_the_exports_take_the_same_queries_at_any_size(client, entries, django_assert_num_queries):
     build_catalogue(entries)
 
-    with django_assert_num_queries(1):
+    # Entries, their advice and their works; CSV needs no works.
+    with django_assert_num_queries(3):
         client.get(reverse("catalogue:export-bib"))
+    with django_assert_num_queries(3):
+        client.get(reverse("catalogue:export-csl"))
     with django_assert_num_queries(2):
         client.get(reverse("catalogue:export-csv"))

@@ -1,0 +1,239 @@
+"""The works the list names, as reference managers read them: BibTeX and CSL-JSON.
+
+Every entry of the list holds one or more works (the main work and its companions). Each work
+becomes one reference with a stable key made of its first author's family name, its year and the
+first significant word of its title (`olah2020zoom`), so a key never changes while the work
+stays the same, and two libraries that import the list agree on it.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from catalogue.models import Level, Paper, Work, WorkKind
+
+# Words a key skips when it looks for the first significant word of a title.
+_STOP_WORDS = {
+    "a", "an", "the", "of", "on", "in", "and", "for", "to", "toward", "towards", "with", "is",
+    "are", "what", "how", "why", "we", "our", "its", "by", "at", "from", "into",
+}  # fmt: skip
+# Characters that mean something to BibTeX or LaTeX; escaped so admin-edited text cannot break an
+# entry. A backslash, tilde or caret before a letter would be a command or an accent, so those
+# become the commands that print them. Other characters, accents included, stay UTF-8.
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
+_BIBTEX_SPECIAL = re.compile("|".join(re.escape(char) for char in _BIBTEX_ESCAPES))
+# A link is printed verbatim, so it is percent-encoded instead of escaped: only braces,
+# backslashes and whitespace could end the field early or break the entry.
+_URL_UNSAFE = re.compile(r"[{}\\\s]")
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+CSL_TYPES = {
+    WorkKind.ARTICLE: "article-journal",
+    WorkKind.CONFERENCE_PAPER: "paper-conference",
+    WorkKind.PREPRINT: "article",
+    WorkKind.BLOG_POST: "post-weblog",
+    WorkKind.VIDEO: "motion_picture",
+    WorkKind.NOTEBOOK: "software",
+    WorkKind.CODE: "software",
+    WorkKind.TOOL: "software",
+    WorkKind.PODCAST: "broadcast",
+    WorkKind.OTHER: "webpage",
+}
+
+
+def is_corporate(name: str) -> bool:
+    """An organisation ("Anthropic") or a single-word pseudonym: BibTeX must not split it into
+    given and family names, so it is braced whole."""
+    return len(name.split()) == 1
+
+
+def family_name(name: str) -> str:
+    return name if is_corporate(name) else name.split()[-1]
+
+
+def _ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def base_key(work: Work) -> str:
+    """`olah2020zoom`: first author's family name, year, first significant title word."""
+    author = _ascii_word(family_name(work.authors[0])) if work.authors else "anon"
+    words = [_ascii_word(word) for word in re.split(r"[\s\-:/]+", work.title)]
+    word = next((w for w in words if w and w not in _STOP_WORDS), "work")
+    return f"{author or 'anon'}{work.year or ''}{word}"
+
+
+def _suffix(n: int) -> str:
+    """1 → a, 26 → z, 27 → aa: as many letters as the clash needs."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+    return letters
+
+
+def keys_for(works: Iterable[Work]) -> dict[int, str]:
+    """Stable, unique keys: a clash gets a, b, c… in the list's order."""
+    works = list(works)
+    counts: dict[str, int] = {}
+    for work in works:
+        counts[base_key(work)] = counts.get(base_key(work), 0) + 1
+    seen: dict[str, int] = {}
+    keys = {}
+    for work in works:
+        key = base_key(work)
+        if counts[key] > 1:
+            seen[key] = seen.get(key, 0) + 1
+            key += _suffix(seen[key])
+        keys[work.pk] = key
+    return keys
+
+
+def works_of(paper: Paper) -> list[Work]:
+    """The entry's works (prefetched), or, for an entry a curator has not described yet, one
+    main work made from the entry's own fields, so that no entry is missing from an export."""
+    works = list(paper.works.all())
+    if works:
+        return works
+    authors = [name.strip() for name in paper.authors.split(",") if name.strip()]
+    kind = WorkKind.CODE if paper.kind == "codebase" else WorkKind.OTHER
+    if paper.kind == "paper":
+        kind = WorkKind.PREPRINT
+    return [
+        Work(pk=-paper.pk, paper=paper, position=1, role=Work.Role.MAIN, kind=kind,
+             title=paper.title, authors=authors, year=paper.year, url=paper.url)
+    ]  # fmt: skip
+
+
+def _bib(value: str) -> str:
+    # One line per field: BibTeX treats a blank line inside a value as the end of a paragraph.
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group()], " ".join(value.split()))
+
+
+def _bib_url(url: str) -> str:
+    return _URL_UNSAFE.sub(lambda match: f"%{ord(match.group()):02X}", url)
+
+
+def _bib_authors(authors: list[str]) -> str:
+    names = []
+    for name in authors:
+        if name == "et al.":
+            names.append("others")
+        elif is_corporate(name):
+            names.append("{" + _bib(name) + "}")
+        else:
+            names.append(_bib(name))
+    return " and ".join(names)
+
+
+def advised_depth(paper: Paper) -> str:
+    """What the list advises, in a few words: "2 parts to engage with deeply, 1 to skim"."""
+    counts = [(level, sum(1 for a in paper.advice.all() if a.level == level)) for level in Level]
+    said = [f"{n} {level.label.lower()}" for level, n in counts if n]
+    return "; ".join(said) if said else "read it whole"
+
+
+def _note(paper: Paper, work: Work, main_key: str) -> str:
+    if work.role == Work.Role.COMPANION:
+        return f"Companion to {main_key} on the mireads list ({paper.name})"
+    tier = paper.section.parent or paper.section
+    return (
+        f"mireads reading list, priority {tier.priority} ({tier.title}): {paper.name}. "
+        f"Advised: {advised_depth(paper)}"
+    )
+
+
+def _bibtex_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
+    fields = [("title", "{" + _bib(work.title) + "}")]
+    if work.authors:
+        fields.append(("author", _bib_authors(work.authors)))
+    if work.kind == WorkKind.ARTICLE and work.venue:
+        entry_type = "article"
+        fields.append(("journal", _bib(work.venue)))
+    elif work.kind == WorkKind.CONFERENCE_PAPER and (work.booktitle or work.venue):
+        entry_type = "inproceedings"
+        fields.append(("booktitle", _bib(work.booktitle or work.venue)))
+    else:
+        entry_type = "misc"
+        if work.venue:
+            fields.append(("howpublished", _bib(work.venue)))
+    if work.year:
+        fields.append(("year", str(work.year)))
+    if work.month:
+        fields.append(("month", MONTHS[work.month - 1]))
+    if work.doi:
+        fields.append(("doi", _bib(work.doi)))
+    if work.arxiv_id:
+        fields.append(("eprint", work.arxiv_id))
+        fields.append(("archivePrefix", "arXiv"))
+        if work.arxiv_class:
+            fields.append(("primaryClass", work.arxiv_class))
+    if work.url:
+        fields.append(("url", _bib_url(work.url)))
+    return entry_type, fields
+
+
+def bibtex(papers: Iterable[Paper]) -> str:
+    """One BibTeX entry per work, in reading order (each entry's main work first)."""
+    papers = list(papers)
+    keys = keys_for(work for paper in papers for work in works_of(paper))
+    entries = []
+    for paper in papers:
+        main_key = next((keys[w.pk] for w in works_of(paper) if w.role == Work.Role.MAIN), "")
+        for work in works_of(paper):
+            entry_type, fields = _bibtex_fields(work)
+            fields.append(("note", "{" + _bib(_note(paper, work, main_key)) + "}"))
+            body = ",\n".join(
+                # A month is BibTeX's own macro (jan, feb…), the note is braced already.
+                f"  {name} = {value}" if name in ("month", "note") else f"  {name} = {{{value}}}"
+                for name, value in fields
+            )
+            entries.append(f"@{entry_type}{{{keys[work.pk]},\n{body}\n}}\n")
+    return "\n".join(entries)
+
+
+def _csl_name(name: str) -> dict:
+    if is_corporate(name) or name == "et al.":
+        return {"literal": name}
+    given, _, family = name.rpartition(" ")
+    return {"given": given, "family": family}
+
+
+def csl_json(papers: Iterable[Paper]) -> list[dict]:
+    """CSL-JSON items (what Zotero and Pandoc read), one per work, in reading order."""
+    papers = list(papers)
+    keys = keys_for(work for paper in papers for work in works_of(paper))
+    items = []
+    for paper in papers:
+        main_key = next((keys[w.pk] for w in works_of(paper) if w.role == Work.Role.MAIN), "")
+        for work in works_of(paper):
+            item = {"id": keys[work.pk], "type": CSL_TYPES[WorkKind(work.kind)]}
+            item["title"] = work.title
+            if work.authors:
+                item["author"] = [_csl_name(name) for name in work.authors if name != "et al."]
+            if work.year:
+                parts = [work.year, work.month] if work.month else [work.year]
+                item["issued"] = {"date-parts": [parts]}
+            if work.booktitle or work.venue:
+                item["container-title"] = work.booktitle or work.venue
+            if work.doi:
+                item["DOI"] = work.doi
+            if work.url:
+                item["URL"] = work.url
+            if work.arxiv_id:
+                item["number"] = f"arXiv:{work.arxiv_id}"
+            item["note"] = _note(paper, work, main_key)
+            items.append(item)
+    return items
