@@ -59,10 +59,6 @@ MATRIX: dict[str, Row] = {
     "catalogue:about": Row(get=everyone(200)),
     "catalogue:export-bib": Row(get=everyone(200)),
     "catalogue:export-csv": Row(get=everyone(200)),
-    # What changed between editions of the list: public, like the list itself.
-    "catalogue:changes": Row(get=everyone(200)),
-    "catalogue:changes-feed": Row(get=everyone(200)),
-    "catalogue:entry-changes": Row(get=everyone(200)),
     "catalogue:export-csl": Row(get=everyone(200)),
     "catalogue:changes": Row(get=everyone(200)),
     "catalogue:changes-feed": Row(get=everyone(200)),
