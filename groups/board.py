@@ -146,8 +146,10 @@ def _shared_rows(sharers: list[Membership]) -> tuple[dict, dict, dict]:
     notes: dict[int, list[tuple[Membership, SafeString]]] = {}
     note_takers = [m.reader_id for m in sharers if m.shares_notes]
     shared = Note.objects.of_readers(note_takers).written()
-    for reader_id, paper_id, text in shared.values_list("reader_id", "paper_id", "text"):
-        notes.setdefault(paper_id, []).append((by_reader[reader_id], markdown.render(text)))
+    columns = ("reader_id", "paper_id", "text", "version", "rendered", "rendered_version")
+    for reader_id, paper_id, text, version, stored, stored_for in shared.values_list(*columns):
+        html = markdown.shown(text, stored=stored, stored_for=stored_for, version=version)
+        notes.setdefault(paper_id, []).append((by_reader[reader_id], html))
     position = {m.reader_id: index for index, m in enumerate(sharers)}
     for found in notes.values():
         found.sort(key=lambda pair: position[pair[0].reader_id])

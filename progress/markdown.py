@@ -165,6 +165,13 @@ def render(text: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - nh3 has sanitised it, or it is escaped plain text
 
 
+def shown(text: str, *, stored: str, stored_for: int, version: int) -> SafeString:
+    """`stored` HTML if it was rendered from this `version` of the text, else render() now."""
+    if stored and stored_for == version:
+        return mark_safe(stored)  # noqa: S308 - stored from render(), which sanitised it
+    return render(text)
+
+
 def is_formatted(text: str) -> bool:
     """False if `text` is over the budget and is shown as plain text."""
     return PLAIN_TEXT_NOTICE not in render(text)

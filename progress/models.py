@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from catalogue.models import Advice, Edition, Paper
+from progress import markdown
 
 # Far above any real note, far below what would hurt the database or the browser.
 NOTE_MAX_LENGTH = 100_000
@@ -186,6 +188,11 @@ class Note(models.Model):
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField()
+    # The text as sanitised HTML, made when it was saved, and the version it was made from: pages
+    # show it without rendering. Rows written otherwise (imports) render when shown, bounded and
+    # cached (progress/markdown.py), until their next save stores it.
+    rendered = models.TextField(blank=True, editable=False)
+    rendered_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = NoteQuerySet.as_manager()
 
@@ -200,6 +207,16 @@ class Note(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("progress:note", kwargs={"slug": self.paper.slug})
+
+    def html(self) -> SafeString:
+        """The note as sanitised HTML: the stored rendering if it is of this version."""
+        return markdown.shown(
+            self.text, stored=self.rendered, stored_for=self.rendered_version, version=self.version
+        )
+
+    def store_rendering(self) -> None:
+        """Render the current text into `rendered` (saving is the caller's)."""
+        self.rendered, self.rendered_version = str(markdown.render(self.text)), self.version
 
 
 class NoteRevisionQuerySet(models.QuerySet):

@@ -123,7 +123,9 @@ def save_note(*, reader, paper: Paper, text: str, base_version: int) -> Note:
     if note is None:
         if base_version != 0:
             raise NoteConflict(None)
-        note = Note.objects.create(reader=reader, paper=paper, text=text, version=1, updated_at=now)
+        note = Note(reader=reader, paper=paper, text=text, version=1, updated_at=now)
+        note.store_rendering()
+        note.save()
     else:
         if note.version != base_version:
             raise NoteConflict(note)
@@ -132,7 +134,8 @@ def save_note(*, reader, paper: Paper, text: str, base_version: int) -> Note:
         note.text = text
         note.version += 1
         note.updated_at = now
-        note.save(update_fields=["text", "version", "updated_at"])
+        note.store_rendering()
+        note.save(update_fields=["text", "version", "updated_at", "rendered", "rendered_version"])
     NoteRevision.objects.create(note=note, version=note.version, text=text, saved_at=now)
     return note
 

@@ -132,7 +132,7 @@ def _note_context(request: HttpRequest, paper: Paper, form: NoteForm | None = No
     if form is None:
         initial = {"text": note.text, "base_version": note.version} if note else {}
         form = NoteForm(initial={"text": "", "base_version": 0, **initial})
-    rendered = markdown.render(note.text) if note else ""
+    rendered = note.html() if note else ""
     return {"paper": paper, "note": note, "form": form, "rendered": rendered, **extra}
 
 

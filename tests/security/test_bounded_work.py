@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 from bench.group_page import adversarial_notes, build_group
-from progress import markdown
-from progress.models import NOTE_MAX_LENGTH
+from progress import markdown, services
+from progress.models import NOTE_MAX_LENGTH, Note
 from tests.security.test_access_matrix import MATRIX
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,31 @@ def test_a_group_page_with_twenty_members_sharing_adversarial_notes_answers(clie
     response = client.get(group.get_absolute_url())
     assert response.status_code == 200
     assert markdown.PLAIN_TEXT_NOTICE in response.content.decode()
+
+
+def test_a_saved_note_is_stored_rendered_and_pages_show_it_without_rendering(client, monkeypatch):
+    facilitator, group = build_group(members=3, length=2_000)
+    paper = Note.objects.filter(reader=facilitator).get().paper
+    note = services.save_note(reader=facilitator, paper=paper, text="*saved* once", base_version=1)
+    assert note.rendered_version == note.version == 2
+    assert "<em>saved</em>" in note.rendered
+    others = Note.objects.exclude(reader=facilitator)
+    for other in others:
+        services.save_note(
+            reader=other.reader, paper=paper, text=f"kept {other.pk}", base_version=1
+        )
+
+    def must_not_render(text):
+        raise AssertionError("a stored rendering was rendered again")
+
+    monkeypatch.setattr(markdown, "render", must_not_render)
+    client.force_login(facilitator)
+    assert "<em>saved</em>" in client.get(group.get_absolute_url()).content.decode()
+    assert "<em>saved</em>" in client.get(note.get_absolute_url()).content.decode()
+
+
+def test_a_note_written_without_a_rendering_is_rendered_when_shown():
+    facilitator, _ = build_group(members=1, length=10)
+    note = Note.objects.get(reader=facilitator)
+    assert note.rendered_version == 0
+    assert str(note.html()) == str(markdown.render(note.text))
