@@ -115,5 +115,10 @@ def measure(rounds: int = ROUNDS) -> float:
         return statistics.median(times)
 
 
-if __name__ == "__main__":
-    print(f"group page, {MEMBERS} members sharing 100 KB adversarial notes: {measure():.1f} ms")
+def report() -> None:
+    """Print the measurement with PASS or FAIL against bench/targets.py."""
+    from bench.targets import GROUP_PAGE_MS
+
+    ms = measure()
+    verdict = "PASS" if GROUP_PAGE_MS.met(ms) else "FAIL"
+    print(f"{GROUP_PAGE_MS.measured}: {GROUP_PAGE_MS.shown(ms)} ({GROUP_PAGE_MS.limit}) {verdict}")

@@ -141,6 +141,16 @@ PORTABILITY_SECONDS = Target(
     command="portability",
     digits=3,
 )
+GROUP_PAGE_MS = Target(
+    key="group-page-ms",
+    measured="a group page, 20 members sharing 100 KB adversarial notes",
+    comparison="<",
+    threshold=200,
+    unit="ms",
+    how="in-process on SQLite through Django's test client, after one warming load; "
+    "the median of 15 loads",
+    command="group-page",
+)
 
 TARGETS = (
     DASHBOARD_SHARE,
@@ -153,6 +163,7 @@ TARGETS = (
     STATIC_MAX_AGE,
     STATIC_UNCOMPRESSED,
     PORTABILITY_SECONDS,
+    GROUP_PAGE_MS,
 )
 
 

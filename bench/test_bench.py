@@ -15,7 +15,7 @@ from bench.__main__ import main, parser
 from bench.environment import BASE_DIR
 
 PERFORMANCE_MD = BASE_DIR / "docs" / "performance.md"
-SUBCOMMANDS = ["run", "dataset", "profile", "portability", "targets"]
+SUBCOMMANDS = ["run", "dataset", "profile", "portability", "group-page", "targets"]
 
 # wrk pads some percentiles with a trailing space.
 WRK_REPORT = "\n".join(
@@ -133,7 +133,7 @@ def test_python_m_bench_lists_every_subcommand():
         timeout=60,
     )
 
-    listed = re.findall(r"^    (\w+)\s", result.stdout, re.MULTILINE)
+    listed = re.findall(r"^    ([\w-]+)\s", result.stdout, re.MULTILINE)
     assert listed == SUBCOMMANDS
 
 

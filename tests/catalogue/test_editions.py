@@ -68,9 +68,7 @@ def test_publish_edition_numbers_the_next_edition_and_records_what_changed(real_
     assert change["parts"][0]["level"] == ["deep", "skim"]
 
 
-def test_an_export_after_publishing_names_the_new_edition_and_round_trips(
-    real_catalogue, tmp_path
-):
+def test_an_export_after_publishing_names_the_new_edition_and_round_trips(real_catalogue, tmp_path):
     Paper.objects.filter(slug="rome").update(summary="Edited.")
     publish("ROME's summary rewritten.")
     out = tmp_path / "papers.json"
@@ -83,9 +81,7 @@ def test_an_export_after_publishing_names_the_new_edition_and_round_trips(
     assert fixture.dumps() == out.read_text(encoding="utf-8")
 
 
-def test_status_changes_and_ticks_record_the_edition_they_were_made_under(
-    real_catalogue, reader
-):
+def test_status_changes_and_ticks_record_the_edition_they_were_made_under(real_catalogue, reader):
     solu = Paper.objects.get(slug="solu")
     services.set_status(reader=reader, paper=solu, status="reading")
     Paper.objects.filter(slug="rome").update(summary="Edited.")

@@ -119,7 +119,7 @@ def _views():
 def test_no_view_function_is_longer_than_25_lines():
     long = []
     for view in _views():
-        if inspect.isclass(view):
+        if not inspect.isfunction(view):  # class-based views and feeds (Django's Feed)
             continue
         lines, _ = inspect.getsourcelines(view)
         body = [line for line in lines if not line.lstrip().startswith("@")]
