@@ -33,6 +33,7 @@ MB = 1024 * 1024
 KB = 1024
 PAPER_PAGE = "/papers/solu/"
 SIGNED_IN_PAPER = f"{PAPER_PAGE} (signed in)"
+CHANGES_PAGE = "/changes/"  # every edition with its per-entry differences
 
 NOT_AVAILABLE = "not available"
 DASHBOARD = "dashboard (signed in)"
@@ -186,6 +187,7 @@ def measure_server(
     result.rows.append(row("/healthz", "/healthz"))
     result.rows.append(row("/papers/", "/papers/"))
     result.rows.append(row(PAPER_PAGE, PAPER_PAGE))
+    result.rows.append(row(CHANGES_PAGE, CHANGES_PAGE))
     # The cheapest signed-in page: the public page plus loading the session and the reader.
     result.rows.append(row(SIGNED_IN_PAPER, PAPER_PAGE, {"Cookie": reader["cookie"]}))
 
@@ -217,6 +219,7 @@ def measure_server(
         "/ (visitor)": pages.fetch(base + "/"),
         "/papers/": pages.fetch(base + "/papers/"),
         PAPER_PAGE: pages.fetch(base + PAPER_PAGE),
+        CHANGES_PAGE: pages.fetch(base + CHANGES_PAGE),
     }
     if not missing:
         documents[DASHBOARD] = dashboard
