@@ -10,6 +10,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", progress_views.home, name="home"),
+    # The list and an entry's page carry a signed-in reader's own state: progress builds them on
+    # catalogue's public pages (catalogue knows nothing about readers), so these two come first.
+    path("papers/", progress_views.paper_list, name="reader-paper-list"),
+    path("papers/<slug:slug>/", progress_views.paper_page, name="reader-paper-page"),
     path("", include("catalogue.urls")),
     path("", include("progress.urls")),
     path("", include("accounts.urls")),

@@ -15,6 +15,26 @@ class PartForm(forms.Form):
     done = forms.BooleanField(required=False)
 
 
+class PartsForm(forms.Form):
+    """An entry's whole checklist: the parts it showed, and which of them are ticked."""
+
+    shown = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    done = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, data=None):
+        super().__init__(data)
+        # Positions are small numbers; which exist is the service's business, not the form's.
+        positions = [(str(n), n) for n in range(1, 1000)]
+        self.fields["shown"].choices = self.fields["done"].choices = positions
+
+    def clean(self):
+        cleaned = super().clean()
+        shown, done = set(cleaned.get("shown", [])), set(cleaned.get("done", []))
+        if not done <= shown:
+            raise forms.ValidationError("A ticked part was not on the form.")
+        return {"shown": shown, "done": done}
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(
         required=False,

@@ -90,6 +90,29 @@ def _current_edition() -> Subquery:
 
 
 @transaction.atomic
+def set_parts_done(*, reader, paper: Paper, shown: set[int], done: set[int]) -> None:
+    """Make the reader's ticks on the parts `shown` (by position) exactly `done`.
+
+    The first tick on an unread entry starts it: it becomes Reading, with its event, so the
+    checklist and the status never disagree. Parts not shown keep whatever they had.
+    """
+    parts = {a.position: a for a in Advice.objects.filter(paper=paper, position__in=shown)}
+    unticked = [a for position, a in parts.items() if position not in done]
+    PartTick.objects.filter(reader=reader, advice__in=unticked).delete()
+    now = timezone.now()
+    edition = _current_edition()
+    ticks = [
+        PartTick(reader=reader, advice=parts[p], done_at=now, edition_id=edition)
+        for p in done
+        if p in parts
+    ]
+    PartTick.objects.bulk_create(ticks, ignore_conflicts=True)
+    state = reader.reading_states.filter(paper=paper).first()
+    if ticks and (state is None or state.status == Status.UNREAD):
+        set_status(reader=reader, paper=paper, status=Status.READING)
+
+
+@transaction.atomic
 def set_part_done(*, reader, advice: Advice, done: bool) -> None:
     """Tick or untick one advised part; ticking twice is the same as ticking once."""
     if done:

@@ -5,6 +5,7 @@ from progress import views
 app_name = "progress"
 urlpatterns = [
     path("entries/<slug:slug>/status/", views.set_status, name="set-status"),
+    path("entries/<slug:slug>/parts/", views.set_parts, name="set-parts"),
     path("entries/<slug:slug>/parts/<int:position>/", views.set_part, name="set-part"),
     path("reading/changes-seen/", views.changes_seen, name="changes-seen"),
     path("notes/<slug:slug>/", views.note, name="note"),

@@ -13,11 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalogue import outline
+from catalogue import views as catalogue_views
 from catalogue.models import Advice, Paper, Section
 from mireads.http import HtmxHttpRequest, problem, safe_url
 from progress import dashboard as board
 from progress import markdown, services
-from progress.forms import FilterForm, NoteForm, PartForm, RestoreForm, StatusForm
+from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
 from progress.summary import papers_for_reader, reader_papers, summarise
 
@@ -53,6 +54,11 @@ def _back_to_dashboard(request: HttpRequest, paper: Paper) -> HttpResponseRedire
     return HttpResponseRedirect(f"{target}#entry-{paper.slug}")
 
 
+def _on_paper(request: HttpRequest) -> bool:
+    """Whether an action came from the paper page, whose fragments differ from the dashboard's."""
+    return request.POST.get("on") == "paper"
+
+
 def _entry_response(
     request: HtmxHttpRequest, paper: Paper, partial: str, announce: str, papers: list[Paper]
 ) -> HttpResponse:
@@ -60,6 +66,9 @@ def _entry_response(
 
     `partial` is the full name of the template partial, so a search for it finds this call.
     """
+    if _on_paper(request):
+        partial = partial.replace("progress/dashboard.html#", "progress/_workbench.html#paper-")
+        partial = partial.removesuffix("-and-counters")
     summary = summarise(papers)
     entry = summary.entries[paper.pk]
     context = {
@@ -69,6 +78,7 @@ def _entry_response(
         "groups": summary.groups_of(entry.paper),
         "announce": announce,
         "statuses": Status.choices,
+        "on_paper": _on_paper(request),
     }
     return render(request, partial, context)
 
@@ -116,6 +126,56 @@ def set_part(request: HtmxHttpRequest, slug: str, position: int) -> HttpResponse
         papers = reader_papers(request.user)
         return _entry_response(request, advice.paper, partial, announce, papers)
     return _back_to_dashboard(request, advice.paper)
+
+
+@require_POST
+@login_required
+def set_parts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Keep exactly the ticked parts of an entry: the checklist is one form, so one Save (or,
+    with JavaScript, each change) sends every box, and two ticks with one Save keep both."""
+    paper = get_object_or_404(Paper, slug=slug)
+    form = PartsForm(request.POST)
+    if not form.is_valid():
+        return problem(request, "Those are not parts of this entry; nothing was changed.", 400)
+    shown, done = form.cleaned_data["shown"], form.cleaned_data["done"]
+    services.set_parts_done(reader=request.user, paper=paper, shown=shown, done=done)
+    if request.htmx:
+        papers = reader_papers(request.user)
+        paper = next(p for p in papers if p.pk == paper.pk)
+        announce = f"{paper.name}: {paper.ticked} of {paper.parts} parts done."
+        partial = "progress/dashboard.html#checklist-and-counters"
+        return _entry_response(request, paper, partial, announce, papers)
+    return _back_to_dashboard(request, paper)
+
+
+@require_safe
+def paper_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The public list; signed in, each entry also shows the reader's status (one query more)."""
+    context = catalogue_views.list_context()
+    if request.user.is_authenticated:
+        statuses = dict(request.user.reading_states.values_list("paper_id", "status"))
+        for paper in context["papers"]:
+            status = statuses.get(paper.pk, Status.UNREAD)
+            paper.status_label = "" if status == Status.UNREAD else Status(status).label
+    return render(request, "catalogue/paper_list.html", context)
+
+
+@never_cache
+@require_safe
+def paper_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """An entry's page. Signed in, it is the reader's workbench: status, the checklist in place
+    of the advice, and the note editor, from the same fragments as the dashboard's entries."""
+    if not request.user.is_authenticated:
+        return catalogue_views.paper_detail(request, slug)
+    context = catalogue_views.paper_context(slug)
+    papers = reader_papers(request.user)
+    summarise(papers)  # sets the advice summary the status line shows
+    work = next((p for p in papers if p.pk == context["paper"].pk), None)
+    if work is None:  # not in the reading order (retired): the public page only
+        return render(request, "catalogue/paper_detail.html", context)
+    context.update(_note_context(request, context["paper"]))
+    context.update(work=work, statuses=Status.choices)
+    return render(request, "progress/paper.html", context)
 
 
 def _own_note(request: HttpRequest, slug: str) -> tuple[Paper, Note]:

@@ -56,6 +56,9 @@ MATRIX: dict[str, Row] = {
     # The public reading list.
     "catalogue:paper-list": Row(get=everyone(200)),
     "catalogue:paper-detail": Row(get=everyone(200)),
+    # The same two pages, answered by progress so a signed-in reader sees their own state.
+    "reader-paper-list": Row(get=everyone(200)),
+    "reader-paper-page": Row(get=everyone(200)),
     "catalogue:about": Row(get=everyone(200)),
     "catalogue:export-bib": Row(get=everyone(200)),
     "catalogue:export-csv": Row(get=everyone(200)),
@@ -66,6 +69,7 @@ MATRIX: dict[str, Row] = {
     # A reader's progress: POST only; each reader writes their own rows for the entry.
     "progress:set-status": Row(get=everyone(405), post=signed_in(400)),
     "progress:set-part": Row(get=everyone(405), post=signed_in(ENTRY)),
+    "progress:set-parts": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:changes-seen": Row(get=everyone(405), post=signed_in(HOME)),
     # Notes: the editor always shows the signed-in reader's own note; the owner's note, its
     # revisions and restoring one are out of everyone else's reach (404, as for no note at all).

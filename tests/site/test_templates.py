@@ -61,7 +61,7 @@ def test_progress_bars_are_drawn_only_by_the_shared_fragment():
         "catalogue/paper_list.html",
         "catalogue/paper_detail.html",
         "progress/landing.html",
-        "progress/dashboard.html",
+        "progress/_workbench.html",
     ],
 )
 def test_every_page_that_lists_entries_uses_the_entry_line_fragment(page):
