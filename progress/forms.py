@@ -1,5 +1,7 @@
 """Input parsing for the reader's actions."""
 
+import re
+
 from django import forms
 
 from catalogue.models import Kind
@@ -15,17 +17,20 @@ class PartForm(forms.Form):
     done = forms.BooleanField(required=False)
 
 
+class SlugListField(forms.MultipleChoiceField):
+    """Any number of part keys (slugs), each checked for shape only."""
+
+    def valid_value(self, value) -> bool:
+        return isinstance(value, str) and bool(re.fullmatch(r"[-a-zA-Z0-9_]{1,50}", value))
+
+
 class PartsForm(forms.Form):
     """An entry's whole checklist: the parts it showed, and which of them are ticked."""
 
-    shown = forms.TypedMultipleChoiceField(coerce=int, required=False)
-    done = forms.TypedMultipleChoiceField(coerce=int, required=False)
-
-    def __init__(self, data=None):
-        super().__init__(data)
-        # Positions are small numbers; which exist is the service's business, not the form's.
-        positions = [(str(n), n) for n in range(1, 1000)]
-        self.fields["shown"].choices = self.fields["done"].choices = positions
+    # Parts are named by their key, never by position: a page loaded before a curator reordered
+    # the parts still ticks the parts its reader saw. Which keys exist is the service's business.
+    shown = SlugListField(required=False)
+    done = SlugListField(required=False)
 
     def clean(self):
         cleaned = super().clean()

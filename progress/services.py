@@ -90,14 +90,14 @@ def _current_edition() -> Subquery:
 
 
 @transaction.atomic
-def set_parts_done(*, reader, paper: Paper, shown: set[int], done: set[int]) -> None:
-    """Make the reader's ticks on the parts `shown` (by position) exactly `done`.
+def set_parts_done(*, reader, paper: Paper, shown: set[str], done: set[str]) -> None:
+    """Make the reader's ticks on the parts `shown` (by key) exactly `done`.
 
     The first tick on an unread entry starts it: it becomes Reading, with its event, so the
     checklist and the status never disagree. Parts not shown keep whatever they had.
     """
-    parts = {a.position: a for a in Advice.objects.filter(paper=paper, position__in=shown)}
-    unticked = [a for position, a in parts.items() if position not in done]
+    parts = {a.key: a for a in Advice.objects.current().filter(paper=paper, key__in=shown)}
+    unticked = [a for key, a in parts.items() if key not in done]
     PartTick.objects.filter(reader=reader, advice__in=unticked).delete()
     now = timezone.now()
     edition = _current_edition()

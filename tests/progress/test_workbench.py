@@ -1,5 +1,5 @@
-"""Issue 14: the paper page is the reader's workbench; status and checklist agree; bars tell the
-truth; one form holds an entry's parts."""
+"""The paper page is the reader's workbench; status and checklist agree; bars tell the truth;
+one form holds an entry's parts, named by their keys."""
 
 import re
 
@@ -10,17 +10,17 @@ from progress import services
 from progress.models import ReadingEvent, Status
 from progress.summary import Tally, reader_papers, summarise
 from tests.factories import AdviceFactory, PaperFactory, UserFactory, build_catalogue
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
 def entry(db):
     paper = PaperFactory(slug="solu-like", short_name="SoLU-like")
-    AdviceFactory(paper=paper, position=1, level=Level.DEEP, part="The method")
-    AdviceFactory(paper=paper, position=2, level=Level.DEEP, part="The results")
-    AdviceFactory(paper=paper, position=3, level=Level.SKIP, part="The appendix")
+    AdviceFactory(paper=paper, key="method", position=1, level=Level.DEEP, part="The method")
+    AdviceFactory(paper=paper, key="results", position=2, level=Level.DEEP, part="The results")
+    AdviceFactory(paper=paper, key="appendix", position=3, level=Level.SKIP, part="The appendix")
     return paper
 
 
@@ -72,17 +72,19 @@ def test_a_status_change_on_the_paper_page_answers_with_the_paper_page_fragment(
 
 
 def test_the_first_tick_on_an_unread_entry_makes_it_reading_with_an_event(reader, entry):
-    services.set_parts_done(reader=reader, paper=entry, shown={1, 2, 3}, done={1})
+    services.set_parts_done(
+        reader=reader, paper=entry, shown={"method", "results", "appendix"}, done={"method"}
+    )
     state = reader.reading_states.get(paper=entry)
     assert state.status == Status.READING and state.started_at
     assert ReadingEvent.objects.filter(reader=reader, to_status=Status.READING).count() == 1
 
 
 def test_ticking_the_last_deep_part_offers_mark_as_read_in_place(client_as_reader, entry):
-    data = {"shown": [1, 2, 3], "done": [1], "on": "paper"}
+    data = {"shown": ["method", "results", "appendix"], "done": ["method"], "on": "paper"}
     first = client_as_reader.post("/entries/solu-like/parts/", data, headers=HTMX)
     assert "Mark as read" not in first.content.decode()
-    data["done"] = [1, 2]
+    data["done"] = ["method", "results"]
     html = client_as_reader.post("/entries/solu-like/parts/", data, headers=HTMX).content.decode()
     assert html.lstrip().startswith('<div class="checklist" id="checklist-solu-like">')
     assert 'id="offer-read-solu-like"' in html and "Mark as read" in html
@@ -91,7 +93,12 @@ def test_ticking_the_last_deep_part_offers_mark_as_read_in_place(client_as_reade
 
 @pytest.mark.parametrize("status", [Status.READ, Status.SKIMMED, Status.SKIPPED])
 def test_marking_an_entry_finished_never_unticks(reader, entry, status):
-    services.set_parts_done(reader=reader, paper=entry, shown={1, 2, 3}, done={1, 3})
+    services.set_parts_done(
+        reader=reader,
+        paper=entry,
+        shown={"method", "results", "appendix"},
+        done={"method", "appendix"},
+    )
     services.set_status(reader=reader, paper=entry, status=status)
     assert reader.part_ticks.count() == 2
 
@@ -103,18 +110,24 @@ def test_the_about_page_says_how_ticks_and_statuses_agree(client):
 
 
 def test_one_save_keeps_every_ticked_part_without_javascript(client_as_reader, reader, entry):
+    every = ["method", "results", "appendix"]
     response = client_as_reader.post(
-        "/entries/solu-like/parts/", {"shown": [1, 2, 3], "done": [1, 3]},
+        "/entries/solu-like/parts/", {"shown": every, "done": ["method", "appendix"]},
         headers={"Referer": "http://testserver/papers/solu-like/"},
     )  # fmt: skip
     assert response.status_code == 302
     assert set(reader.part_ticks.values_list("advice__position", flat=True)) == {1, 3}
-    client_as_reader.post("/entries/solu-like/parts/", {"shown": [1, 2, 3], "done": [3]})
+    client_as_reader.post(
+        "/entries/solu-like/parts/",
+        {"shown": ["method", "results", "appendix"], "done": ["appendix"]},
+    )
     assert set(reader.part_ticks.values_list("advice__position", flat=True)) == {3}
 
 
 def test_a_ticked_part_that_was_not_on_the_form_is_refused(client_as_reader, reader, entry):
-    response = client_as_reader.post("/entries/solu-like/parts/", {"shown": [1], "done": [2]})
+    response = client_as_reader.post(
+        "/entries/solu-like/parts/", {"shown": ["method"], "done": ["results"]}
+    )
     assert response.status_code == 400 and not reader.part_ticks.exists()
 
 
@@ -179,8 +192,22 @@ def test_saving_a_checklist_runs_a_fixed_number_of_queries(
     reader, papers = _busy_reader(entries)
     client.force_login(reader)
     slug = papers[1].slug
+    keys = list(papers[1].advice.order_by("position").values_list("key", flat=True))
     with django_assert_max_num_queries(16):
         response = client.post(
-            f"/entries/{slug}/parts/", {"shown": [1, 2], "done": [1]}, headers=HTMX
+            f"/entries/{slug}/parts/", {"shown": keys[:2], "done": keys[:1]}, headers=HTMX
         )
     assert response.status_code == 200
+
+
+def test_a_page_loaded_before_a_reorder_still_ticks_the_part_its_reader_saw(
+    client_as_reader, reader, entry
+):
+    # A curator swaps the first two parts after the reader's page was drawn.
+    entry.advice.filter(key="method").update(position=99)
+    entry.advice.filter(key="results").update(position=1)
+    entry.advice.filter(key="method").update(position=2)
+    client_as_reader.post(
+        "/entries/solu-like/parts/", {"shown": ["method", "results"], "done": ["method"]}
+    )
+    assert list(reader.part_ticks.values_list("advice__key", flat=True)) == ["method"]
