@@ -9,7 +9,7 @@ import hashlib
 from catalogue import outline
 from catalogue.models import Paper
 from catalogue.outline import sections_of
-from progress import activity
+from progress import activity, changes
 from progress.models import Status
 from progress.summary import Entry, Summary, reader_papers, summarise
 
@@ -39,12 +39,13 @@ def entry_cache_key(paper: Paper, csrf_secret: str) -> str:
     from it; the masked token in a cached entry stays valid for as long as the secret does.
     """
     checklist = tuple(
-        (a.position, a.level, a.part, a.detail, a.done) for a in getattr(paper, "checklist", ())
+        (a.key, a.position, a.level, a.part, a.detail, a.done, getattr(a, "is_new", False))
+        for a in getattr(paper, "checklist", ())
     )
     shown = (
         paper.slug, paper.title, paper.short_name, paper.kind, paper.url, paper.status,
         paper.parts, paper.ticked, paper.note_length > 0, paper.advice_summary_text, checklist,
-        csrf_secret,
+        getattr(paper, "changed_since", None), csrf_secret,
     )  # fmt: skip
     return _digest(shown)
 
@@ -61,6 +62,8 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
     """Everything the dashboard template needs for this reader under these filters."""
     papers = reader_papers(reader)
     summary = summarise(papers)
+    reader_changes = changes.for_reader(reader)
+    changes.mark(papers, reader_changes)
     for paper in papers:
         paper.cache_key = entry_cache_key(paper, csrf_secret)
     shown = [p for p in papers if matches(summary.entries[p.pk], filters)]
@@ -71,6 +74,7 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
             group.tally = summary.by_section[group.section.pk]
     return {
         "summary": summary,
+        "reader_changes": reader_changes,
         "filtered": bool(filters),
         "shown_count": len(shown),
         "display": display,

@@ -16,8 +16,8 @@ from catalogue import outline
 from catalogue import views as catalogue_views
 from catalogue.models import Advice, Paper, Section
 from mireads.http import HtmxHttpRequest, problem, safe_url
+from progress import changes, markdown, services
 from progress import dashboard as board
-from progress import markdown, services
 from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
 from progress.summary import papers_for_reader, reader_papers, summarise
@@ -170,6 +170,7 @@ def paper_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     context = catalogue_views.paper_context(slug)
     papers = reader_papers(request.user)
     summarise(papers)  # sets the advice summary the status line shows
+    changes.mark(papers, changes.for_reader(request.user))
     work = next((p for p in papers if p.pk == context["paper"].pk), None)
     if work is None:  # not in the reading order (retired): the public page only
         return render(request, "catalogue/paper_detail.html", context)

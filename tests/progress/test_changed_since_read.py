@@ -95,3 +95,33 @@ def test_finding_a_readers_changes_takes_constant_queries(
 
     with django_assert_max_num_queries(5):
         changes.for_reader(reader)
+
+
+@pytest.mark.parametrize("entries", [20, 200])
+def test_the_dashboard_and_paper_page_show_the_marks_in_constant_queries(
+    client, entries, django_assert_max_num_queries
+):
+    from catalogue.models import Section
+    from tests.factories import build_catalogue
+
+    papers = build_catalogue(entries)
+    reader = UserFactory(username=f"marks{entries}")
+    for paper in papers[::3]:
+        services.set_status(reader=reader, paper=paper, status="read")
+    editions.publish(note="First.", require_changes=False)
+    for paper in papers[::3]:
+        AdviceFactory(paper=paper, key="added", position=90, level="deep", part="An added part")
+    editions.publish(note="Parts added.")
+    assert Section.objects.exists()
+    client.force_login(reader)
+
+    with django_assert_max_num_queries(11):
+        dashboard = client.get("/").content.decode()
+    with django_assert_max_num_queries(17):
+        page = client.get(papers[0].get_absolute_url()).content.decode()
+
+    marked = len(papers[::3])
+    assert f"{marked} of your entries changed in" in " ".join(dashboard.split())
+    assert dashboard.count("changed since you read it") == marked
+    assert "changed since you read it" in page and "An added part" in page
+    assert 'class="badge new-part">new<' in page
