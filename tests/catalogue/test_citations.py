@@ -207,3 +207,11 @@ def test_an_edition_keeps_the_works_and_deep_links_of_its_entries(real_catalogue
 
 def test_the_fixture_round_trip_keeps_works_byte_for_byte(real_catalogue):
     assert fixture.dumps() == fixture.FIXTURE_PATH.read_text()
+
+
+def test_the_paper_page_lists_the_works_with_their_venues_and_identifiers(client, real_catalogue):
+    html = client.get("/papers/curve-detectors/").content.decode()
+    assert "Curve Circuits" in html and "companion" in html
+    assert 'href="https://doi.org/10.23915/distill.00024.006"' in html
+    ioi = client.get("/papers/ioi/").content.decode()
+    assert 'href="https://arxiv.org/abs/2211.00593"' in ioi
