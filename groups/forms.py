@@ -60,3 +60,14 @@ class TargetsForm(forms.Form):
 
     def due(self) -> dict[Section, dt.date | None]:
         return {tier: self.cleaned_data[f"target-{tier.pk}"] for tier in self.tiers}
+
+
+class DeriveTargetsForm(forms.Form):
+    """Weekly hours the group means to read, and from when: the tier dates follow."""
+
+    hours_per_week = forms.DecimalField(
+        label="Hours a week the group reads", min_value=0.5, max_value=60, decimal_places=1
+    )
+    start = forms.DateField(
+        label="Starting on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<slug:slug>/members/<int:member_id>/remove/", views.remove_member, name="remove"),
     path("<slug:slug>/members/<int:member_id>/hand-over/", views.hand_over, name="hand-over"),
     path("<slug:slug>/targets/", views.set_targets, name="targets"),
+    path("<slug:slug>/targets/derive/", views.derive_targets, name="targets-derive"),
 ]

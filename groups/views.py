@@ -17,8 +17,16 @@ from django_htmx.http import trigger_client_event
 from catalogue.models import Section
 from groups import services
 from groups.board import STATUS_MARKS, board
-from groups.forms import GroupForm, MemberCapForm, NewInviteForm, SharingForm, TargetsForm
+from groups.forms import (
+    DeriveTargetsForm,
+    GroupForm,
+    MemberCapForm,
+    NewInviteForm,
+    SharingForm,
+    TargetsForm,
+)
 from groups.models import Membership, ReadingGroup, Sharing
+from groups.plan_targets import derived_targets
 from mireads.http import HtmxHttpRequest
 from progress.models import Status
 
@@ -117,6 +125,7 @@ def _detail_context(request: HttpRequest, membership: Membership, **extra) -> di
         tiers = [tier.tier for tier in context["board"].tiers]
         targets = {t.tier.pk: t.target.due_on for t in context["board"].tiers if t.target}
         context.setdefault("targets_form", TargetsForm(tiers=tiers, targets=targets))
+        context.setdefault("derive_form", DeriveTargetsForm(initial={"hours_per_week": 3}))
     return context
 
 
@@ -277,4 +286,23 @@ def set_targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return render(request, DETAIL, context, status=400)
     services.set_targets(group=membership.group, due=form.due())
     messages.success(request, "Target dates saved.")
+    return _back(membership.group, "targets")
+
+
+@never_cache
+@require_POST
+@login_required
+def derive_targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Set every tier's target from the group's weekly hours and the plan's estimates."""
+    membership = _facilitator(request, slug)
+    form = DeriveTargetsForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, membership, derive_form=form)
+        return render(request, DETAIL, context, status=400)
+    due = derived_targets(
+        hours_per_week=float(form.cleaned_data["hours_per_week"]),
+        start=form.cleaned_data["start"],
+    )
+    services.set_targets(group=membership.group, due=due)
+    messages.success(request, "Target dates worked out from the weekly hours and saved.")
     return _back(membership.group, "targets")

@@ -208,6 +208,7 @@ INSTALLED_APPS = [
     "axes",
     "catalogue",
     "progress",
+    "plans",
     "groups",
     "accounts",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("catalogue.urls")),
     path("", include("progress.urls")),
     path("", include("accounts.urls")),
+    path("plan/", include("plans.urls")),
     path("groups/", include("groups.urls")),
 ]
 

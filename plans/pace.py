@@ -1,0 +1,79 @@
+"""The reader's own pace: how their reading time compares with the estimates.
+
+Evidence is every entry the reader moved from reading to read or skimmed within one day of
+starting it (a longer gap says more about the reader's week than their reading speed). Each gives
+a ratio: the time between the two events over the entry's estimate at its advised depth. The pace
+is the median ratio — one entry left open over lunch does not move it — capped between 0.5x and
+2x, and only once there are at least three such entries. Readers can turn it off.
+"""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from catalogue.models import Paper
+from plans import estimates
+from progress.models import Status
+
+MIN_ENTRIES = 3
+SLOWEST, FASTEST = 2.0, 0.5
+LONGEST_SITTING = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Pace:
+    factor: float = 1.0
+    entries: int = 0
+    active: bool = False
+    turned_off: bool = False
+
+    @property
+    def explanation(self) -> str:
+        """One sentence for the plan page."""
+        if self.turned_off:
+            return "You turned your own pace off, so the plan uses the estimates as they are."
+        if not self.active:
+            return (
+                f"Once you have finished {MIN_ENTRIES} entries within a day of starting them, "
+                f"the plan scales the estimates by your own pace ({self.entries} so far)."
+            )
+        return (
+            f"Your pace is {self.factor:.2g}x the estimates: the median over the {self.entries} "
+            f"entries you finished within a day of starting, kept between {FASTEST}x and "
+            f"{SLOWEST}x."
+        )
+
+
+def ratios(events, minutes_by_paper: dict[int, float]) -> list[float]:
+    """Reading time over estimate for each reading → finished pair within a day."""
+    started: dict[int, dt.datetime] = {}
+    found = []
+    for event in events:  # in time order
+        if event.to_status == Status.READING:
+            started[event.paper_id] = event.at
+        elif event.to_status in (Status.READ, Status.SKIMMED) and event.paper_id in started:
+            took = event.at - started.pop(event.paper_id)
+            estimate = minutes_by_paper.get(event.paper_id)
+            if estimate and dt.timedelta(0) < took <= LONGEST_SITTING:
+                found.append(took.total_seconds() / 60 / estimate)
+    return found
+
+
+def pace_for(reader, use_pace: bool = True, papers=None) -> Pace:
+    """The reader's pace (two queries; one when `papers` with their advice is given)."""
+    if not use_pace:
+        return Pace(turned_off=True)
+    events = list(
+        reader.reading_events.filter(
+            to_status__in=[Status.READING, Status.READ, Status.SKIMMED]
+        ).order_by("at", "id")
+    )
+    if papers is None:
+        ids = {e.paper_id for e in events}
+        papers = Paper.objects.filter(pk__in=ids).with_advice() if ids else []
+    minutes = {p.pk: estimates.entry_minutes(p).minutes for p in papers}
+    found = ratios(events, minutes)
+    if len(found) < MIN_ENTRIES:
+        return Pace(entries=len(found))
+    factor = min(SLOWEST, max(FASTEST, statistics.median(found)))
+    return Pace(factor=factor, entries=len(found), active=True)
