@@ -21,7 +21,10 @@ class BudgetForm(forms.ModelForm):
     class Meta:
         model = ReadingPlan
         fields = ["hours_per_week", "session_time", "timezone", "use_pace"]
-        labels = {"use_pace": "Scale the estimates by my own pace"}
+        labels = {
+            "use_pace": "Scale the estimates by my own pace",
+            "session_time": "Sessions start at",
+        }
         widgets = {"session_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
         help_texts = {"hours_per_week": f"Between 0.5 and {MAX_HOURS_PER_WEEK}."}
 
