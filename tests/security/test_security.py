@@ -507,6 +507,9 @@ def xss_clients(catalogue_with_text, reader, staff):
     catalogue."""
     first = Paper.objects.get(slug="first")
     services.set_status(reader=reader, paper=first, status=Status.READING)
+    # Ticked before the first look, so the pages' own tick request changes nothing between the
+    # benign pass and the payload pass (all deep parts ticked offers "Mark as read" in place).
+    services.set_part_done(reader=reader, advice=first.advice.get(), done=True)
     services.save_note(reader=reader, paper=first, text=BENIGN, base_version=0)
     services.save_note(reader=reader, paper=first, text=f"{BENIGN}, revised", base_version=1)
     group = group_services.create_group(reader=reader, name="group")
