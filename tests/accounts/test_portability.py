@@ -1,4 +1,4 @@
-"""Issue 6: readers own their data — export, import, account deletion."""
+"""Readers own their data — export, import, account deletion."""
 
 import io
 import json
