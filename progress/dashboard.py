@@ -28,7 +28,13 @@ def matches(entry: Entry, filters: dict) -> bool:
     if "kind" in filters and paper.kind != filters["kind"]:
         return False
     text = filters.get("q", "").casefold()
-    haystack = f"{paper.title} {paper.short_name} {paper.authors} {paper.summary}".casefold()
+    # The reader's own note and the advised parts are searched too: that is often where the
+    # word a reader remembers is.
+    parts = " ".join(f"{a.part} {a.detail}" for a in getattr(paper, "checklist", ()))
+    note = getattr(paper, "note_text", "")
+    haystack = (
+        f"{paper.title} {paper.short_name} {paper.authors} {paper.summary} {parts} {note}"
+    ).casefold()
     return not text or text in haystack
 
 

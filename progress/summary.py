@@ -23,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
@@ -63,6 +64,9 @@ def _with_state(reader) -> QuerySet:
             finished_at=F("mine__finished_at"),
             note_version=Coalesce("my_note__version", Value(0)),
             note_length=Coalesce(Length("my_note__text"), Value(0)),
+            # The text itself too, so dashboard search can look in the reader's own note
+            # without a query per entry.
+            note_text=Coalesce("my_note__text", Value(""), output_field=TextField()),
         )
     )
 
