@@ -386,3 +386,39 @@ def test_the_plan_page_and_feed_take_a_fixed_number_of_queries(
         assert client_as_reader.get(reverse("plans:plan")).status_code == 200
     with django_assert_max_num_queries(8):
         assert _feed(client_as_reader, plan).status_code == 200
+
+
+def test_a_bad_budget_sent_by_htmx_answers_the_plan_fragment_with_the_problem(client_as_reader):
+    data = {"hours_per_week": "0", "days": ["1"], "session_time": "10:00", "timezone": "UTC"}
+    response = client_as_reader.post(reverse("plans:budget"), data, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert body.strip().startswith('<div id="plan">')
+    assert "greater than or equal to 0.5" in body
+
+
+def test_the_time_left_partial_labels_defaults_as_estimates():
+    from django.template.loader import render_to_string
+
+    text = render_to_string("plans/_time_left.html", {"left": estimates.Minutes(95, True)})
+    assert "1 h 35 min left at the advised depth" in text and "(estimate)" in text
+    curated = render_to_string("plans/_time_left.html", {"left": estimates.Minutes(30, False)})
+    assert "(estimate)" not in curated
+
+
+def test_deriving_targets_from_nonsense_hours_changes_nothing(client_as_reader, reader):
+    build_catalogue(2)
+    group = ReadingGroupFactory()
+    MembershipFactory(group=group, reader=reader, role="facilitator")
+    url = reverse("groups:targets-derive", kwargs={"slug": group.slug})
+    response = client_as_reader.post(url, {"hours_per_week": "-3", "start": "2026-03-02"})
+    assert response.status_code == 400
+    assert not group.targets.exists()
+
+
+def test_only_the_facilitator_can_derive_targets(client_as_reader, reader):
+    group = ReadingGroupFactory()
+    MembershipFactory(group=group, reader=reader)
+    url = reverse("groups:targets-derive", kwargs={"slug": group.slug})
+    response = client_as_reader.post(url, {"hours_per_week": "3", "start": "2026-03-02"})
+    assert response.status_code == 404

@@ -110,6 +110,16 @@ MATRIX: dict[str, Row] = {
     "groups:remove": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
     "groups:hand-over": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
     "groups:targets": Row(get=everyone(405), post=(LOGIN, 404, GROUP, 404)),
+    "groups:targets-derive": Row(get=everyone(405), post=(LOGIN, 404, 400, 404)),
+    # The reading plan: no URL names a reader, so each reader only reaches their own plan; the
+    # world's readers have none, so changing one answers 404. The calendar feed is open to
+    # whoever holds its secret address, and the world's token names no plan.
+    "plans:plan": Row(get=signed_in(200)),
+    "plans:budget": Row(get=everyone(405), post=signed_in(400)),
+    "plans:adjust": Row(get=everyone(405), post=signed_in(404)),
+    "plans:restore": Row(get=everyone(405), post=signed_in(404)),
+    "plans:calendar": Row(get=everyone(405), post=signed_in(404)),
+    "plans:feed": Row(get=everyone(404)),
 }
 
 
