@@ -422,3 +422,16 @@ def test_only_the_facilitator_can_derive_targets(client_as_reader, reader):
     url = reverse("groups:targets-derive", kwargs={"slug": group.slug})
     response = client_as_reader.post(url, {"hours_per_week": "3", "start": "2026-03-02"})
     assert response.status_code == 404
+
+
+def test_a_feed_across_a_clock_change_keeps_sessions_at_the_readers_local_time(reader):
+    paper = PaperFactory()
+    AdviceFactory(paper=paper, level=Level.DEEP, estimated_minutes=60 * 12)
+    plan = _plan(reader, starts_on=dt.date(2026, 3, 16), counted_from=dt.date(2026, 3, 16))
+    layout, *_ = layout_for(reader, plan, now=_at(dt.date(2026, 3, 16)))
+    body = calendar.feed(plan, layout.sessions, absolute=lambda u: u, stamp=timezone.now())
+    parsed = icalendar.Calendar.from_ical(body)
+    starts = [e.decoded("DTSTART") for e in parsed.walk("VEVENT")]
+    assert {s.hour for s in starts} == {19}
+    assert {s.utcoffset() for s in starts} == {dt.timedelta(0), dt.timedelta(hours=1)}
+    assert len(parsed.walk("DAYLIGHT")) == 1
