@@ -37,6 +37,13 @@ def stored_username(typed: str) -> str:
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, matching usernames without regard to case."""
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's own message says both fields may be case-sensitive; here usernames are not.
+        "invalid_login": "That username and password do not match an account. Passwords are "
+        "case-sensitive; usernames are not.",
+    }
+
     def clean_username(self) -> str:
         typed = self.cleaned_data["username"]
         # No account has a longer name, and one this long must not reach the lookup or the
@@ -131,7 +138,8 @@ class SignupForm(UserCreationForm):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Export file",
-        help_text="The mireads.json file from a mireads export, up to 5 MB.",
+        help_text="The mireads-YYYY-MM-DD.json (or mireads-latest-YYYY-MM-DD.json) file that "
+        "the export page downloads, up to 5 MB.",
         widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
     )
 

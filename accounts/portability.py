@@ -237,8 +237,44 @@ def export_markdown(reader: AbstractBaseUser, *, exported_at: datetime) -> str:
                 for tick in entry.ticks
             ]
         if entry.note and entry.note.text.strip():
-            lines += ["", "### Note", "", entry.note.text.strip()]
+            lines += ["", "### Note", "", demote_headings(entry.note.text.strip(), levels=3)]
     return "\n".join(lines) + "\n"
+
+
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def demote_headings(markdown: str, *, levels: int) -> str:
+    """The note's headings moved `levels` down (at most to ######), outside code fences, so a
+    note's "# Summary" sits under its entry's heading instead of beside the document's title."""
+    out, fence = [], None
+    for line in markdown.split("\n"):
+        opened = _FENCE.match(line)
+        if fence is None and opened:
+            fence = opened.group(1)[0]
+        elif fence is not None and opened and opened.group(1)[0] == fence:
+            fence = None
+        elif fence is None:
+            line = _ATX_HEADING.sub(
+                lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + levels), line
+            )
+        out.append(line)
+    return "\n".join(out)
+
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
+
+
+def vault_file_name(title: str, taken: set[str]) -> str:
+    """A file name from the entry's title, with the characters that file systems or Obsidian's
+    links refuse taken out, unique within the vault ("Name 2.md" for a second one)."""
+    base = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", title).split()).strip(". ")[:100] or "entry"
+    name, n = f"{base}.md", 2
+    while name.casefold() in taken:
+        name, n = f"{base} {n}.md", n + 1
+    taken.add(name.casefold())
+    return name
 
 
 def _one_line(text: str) -> str:
@@ -272,13 +308,16 @@ def yaml_string(text: str) -> str:
 
 
 def export_notes_zip(reader: AbstractBaseUser, *, exported_at: datetime) -> bytes:
-    """One Markdown file per entry (slug.md) with YAML front matter, for an Obsidian vault."""
+    """One Markdown file per entry, named by its title, with YAML front matter (the slug among
+    it), for an Obsidian vault."""
     buffer = io.BytesIO()
     stamp = exported_at.astimezone(UTC).timetuple()[:6]
+    taken: set[str] = set()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for entry in reader_entries(reader):
             # A fixed date in every member keeps the archive the same for the same data.
-            member = zipfile.ZipInfo(f"{entry.paper.slug}.md", date_time=stamp)
+            name = vault_file_name(entry.paper.name, taken)
+            member = zipfile.ZipInfo(name, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(member, _vault_file(entry))
     return buffer.getvalue()
@@ -289,6 +328,7 @@ def _vault_file(entry: ReaderEntry) -> str:
     front = [
         "---",
         f"title: {yaml_string(paper.name)}",
+        f"slug: {yaml_string(paper.slug)}",
         f"link: {yaml_string(paper.url)}",
         f"status: {yaml_string(state.status if state else Status.UNREAD.value)}",
         # ISO dates unquoted: YAML (and Obsidian's date properties) read them as dates.
@@ -303,7 +343,7 @@ def _vault_file(entry: ReaderEntry) -> str:
         front += ["", "Ticked parts:", ""]
         front += [f"- [x] {_one_line(tick.advice.part)}" for tick in entry.ticks]
     if entry.note and entry.note.text.strip():
-        front += ["", entry.note.text.strip()]
+        front += ["", demote_headings(entry.note.text.strip(), levels=1)]
     return "\n".join(front) + "\n"
 
 

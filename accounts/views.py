@@ -12,7 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts import limits, portability
 from accounts.forms import DeleteAccountForm, GuardedPasswordChangeForm, ImportForm, SignupForm
 from accounts.models import Guess
+from groups.models import ReadingGroup
 from mireads.http import HtmxHttpRequest, checks_its_own_body_size, problem, safe_url
 
 logger = logging.getLogger("mireads.accounts")
@@ -81,6 +82,21 @@ class SignInView(auth_views.LoginView):
             return refused
         return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        # Someone following an invite link is asked to sign in first: say which group.
+        return {**super().get_context_data(**kwargs), "joining": invited_to(self.request)}
+
+
+def invited_to(request: HttpRequest) -> ReadingGroup | None:
+    """The group whose working invite link the `next` address is, if it is one."""
+    try:
+        match = resolve(_next_url(request) or "/")
+    except Resolver404:
+        return None
+    if match.view_name != "groups:join":
+        return None
+    return ReadingGroup.objects.by_invite(match.kwargs["token"])
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's view; the old password is checked like a sign-in (see GuardedPasswordChangeForm)."""
@@ -117,7 +133,7 @@ def export_page(request: HtmxHttpRequest) -> HttpResponse:
     """What can be downloaded, with a count of what the reader has."""
     reader = request.user
     counts = {
-        "statuses": reader.reading_states.count(),
+        "statuses": reader.reading_states.marked().count(),
         "ticks": reader.part_ticks.count(),
         "notes": reader.notes.count(),
     }

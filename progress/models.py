@@ -36,6 +36,10 @@ class ReadingStateQuerySet(models.QuerySet):
     def of_readers(self, reader_ids) -> "ReadingStateQuerySet":
         return self.filter(reader_id__in=reader_ids)
 
+    def marked(self) -> "ReadingStateQuerySet":
+        """Entries with a status: set back to Unread, an entry keeps its row but has none."""
+        return self.exclude(status=Status.UNREAD)
+
 
 class ReadingState(models.Model):
     """How far one reader got with one entry. No row means unread."""
@@ -193,6 +197,9 @@ class Note(models.Model):
     # cached (progress/markdown.py), until their next save stores it.
     rendered = models.TextField(blank=True, editable=False)
     rendered_version = models.PositiveIntegerField(default=0, editable=False)
+    # Whether the latest revision still belongs to the sitting in progress: autosaves within
+    # SITTING_GAP of the last save fold into it, until the page is left (the client says so).
+    sitting_open = models.BooleanField(default=False, editable=False)
 
     objects = NoteQuerySet.as_manager()
 

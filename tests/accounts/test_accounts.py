@@ -108,7 +108,7 @@ def test_signing_in_with_the_right_password_goes_home(client, reader):
 def test_a_wrong_password_shows_the_form_again_with_a_message(client, reader):
     response = sign_in(client, "ada", **WRONG)
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert "That username and password do not match an account" in response.content.decode()
     assert signed_in_username(client) is None
 
 
@@ -518,3 +518,29 @@ def test_the_account_pages_need_no_database_query_to_show(client, django_assert_
     for name in ["login", "signup", "password-reset"]:
         with django_assert_max_num_queries(0):
             assert client.get(reverse(f"accounts:{name}")).status_code == 200
+
+
+def test_a_wrong_sign_in_does_not_claim_usernames_are_case_sensitive(client, reader):
+    response = client.post(reverse("accounts:login"), {"username": "ada", "password": "wrong"})
+    html = " ".join(response.content.decode().split())
+    assert "usernames are not" in html
+    assert "both fields may be case-sensitive" not in html
+
+
+def test_entries_set_back_to_unread_are_not_counted_as_having_a_status(client_as_reader, reader):
+    from catalogue.models import Paper
+    from progress import services
+    from tests.factories import PaperFactory
+
+    first, second = PaperFactory(), PaperFactory()
+    services.set_status(reader=reader, paper=first, status="reading")
+    services.set_status(reader=reader, paper=second, status="reading")
+    services.set_status(reader=reader, paper=second, status="unread")
+    assert Paper.objects.count() == 2
+    html = " ".join(client_as_reader.get(reverse("accounts:export")).content.decode().split())
+    assert "1 entry with a status" in html
+
+
+def test_the_import_help_names_the_file_the_export_downloads(client_as_reader):
+    html = client_as_reader.get(reverse("accounts:import")).content.decode()
+    assert "mireads-YYYY-MM-DD.json" in html

@@ -235,11 +235,14 @@ def test_the_notes_zip_has_one_file_per_entry_with_safely_quoted_front_matter(
     response = client_as_reader.get(reverse("accounts:export-notes-zip"))
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert archive.namelist() == ["tricky.md"]
-    text = archive.read("tricky.md").decode()
+    # Named by title, with what file systems and Obsidian's links refuse taken out.
+    (name,) = archive.namelist()
+    assert name == "Title with quotes , a hash and a newline too.md"
+    text = archive.read(name).decode()
     meta = front_matter(text)
     assert meta == {
         "title": tricky.title,
+        "slug": "tricky",
         "link": tricky.url,
         "status": "read",
         "started": "2025-03-01",
@@ -767,3 +770,27 @@ def test_another_readers_import_and_deletion_never_touch_this_reader(
     assert not User.objects.filter(username="grace").exists()
     assert row_counts(reader) == counts
     assert portability.export_document(reader, exported_at=DAY) == mine
+
+
+def test_exported_notes_keep_their_headings_under_the_entrys(client_as_reader, reader):
+    paper = PaperFactory(slug="headed", title="Headed")
+    NoteFactory(
+        reader=reader, paper=paper, text="# Summary\n\n```\n# not a heading\n```\n## Detail"
+    )
+    markdown = client_as_reader.get(reverse("accounts:export-markdown")).content.decode()
+    assert "#### Summary" in markdown and "##### Detail" in markdown
+    assert "\n# not a heading\n" in markdown, "code stays as it was"
+    archive = zipfile.ZipFile(
+        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).content)
+    )
+    vault = archive.read("Headed.md").decode()
+    assert "\n# Headed\n" in vault and "\n## Summary\n" in vault
+
+
+def test_two_entries_with_one_title_get_two_vault_files(client_as_reader, reader):
+    for slug in ("one", "two"):
+        NoteFactory(reader=reader, paper=PaperFactory(slug=slug, title="Same", short_name=""))
+    archive = zipfile.ZipFile(
+        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).content)
+    )
+    assert sorted(archive.namelist()) == ["Same 2.md", "Same.md"]

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from groups import services as group_services
@@ -629,3 +630,13 @@ def test_deleting_a_facilitators_account_passes_the_role_on():
     group_services.join(reader=member, token=group.invite_token)
     portability.delete_account(reader=facilitator)
     assert Membership.objects.get(group=group, reader=member).role == Role.FACILITATOR
+
+
+def test_the_sign_in_page_an_invite_link_leads_to_names_the_group(client, reader):
+    group = group_services.create_group(reader=reader, name="Circuits club")
+    invite = reverse("groups:join", args=[group.invite_token])
+    response = client.get(invite, follow=True)
+    html = " ".join(response.content.decode().split())
+    assert "to join “Circuits club”" in html
+    dead = client.get(reverse("accounts:login"), {"next": "/groups/join/not-a-token/"})
+    assert "to join" not in dead.content.decode()
