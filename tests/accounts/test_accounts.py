@@ -544,3 +544,10 @@ def test_entries_set_back_to_unread_are_not_counted_as_having_a_status(client_as
 def test_the_import_help_names_the_file_the_export_downloads(client_as_reader):
     html = client_as_reader.get(reverse("accounts:import")).content.decode()
     assert "mireads-YYYY-MM-DD.json" in html
+
+
+def test_the_export_page_describes_each_download_in_its_styled_list(client_as_reader):
+    html = client_as_reader.get(reverse("accounts:export")).content.decode()
+    assert '<dl class="downloads">' in html
+    css = (ROOT / "static" / "css" / "mireads.css").read_text()
+    assert ".downloads dt" in css and ".downloads dd" in css
