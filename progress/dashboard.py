@@ -69,6 +69,7 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
     papers = reader_papers(reader)
     summary = summarise(papers)
     reader_changes = changes.for_reader(reader)
+    weeks = activity.weekly_finished(reader)
     changes.mark(papers, reader_changes)
     for paper in papers:
         paper.cache_key = entry_cache_key(paper, csrf_secret)
@@ -86,7 +87,8 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
         "display": display,
         "statuses": Status.choices,
         "entries_key": region_key(papers, shown, filters, summary),
-        "weeks": activity.weekly_finished(reader),
+        # An empty chart says nothing: it appears with the first entry finished.
+        "weeks": [w for w in weeks if any(week.finished for week in weeks)],
         "bar_width": activity.BAR_WIDTH,
         "chart_height": activity.CHART_HEIGHT,
     }

@@ -237,6 +237,14 @@ class Summary:
     next_up: Entry | None
     reading: list[Entry]
 
+    @property
+    def started(self) -> bool:
+        """The reader has done something: a status other than Unread, or a ticked part."""
+        return any(
+            e.status != Status.UNREAD or getattr(e.paper, "ticked", 0)
+            for e in self.entries.values()
+        )
+
     def groups_of(self, paper: Paper) -> list[outline.Group]:
         """The groups whose bars change when this entry changes: its subsection and its tier."""
         found = []
