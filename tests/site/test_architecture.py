@@ -160,3 +160,24 @@ def test_htmx_request_is_typed_in_one_place():
         if "class HtmxHttpRequest" in path.read_text()
     ]
     assert found == ["mireads/http.py"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "home"),
+    [
+        ("url_has_allowed_host_and_scheme", "mireads/http.py"),  # the safe-redirect check
+        ("retarget(", "mireads/http.py"),  # putting a message into the flash area
+        ("def sections_of", "catalogue/outline.py"),
+        (">= self.member_cap", "groups/models.py"),  # the member cap: ReadingGroup.is_full()
+        ("in_joining_order().first()", "groups/models.py"),  # who facilitates next
+        ("class HtmxHttpRequest", "mireads/http.py"),
+    ],
+)
+def test_each_rule_lives_in_one_place(rule, home):
+    found = sorted(
+        path.relative_to(ROOT).as_posix()
+        for app in [*LAYERS, "mireads"]
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts and rule in path.read_text()
+    )
+    assert found == [home]
