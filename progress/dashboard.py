@@ -13,6 +13,18 @@ from progress import activity, changes
 from progress.models import Status
 from progress.summary import Entry, Summary, reader_papers, summarise
 
+# Apps that come after progress (plans) add to the reader's pages through these, so progress
+# never imports them: each takes (reader, papers, shown) and returns context values.
+READER_PAGE_EXTRAS: list = []
+
+
+def extras(reader, papers: list[Paper], shown: list[Paper]) -> dict:
+    """What the registered apps add for this reader; `shown`: the entries the page is about."""
+    found: dict = {}
+    for extra in READER_PAGE_EXTRAS:
+        found.update(extra(reader, papers, shown))
+    return found
+
 
 def _digest(value) -> str:
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
@@ -91,4 +103,5 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
         "weeks": [w for w in weeks if any(week.finished for week in weeks)],
         "bar_width": activity.BAR_WIDTH,
         "chart_height": activity.CHART_HEIGHT,
+        **extras(reader, papers, papers),
     }

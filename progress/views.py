@@ -175,7 +175,7 @@ def paper_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if work is None:  # not in the reading order (retired): the public page only
         return render(request, "catalogue/paper_detail.html", context)
     context.update(_note_context(request, context["paper"]))
-    context.update(work=work, statuses=Status.choices)
+    context.update(work=work, statuses=Status.choices, **board.extras(request.user, papers, [work]))
     return render(request, "progress/paper.html", context)
 
 

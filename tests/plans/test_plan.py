@@ -435,3 +435,16 @@ def test_a_feed_across_a_clock_change_keeps_sessions_at_the_readers_local_time(r
     assert {s.hour for s in starts} == {19}
     assert {s.utcoffset() for s in starts} == {dt.timedelta(0), dt.timedelta(hours=1)}
     assert len(parsed.walk("DAYLIGHT")) == 1
+
+
+def test_the_dashboard_and_the_paper_page_show_the_time_left_at_the_advised_depth(
+    client, real_catalogue
+):
+    from tests.factories import UserFactory
+
+    reader = UserFactory(username="timeleft")
+    client.force_login(reader)
+    dashboard = " ".join(client.get("/").content.decode().split())
+    assert "left at the advised depth" in dashboard and "(estimate)" in dashboard
+    page = " ".join(client.get("/papers/solu/").content.decode().split())
+    assert "left at the advised depth" in page

@@ -255,8 +255,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
         response = client.get("/")
     assert response.status_code == 200
     # session, user, entries with the reader's state, checklists, activity, editions (none yet:
-    # what changed since the reader read it is looked up only once there is an edition)
-    assert len(captured) == 6
+    # what changed since the reader read it is looked up only once there is an edition), and
+    # for the time left the reader's plan and reading events
+    assert len(captured) == 8
 
 
 @pytest.mark.django_db(transaction=True)

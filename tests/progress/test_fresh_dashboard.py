@@ -20,7 +20,9 @@ def test_a_fresh_dashboard_shows_no_zero_counters_no_empty_chart_and_no_empty_ca
     # Unread is the default: its button is pressed (for screen readers) but drawn unfilled.
     assert 'aria-pressed="true"' in html.split('id="s-circuits-zoom-in-unread"', 1)[1][:40]
     css = (settings.BASE_DIR / "static" / "css" / "mireads.css").read_text()
-    assert '.status-control button[value="unread"][aria-pressed="true"] {\n  background: none;' in css
+    assert (
+        '.status-control button[value="unread"][aria-pressed="true"] {\n  background: none;' in css
+    )
 
 
 def test_counters_and_continue_reading_appear_with_the_first_status(

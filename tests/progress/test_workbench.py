@@ -179,7 +179,8 @@ def test_the_signed_in_paper_page_and_list_run_a_fixed_number_of_queries(
 ):
     reader, papers = _busy_reader(entries)
     client.force_login(reader)
-    with django_assert_max_num_queries(12):
+    # The page, the reader's entries and note, editions, and for the time left the plan and pace.
+    with django_assert_max_num_queries(14):
         assert client.get(papers[2].get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get("/papers/").status_code == 200

@@ -1,0 +1,14 @@
+"""What plans adds to the reader's pages that progress draws (the dashboard, the paper page):
+the time left at the advised depth, at the reader's pace. Registered in PlansConfig.ready()."""
+
+from plans.estimates import time_left
+from plans.models import ReadingPlan
+from plans.pace import pace_for
+
+
+def reader_time_left(reader, papers, shown) -> dict:
+    """`time_left` over the entries `shown`, at the reader's pace unless they turned it off
+    (two queries: the plan and the reading events; `papers` carry the checklists)."""
+    plan = ReadingPlan.objects.of_reader(reader)
+    pace = pace_for(reader, plan.use_pace if plan else True, papers)
+    return {"time_left": time_left(shown, pace.factor)}
