@@ -54,6 +54,8 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
     )
     base_version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+    # "end" when the page is being hidden or left: this save closes the sitting's revision.
+    sitting = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class RestoreForm(forms.Form):

@@ -1,5 +1,6 @@
 """Writes that touch several rows or rules: one function per use case, each in one transaction."""
 
+import datetime as dt
 from functools import wraps
 
 from django.db import IntegrityError, transaction
@@ -131,10 +132,23 @@ def set_part_done(*, reader, advice: Advice, done: bool) -> None:
         PartTick.objects.filter(reader=reader, advice=advice).delete()
 
 
+# Autosaves closer together than this, in one sitting, are one revision of the note.
+SITTING_GAP = dt.timedelta(minutes=10)
+
+
 @_retry_once_on_race
 @transaction.atomic
-def save_note(*, reader, paper: Paper, text: str, base_version: int) -> Note:
+def save_note(
+    *, reader, paper: Paper, text: str, base_version: int, fold: bool = False,
+    end_sitting: bool = False,
+) -> Note:  # fmt: skip
     """Save a note if it is still at `base_version`, keeping the saved text as a revision.
+
+    Saves within SITTING_GAP of the previous one, while the sitting is open, update the latest
+    revision (its text, time and version number) instead of adding one, so a sitting's autosaves
+    leave one revision; the note's version still counts every save, which the conflict check
+    needs. `fold` is for autosaves (the editor's own saves); a plain save or a restore always makes a
+    revision of its own. `end_sitting` (the page was hidden or left) closes the sitting.
 
     Raises NoteConflict when another tab saved in between, NoteTooLong past the limit; in both
     cases nothing is written, so the caller can show the reader both texts.
@@ -143,22 +157,38 @@ def save_note(*, reader, paper: Paper, text: str, base_version: int) -> Note:
         raise NoteTooLong(len(text))
     now = timezone.now()
     note = reader.notes.select_for_update().filter(paper=paper).first()
+    folds = False
     if note is None:
         if base_version != 0:
             raise NoteConflict(None)
         note = Note(reader=reader, paper=paper, text=text, version=1, updated_at=now)
+        note.sitting_open = fold and not end_sitting
         note.store_rendering()
         note.save()
     else:
         if note.version != base_version:
             raise NoteConflict(note)
         if note.text == text:
+            if end_sitting and note.sitting_open:
+                note.sitting_open = False
+                note.save(update_fields=["sitting_open"])
             return note
+        folds = fold and note.sitting_open and now - note.updated_at < SITTING_GAP
+        previous = note.version
         note.text = text
         note.version += 1
         note.updated_at = now
+        note.sitting_open = fold and not end_sitting
         note.store_rendering()
-        note.save(update_fields=["text", "version", "updated_at", "rendered", "rendered_version"])
+        note.save(
+            update_fields=[
+                "text", "version", "updated_at", "rendered", "rendered_version", "sitting_open"
+            ]
+        )  # fmt: skip
+    if folds and note.revisions.filter(version=previous).update(
+        version=note.version, text=text, saved_at=now
+    ):
+        return note
     NoteRevision.objects.create(note=note, version=note.version, text=text, saved_at=now)
     return note
 

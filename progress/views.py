@@ -219,7 +219,14 @@ def note(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     text, base_version = form.cleaned_data["text"], form.cleaned_data["base_version"]
     try:
         saved = services.save_note(
-            reader=request.user, paper=paper, text=text, base_version=base_version
+            reader=request.user,
+            paper=paper,
+            text=text,
+            base_version=base_version,
+            # The editor's autosaves (htmx, or its keepalive request on leaving) fold into one
+            # revision per sitting; a plain form Save is a revision of its own.
+            fold=bool(request.htmx),
+            end_sitting=form.cleaned_data["sitting"] == "end",
         )
     except services.NoteConflict as conflict:
         return _note_problem(request, paper, form, CONFLICT, status=409, current=conflict.current)

@@ -58,7 +58,9 @@ def _post(client: Client, op: Op) -> Op:
     elif op.action == "tick":
         url, data = f"/entries/{op.slug}/parts/{op.position}/", {"done": "on"} if op.value else {}
     else:
-        url, data = f"/notes/{op.slug}/", {"text": op.value, "base_version": op.base}
+        # Each save ends its sitting, so each keeps a revision of its own to check against.
+        data = {"text": op.value, "base_version": op.base, "sitting": "end"}
+        url = f"/notes/{op.slug}/"
     response = client.post(url, data, headers=HTMX if op.htmx else {})
     op.code = response.status_code
     op.locked = b"database is locked" in response.content
