@@ -147,8 +147,8 @@ def save_note(
     Saves within SITTING_GAP of the previous one, while the sitting is open, update the latest
     revision (its text, time and version number) instead of adding one, so a sitting's autosaves
     leave one revision; the note's version still counts every save, which the conflict check
-    needs. `fold` is for autosaves (the editor's own saves); a plain save or a restore always makes a
-    revision of its own. `end_sitting` (the page was hidden or left) closes the sitting.
+    needs. `fold` is for autosaves (the editor's own saves); a plain save or a restore always
+    makes a revision of its own. `end_sitting` (the page was hidden or left) closes the sitting.
 
     Raises NoteConflict when another tab saved in between, NoteTooLong past the limit; in both
     cases nothing is written, so the caller can show the reader both texts.

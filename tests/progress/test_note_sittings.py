@@ -1,4 +1,4 @@
-"""One sitting's autosaves fold into one revision; a new one starts after 10 minutes or on leaving."""
+"""A sitting's autosaves fold into one revision; a new one starts after 10 minutes or on leaving."""
 
 import datetime as dt
 
