@@ -25,7 +25,7 @@ def _set_budget(page) -> None:
 def test_setting_a_budget_shows_the_plan_without_reloading(page, live_server, catalogue):
     sign_up(page, live_server, "planner")
     page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name="Plan").click()
+    page.get_by_role("link", name="Plan", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your reading plan")
     page.evaluate("window.sameDocument = 'yes'")
     _set_budget(page)
