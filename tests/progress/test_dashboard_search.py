@@ -52,5 +52,6 @@ def test_a_search_runs_the_same_fixed_number_of_queries_at_any_size(
         response = client.get("/?q=needle")
     assert response.status_code == 200
     assert len(slugs_in(response.content.decode())) == entries // 2
-    # session, user, entries with the reader's state and note, checklists, activity, editions
-    assert len(captured) == 6
+    # session, user, entries with the reader's state and note, checklists, activity, editions,
+    # and for the time left the reader's plan and reading events (as tests/progress/test_dashboard)
+    assert len(captured) == 8
