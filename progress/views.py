@@ -216,23 +216,27 @@ def note(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         message = " ".join(e for errors in form.errors.values() for e in errors)
         return _note_problem(request, paper, form, message, status=400)
-    text, base_version = form.cleaned_data["text"], form.cleaned_data["base_version"]
     try:
-        saved = services.save_note(
-            reader=request.user,
-            paper=paper,
-            text=text,
-            base_version=base_version,
-            # The editor's autosaves (htmx, or its keepalive request on leaving) fold into one
-            # revision per sitting; a plain form Save is a revision of its own.
-            fold=bool(request.htmx),
-            end_sitting=form.cleaned_data["sitting"] == "end",
-        )
+        saved = _save_note(request, paper, form.cleaned_data)
     except services.NoteConflict as conflict:
         return _note_problem(request, paper, form, CONFLICT, status=409, current=conflict.current)
     if request.htmx:
         return render(request, "progress/note.html#saved", {"paper": paper, "note": saved})
     return redirect("progress:note", slug=paper.slug)
+
+
+def _save_note(request: HtmxHttpRequest, paper: Paper, data: dict):
+    """Save the note. Only the editor's autosaves (sent by its textarea) fold into one revision
+    per sitting: a Save the reader presses, or the text kept after a conflict with another tab,
+    is a revision of its own, so no tab's saved text ever leaves the history."""
+    return services.save_note(
+        reader=request.user,
+        paper=paper,
+        text=data["text"],
+        base_version=data["base_version"],
+        fold=bool(request.htmx) and request.htmx.trigger == f"note-text-{paper.slug}",
+        end_sitting=data["sitting"] == "end",
+    )
 
 
 def _note_problem(request, paper, form, message, status, current=None) -> HttpResponse:

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def autosave(client, slug, text, base, **extra):
+    """What the editor's textarea sends as the reader types (htmx names the element)."""
     data = {"text": text, "base_version": base, **extra}
-    return client.post(f"/notes/{slug}/", data, headers=HTMX)
+    return client.post(f"/notes/{slug}/", data, headers={**HTMX, "HX-Trigger": f"note-text-{slug}"})
 
 
 def revisions(note):
@@ -71,3 +72,12 @@ def test_revision_times_show_to_the_second(client_as_reader, reader, paper):
     saved = Note.objects.get(reader=reader).revisions.get().saved_at
     html = client_as_reader.get(f"/notes/{paper.slug}/revisions/").content.decode()
     assert timezone.localtime(saved).strftime("%H:%M:%S") in html
+
+
+def test_a_save_the_reader_presses_keeps_a_revision_of_its_own(client_as_reader, reader, paper):
+    autosave(client_as_reader, paper.slug, "typed", 0)
+    # The Save button, or "keep the editor's text" after a conflict: htmx names no textarea.
+    data = {"text": "pressed", "base_version": 1}
+    assert client_as_reader.post(f"/notes/{paper.slug}/", data, headers=HTMX).status_code == 200
+    note = Note.objects.get(reader=reader, paper=paper)
+    assert revisions(note) == [(1, "typed"), (2, "pressed")]
