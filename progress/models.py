@@ -255,3 +255,25 @@ class NoteRevision(models.Model):
             "progress:note-revision",
             kwargs={"slug": self.note.paper.slug, "version": self.version},
         )
+
+
+class DashboardState(models.Model):
+    """One row per reader for what their dashboard depends on beyond their reading rows.
+
+    `version` is bumped (in the same transaction) by every write that changes what the reader's
+    own pages show, so a request that finds the version unchanged can answer from a cached page
+    without reading a single status, tick or note. `folded` holds the slugs of the tiers the
+    reader folded away, so a finished tier stays as they left it, on every device.
+    """
+
+    reader = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_state"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+    folded = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["reader"]
+
+    def __str__(self) -> str:
+        return f"{self.reader}'s dashboard (version {self.version})"
