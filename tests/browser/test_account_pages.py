@@ -4,7 +4,7 @@ separate control with room between the two."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import sign_in
+from tests.browser import screenshot, sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -44,3 +44,4 @@ def test_the_delete_button_looks_destructive_and_stands_apart_from_keep_my_accou
     delete_box, keep_box = delete.bounding_box(), keep.bounding_box()
     gap = keep_box["y"] - (delete_box["y"] + delete_box["height"])
     assert gap >= 24, f"only {gap:.0f}px between deleting and keeping the account"
+    screenshot(page, f"delete-account-{scheme}")

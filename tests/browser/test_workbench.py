@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from catalogue.models import Paper
 from progress import services
 from progress.models import Note, PartTick, ReadingEvent, ReadingState, Status
-from tests.browser import sign_in, sign_up
+from tests.browser import describe, serious_axe_violations, sign_in, sign_up
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -304,7 +304,8 @@ def test_the_signed_in_paper_page_fits_both_widths_in_both_themes(
     page, live_server, catalogue, scheme, width, height
 ):
     """Screenshots for a person to look at (in /work/notes/shots), and the faults a machine can
-    see: nothing wider than the window, and status buttons big enough to press."""
+    see: nothing wider than the window, controls big enough to press, nothing axe calls serious
+    (contrast included, so in both themes)."""
     sign_up(page, live_server, f"look{width}{scheme}")
     reader = _reader_named(f"look{width}{scheme}")
     paper = Paper.objects.get(slug=FRAMEWORK)
@@ -331,3 +332,5 @@ def test_the_signed_in_paper_page_fits_both_widths_in_both_themes(
     ):
         box = button.bounding_box()
         assert box["height"] >= 24 and box["width"] >= 24, f"a small target: {box}"
+    violations = serious_axe_violations(page)
+    assert not violations, f"axe on the paper page ({width}px, {scheme}):\n{describe(violations)}"
