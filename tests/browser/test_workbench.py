@@ -223,6 +223,26 @@ def test_without_javascript_two_ticks_and_one_save_keep_both(
     assert len(_ticked_keys("nojs", FRAMEWORK)) == 1
 
 
+def test_without_javascript_ticking_every_deep_part_offers_mark_as_read(
+    page_without_javascript, live_server, catalogue
+):
+    page = page_without_javascript
+    UserFactory(username="nojsoffer")
+    sign_in(page, live_server, "nojsoffer")
+    page.goto(_paper_url(live_server, FRAMEWORK))
+    for position in (1, 2, 3):
+        page.locator(f"#part-{FRAMEWORK}-{position}").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the ticks").click()
+    offer = page.locator(f"#offer-read-{FRAMEWORK}")
+    expect(offer).to_be_visible()
+    with page.expect_navigation():
+        offer.click()
+    _expect_status(page, FRAMEWORK, "read")
+    assert _status_in_db("nojsoffer", FRAMEWORK) == Status.READ
+    assert len(_ticked_keys("nojsoffer", FRAMEWORK)) == 3
+
+
 def test_without_javascript_the_status_and_the_note_save_from_the_paper_page(
     page_without_javascript, live_server, catalogue
 ):
