@@ -1,0 +1,187 @@
+"""Notes are never lost, in a real browser: words typed just before leaving are saved as the page
+goes, leaving with unsaved words asks first, a failed save says "Not saved", keeps the text and
+retries until it lands, the preview follows the saved text, and a sitting's autosaves make one
+revision."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from catalogue.models import Paper
+from progress import services
+from progress.models import Note, Status
+from tests.browser import sign_in
+from tests.browser.conftest import WATCH
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.browser
+
+SLUG = "mathematical-framework"
+NOTE_POST = re.compile(rf"/notes/{SLUG}/$")
+
+
+@pytest.fixture
+def reader(catalogue):
+    reader = UserFactory(username="scribe")
+    services.set_status(reader=reader, paper=Paper.objects.get(slug=SLUG), status=Status.READING)
+    return reader
+
+
+def _open_paper(page, live_server):
+    page.goto(f"{live_server.url}/papers/{SLUG}/")
+    editor = page.locator(f"textarea#note-text-{SLUG}")
+    expect(editor).to_be_visible()
+    return editor
+
+
+def _status(page):
+    return page.locator(f"#note-status-{SLUG}")
+
+
+def _saved_text(reader, wait: float = 5.0) -> str | None:
+    """The note's text on the server, waiting a little for a save still on its way."""
+    deadline = time.monotonic() + wait
+    while True:
+        note = Note.objects.filter(reader=reader).first()
+        if note is not None or time.monotonic() > deadline:
+            return note and note.text
+        time.sleep(0.05)
+
+
+def _expected_console_errors(request, *fragments: str) -> None:
+    """Chromium logs every failed request, and htmx every failed save, as console errors; the
+    ones a test provokes on purpose are not trouble (any other error still fails the test)."""
+    watch, _context = request.node.stash[WATCH]
+    watch.console_errors[:] = [
+        text for text in watch.console_errors if not any(f in text for f in fragments)
+    ]
+
+
+def _refuse_note_saves(page, how):
+    """Answer every save of the note with `how` (the page itself still loads)."""
+
+    def handle(route):
+        if route.request.method == "POST":
+            how(route)
+        else:
+            route.continue_()
+
+    page.route(NOTE_POST, handle)
+
+
+def test_words_typed_150_ms_before_leaving_are_there_on_coming_back(page, live_server, reader):
+    sign_in(page, live_server, "scribe")
+    page.on("dialog", lambda dialog: dialog.accept())  # the reader chooses to leave
+    editor = _open_paper(page, live_server)
+    editor.press_sequentially("Induction heads need two layers")
+    page.wait_for_timeout(150)  # well inside the autosave's one-second pause
+    page.goto(f"{live_server.url}/papers/")
+
+    assert _saved_text(reader) == "Induction heads need two layers"
+    page.go_back()
+    editor = page.locator(f"textarea#note-text-{SLUG}")
+    expect(editor).to_have_value("Induction heads need two layers")
+    # Coming back, the editor saves on top of what left with the page (no conflict with itself),
+    # and that leaving closed the sitting: the new words are a revision of their own.
+    editor.press("End")
+    editor.press_sequentially(", then K-composition.")
+    expect(_status(page)).to_contain_text("Saved at")
+    note = Note.objects.get(reader=reader)
+    assert note.text == "Induction heads need two layers, then K-composition."
+    assert note.revisions.count() == 2
+
+
+def test_a_save_answered_with_500_says_not_saved_keeps_the_text_and_retries(
+    page, live_server, reader, request
+):
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    _refuse_note_saves(page, lambda route: route.fulfill(status=500, body="Server Error"))
+    editor.press_sequentially("Superposition")
+
+    alert = _status(page).get_by_role("alert")
+    expect(alert).to_contain_text("Not saved")
+    expect(_status(page)).not_to_contain_text("Saved at")
+    expect(editor).to_have_value("Superposition")
+    assert Note.objects.filter(reader=reader).count() == 0
+
+    page.unroute(NOTE_POST)  # the server recovers: the next retry lands by itself
+    expect(_status(page)).to_contain_text("Saved at", timeout=15_000)
+    expect(_status(page)).not_to_contain_text("Not saved")
+    assert _saved_text(reader) == "Superposition"
+    _expected_console_errors(request, "status of 500", "Response Status Error Code 500")
+
+
+def test_a_lost_connection_says_not_saved_keeps_the_text_and_retries(
+    page, live_server, reader, request
+):
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    _refuse_note_saves(page, lambda route: route.abort())
+    editor.press_sequentially("Polysemantic neurons")
+
+    expect(_status(page).get_by_role("alert")).to_contain_text("Not saved")
+    expect(_status(page)).to_contain_text("could not be reached")
+    expect(editor).to_have_value("Polysemantic neurons")
+
+    page.unroute(NOTE_POST)
+    expect(_status(page)).to_contain_text("Saved at", timeout=15_000)
+    assert _saved_text(reader) == "Polysemantic neurons"
+    _expected_console_errors(request, "net::ERR_FAILED", "htmx:sendError", "htmx:afterRequest")
+
+
+def test_leaving_with_unsaved_words_asks_first_and_leaving_with_none_does_not(
+    page, live_server, reader
+):
+    sign_in(page, live_server, "scribe")
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    editor = _open_paper(page, live_server)
+    editor.press_sequentially("Not yet saved")
+    page.get_by_role("link", name="Reading list", exact=True).click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    assert f"/papers/{SLUG}/" in page.url
+    expect(editor).to_have_value("Not yet saved")
+
+    expect(_status(page)).to_contain_text("Saved at")  # the autosave lands: nothing to lose now
+    with page.expect_navigation():
+        page.get_by_role("link", name="Reading list", exact=True).click()
+    assert asked == ["beforeunload"]
+
+
+def test_the_preview_shows_the_saved_text_after_an_autosave(page, live_server, reader):
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    preview = page.locator(f"#note-preview-{SLUG}")
+    expect(preview).to_be_hidden()  # nothing saved yet
+    editor.press_sequentially("The *QK* circuit decides where to look.")
+    expect(_status(page)).to_contain_text("Saved at")
+    expect(preview).to_be_visible()
+    expect(preview.locator("em")).to_have_text("QK")
+    editor.press_sequentially(" The **OV** circuit decides what to move.")
+    expect(preview.locator("strong")).to_have_text("OV")
+
+
+def test_one_sitting_of_several_autosaves_is_one_revision_timed_to_the_second(
+    page, live_server, reader
+):
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    for version, words in enumerate(["Attention ", "moves ", "information."], start=1):
+        editor.press_sequentially(words)
+        expect(_status(page)).to_contain_text(f"version {version}")
+    expect(_status(page)).to_contain_text(re.compile(r"Saved at \d\d:\d\d:\d\d"))
+
+    page.goto(f"{live_server.url}/notes/{SLUG}/revisions/")
+    entries = page.locator("main .revisions li")
+    expect(entries).to_have_count(1)
+    expect(entries).to_contain_text("Attention moves information.")
+    expect(entries.locator("time")).to_have_text(re.compile(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d"))
