@@ -129,8 +129,10 @@
       mark(form, "refused"); // the server's reason is on screen
     } else if (status === 0) {
       retryLater(form, "the server could not be reached");
+    } else if (status >= 500) {
+      retryLater(form, "the server had a problem");
     } else {
-      retryLater(form, `the server answered ${status}`);
+      retryLater(form, `the server refused it (${status})`);
     }
   }
 

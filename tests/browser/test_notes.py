@@ -5,6 +5,7 @@ revision."""
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.browser
 
 SLUG = "mathematical-framework"
 NOTE_POST = re.compile(rf"/notes/{SLUG}/$")
+SHOTS = Path("/work/notes/shots")
 
 
 @pytest.fixture
@@ -40,14 +42,16 @@ def _status(page):
     return page.locator(f"#note-status-{SLUG}")
 
 
-def _saved_text(reader, wait: float = 5.0) -> str | None:
-    """The note's text on the server, waiting a little for a save still on its way."""
+def _saved_text(page, reader, wait: float = 5.0) -> str | None:
+    """The note's text on the server, waiting a little for a save still on its way. It waits in
+    Playwright, not in time.sleep: the browser's requests pass through the context's routes
+    (see conftest), which only run while the test is inside a Playwright call."""
     deadline = time.monotonic() + wait
     while True:
         note = Note.objects.filter(reader=reader).first()
         if note is not None or time.monotonic() > deadline:
             return note and note.text
-        time.sleep(0.05)
+        page.wait_for_timeout(50)
 
 
 def _expected_console_errors(request, *fragments: str) -> None:
@@ -79,7 +83,7 @@ def test_words_typed_150_ms_before_leaving_are_there_on_coming_back(page, live_s
     page.wait_for_timeout(150)  # well inside the autosave's one-second pause
     page.goto(f"{live_server.url}/papers/")
 
-    assert _saved_text(reader) == "Induction heads need two layers"
+    assert _saved_text(page, reader) == "Induction heads need two layers"
     page.go_back()
     editor = page.locator(f"textarea#note-text-{SLUG}")
     expect(editor).to_have_value("Induction heads need two layers")
@@ -91,6 +95,35 @@ def test_words_typed_150_ms_before_leaving_are_there_on_coming_back(page, live_s
     note = Note.objects.get(reader=reader)
     assert note.text == "Induction heads need two layers, then K-composition."
     assert note.revisions.count() == 2
+
+
+def test_hiding_the_page_saves_the_words_and_typing_on_afterwards_saves_without_conflict(
+    page, live_server, reader
+):
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    editor.press_sequentially("Read section 2")
+    # The reader switches tab at once: the browser says the page is hidden (and it lives on).
+    page.evaluate(
+        """() => {
+            const hidden = {value: "hidden", configurable: true};
+            Object.defineProperty(document, "visibilityState", hidden);
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    assert _saved_text(page, reader) == "Read section 2"
+    expect(_status(page)).to_contain_text("Saved at")
+    page.evaluate("() => { delete document.visibilityState; }")  # back on the tab
+    editor.press_sequentially(" twice.")
+    expect(_status(page)).to_contain_text("Saved at")
+    expect(_status(page)).not_to_contain_text("changed somewhere else")
+    note = Note.objects.get(reader=reader)
+    assert note.text == "Read section 2 twice."
+    # Hiding the page ended the sitting: what came after is a revision of its own.
+    assert list(note.revisions.order_by("version").values_list("text", flat=True)) == [
+        "Read section 2",
+        "Read section 2 twice.",
+    ]
 
 
 def test_a_save_answered_with_500_says_not_saved_keeps_the_text_and_retries(
@@ -110,7 +143,7 @@ def test_a_save_answered_with_500_says_not_saved_keeps_the_text_and_retries(
     page.unroute(NOTE_POST)  # the server recovers: the next retry lands by itself
     expect(_status(page)).to_contain_text("Saved at", timeout=15_000)
     expect(_status(page)).not_to_contain_text("Not saved")
-    assert _saved_text(reader) == "Superposition"
+    assert _saved_text(page, reader) == "Superposition"
     _expected_console_errors(request, "status of 500", "Response Status Error Code 500")
 
 
@@ -128,7 +161,7 @@ def test_a_lost_connection_says_not_saved_keeps_the_text_and_retries(
 
     page.unroute(NOTE_POST)
     expect(_status(page)).to_contain_text("Saved at", timeout=15_000)
-    assert _saved_text(reader) == "Polysemantic neurons"
+    assert _saved_text(page, reader) == "Polysemantic neurons"
     _expected_console_errors(request, "net::ERR_FAILED", "htmx:sendError", "htmx:afterRequest")
 
 
@@ -185,3 +218,24 @@ def test_one_sitting_of_several_autosaves_is_one_revision_timed_to_the_second(
     expect(entries).to_have_count(1)
     expect(entries).to_contain_text("Attention moves information.")
     expect(entries.locator("time")).to_have_text(re.compile(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d"))
+
+
+def test_not_saved_reads_plainly_at_both_widths_in_both_themes(page, live_server, reader, request):
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    _refuse_note_saves(page, lambda route: route.fulfill(status=500, body="Server Error"))
+    editor.press_sequentially("Features are directions in activation space.")
+    expect(_status(page).get_by_role("alert")).to_contain_text("Not saved")
+    editor.blur()  # the focus ring would hide the editor's own sign of trouble
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            section = page.locator("#note")
+            section.scroll_into_view_if_needed()
+            # Nothing runs off a narrow screen: the whole message wraps inside the page.
+            overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+            assert overflow <= 0, f"{overflow}px wider than the {width}px screen"
+            page.screenshot(path=SHOTS / f"notes-not-saved-{width}-{scheme}.png")
+    _expected_console_errors(request, "status of 500", "Response Status Error Code 500")
