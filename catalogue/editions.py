@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue import pagecache
 from catalogue.models import (
     EDITION_NOTE_MAX_LENGTH,
     Advice,
@@ -161,6 +162,7 @@ def publish(
     )
     changes = differences(previous.snapshot if previous else None, current)
     EditionContent.objects.create(edition=edition, snapshot=current, changes=changes)
+    pagecache.bump()  # the signals do too; a publish must never depend on them
     return edition
 
 

@@ -25,7 +25,7 @@ from django.db.models import F, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from catalogue import editions
+from catalogue import editions, pagecache
 from catalogue.models import Advice, CatalogueLoad, Edition, Level, Paper, Section, Work
 
 FIXTURE_PATH = Path(settings.BASE_DIR) / "fixtures" / "papers.json"
@@ -441,6 +441,8 @@ def load(records: list[dict], *, sha256: str = "", take_file: bool = False) -> L
         conflicts=len(report.conflicts),
         loaded_at=timezone.now(),
     )
+    # Retiring and parking parts are queryset updates, which send no signals: bump for them.
+    pagecache.bump()
     return report
 
 

@@ -1,5 +1,6 @@
 """The reading list: tiers and subsections, entries, and the list's advice on each part."""
 
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 
@@ -561,3 +562,23 @@ class EditionContent(models.Model):
 
     def __str__(self) -> str:
         return f"Content of {self.edition}"
+
+
+def _new_epoch() -> str:
+    return secrets.token_hex(8)
+
+
+class CatalogueVersion(models.Model):
+    """One row that every change to the list bumps, so public pages can be rendered once per
+    version and served from cache (catalogue/pagecache.py).
+
+    It lives in the database, so every app server sees the same number. `epoch` is drawn when
+    the row is made: a database made afresh (or restored without the row) starts a new epoch, so
+    pages cached under an earlier database's version numbers can never match.
+    """
+
+    epoch = models.CharField(max_length=16, default=_new_epoch, editable=False)
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Catalogue version {self.version}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from catalogue import changes, views
+from catalogue.pagecache import public_page
 
 app_name = "catalogue"
 urlpatterns = [
@@ -9,8 +10,8 @@ urlpatterns = [
     path("papers/export.csv", views.export_csv, name="export-csv"),
     path("papers/export.csl.json", views.export_csl, name="export-csl"),
     path("papers/<slug:slug>/", views.paper_detail, name="paper-detail"),
-    path("about/", views.about, name="about"),
-    path("changes/", changes.changes, name="changes"),
-    path("changes/feed.atom", changes.editions_feed, name="changes-feed"),
-    path("changes/<slug:slug>/", changes.entry_changes, name="entry-changes"),
+    path("about/", public_page(views.about), name="about"),
+    path("changes/", public_page(changes.changes), name="changes"),
+    path("changes/feed.atom", public_page(changes.editions_feed), name="changes-feed"),
+    path("changes/<slug:slug>/", public_page(changes.entry_changes), name="entry-changes"),
 ]

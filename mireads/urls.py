@@ -3,17 +3,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from catalogue.pagecache import public_page
 from mireads import views
 from progress import views as progress_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", progress_views.home, name="home"),
+    # Visitors' pages come from the cache of the current catalogue version (catalogue.pagecache);
+    # a signed-in reader always gets the view itself.
+    path("", public_page(progress_views.home), name="home"),
     # The list and an entry's page carry a signed-in reader's own state: progress builds them on
     # catalogue's public pages (catalogue knows nothing about readers), so these two come first.
-    path("papers/", progress_views.paper_list, name="reader-paper-list"),
-    path("papers/<slug:slug>/", progress_views.paper_page, name="reader-paper-page"),
+    path("papers/", public_page(progress_views.paper_list), name="reader-paper-list"),
+    path("papers/<slug:slug>/", public_page(progress_views.paper_page), name="reader-paper-page"),
     path("", include("catalogue.urls")),
     path("", include("progress.urls")),
     path("", include("accounts.urls")),

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 import catalogue.views
+from catalogue import pagecache
 from catalogue.models import Advice, Paper, Section
 from groups import services as group_services
 from groups.models import ReadingGroup, Sharing
@@ -496,6 +497,9 @@ def catalogue_with_text(db):
         NoteRevision.objects.update(text=text)
         # What readers write that other readers see: a group's name and description.
         ReadingGroup.objects.update(name=text, description=text)
+        # Bulk updates send no signals: say the list changed, as every save of it does, so the
+        # cached pages (visitors' pages, dashboards) are rendered again with the text.
+        pagecache.bump()
 
     return fill
 

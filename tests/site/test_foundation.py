@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from mireads.settings import database_from_url
 from tests.commands import manage
@@ -126,11 +126,14 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatc
     assert response.status_code == 503
 
 
-def test_pages_extend_base_and_load_htmx_from_this_server(client):
-    response = client.get("/papers/")
-    html = response.content.decode()
+def test_pages_extend_base_and_load_htmx_from_this_server(client_as_reader):
+    html = client_as_reader.get("/papers/").content.decode()
     assert "/static/django_htmx/htmx-2.min.js" in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    # A visitor's page is shared through the page cache: it carries no token (nothing to post).
+    visitor = Client().get("/papers/").content.decode()
+    assert "/static/django_htmx/htmx-2.min.js" in visitor
+    assert "X-CSRFToken" not in visitor
 
 
 @override_settings(DEBUG=False)
