@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from catalogue.models import Paper
 from progress import services
-from progress.models import Note, Status
+from progress.models import NOTE_MAX_LENGTH, Note, Status
 from tests.browser import sign_in
 from tests.browser.conftest import WATCH
 from tests.factories import UserFactory
@@ -52,6 +52,17 @@ def _saved_text(page, reader, wait: float = 5.0) -> str | None:
         if note is not None or time.monotonic() > deadline:
             return note and note.text
         page.wait_for_timeout(50)
+
+
+def _hide_the_page(page) -> None:
+    """What the browser does when the reader switches tab; the page lives on."""
+    page.evaluate(
+        """() => {
+            const hidden = {value: "hidden", configurable: true};
+            Object.defineProperty(document, "visibilityState", hidden);
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
 
 
 def _expected_console_errors(request, *fragments: str) -> None:
@@ -104,13 +115,7 @@ def test_hiding_the_page_saves_the_words_and_typing_on_afterwards_saves_without_
     editor = _open_paper(page, live_server)
     editor.press_sequentially("Read section 2")
     # The reader switches tab at once: the browser says the page is hidden (and it lives on).
-    page.evaluate(
-        """() => {
-            const hidden = {value: "hidden", configurable: true};
-            Object.defineProperty(document, "visibilityState", hidden);
-            document.dispatchEvent(new Event("visibilitychange"));
-        }"""
-    )
+    _hide_the_page(page)
     assert _saved_text(page, reader) == "Read section 2"
     expect(_status(page)).to_contain_text("Saved at")
     page.evaluate("() => { delete document.visibilityState; }")  # back on the tab
@@ -239,3 +244,41 @@ def test_not_saved_reads_plainly_at_both_widths_in_both_themes(page, live_server
             assert overflow <= 0, f"{overflow}px wider than the {width}px screen"
             page.screenshot(path=SHOTS / f"notes-not-saved-{width}-{scheme}.png")
     _expected_console_errors(request, "status of 500", "Response Status Error Code 500")
+
+
+def test_a_note_too_long_for_a_keepalive_request_is_still_saved_when_the_page_is_hidden(
+    page, live_server, reader
+):
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    long_note = "Residual stream. " * 4_200  # about 70 KB: over the keepalive limit of 64 KB
+    editor.fill(long_note)
+
+    def ends_the_sitting(response) -> bool:
+        body = response.request.post_data or ""
+        return response.request.method == "POST" and 'name="sitting"' in body
+
+    with page.expect_response(ends_the_sitting) as leaving:
+        _hide_the_page(page)
+    assert leaving.value.status == 200
+    note = Note.objects.get(reader=reader)
+    assert note.text == long_note and not note.sitting_open
+
+
+def test_a_note_the_server_refuses_as_too_long_says_why_keeps_the_text_and_asks_before_leaving(
+    page, live_server, reader, request
+):
+    sign_in(page, live_server, "scribe")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    editor = _open_paper(page, live_server)
+    too_long = "x" * (NOTE_MAX_LENGTH + 1)
+    editor.fill(too_long)
+    expect(_status(page).get_by_role("alert")).to_contain_text("over 100,000 characters")
+    expect(_status(page)).not_to_contain_text("Saved")
+    assert editor.input_value() == too_long
+    page.get_by_role("link", name="Reading list", exact=True).click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"] and f"/papers/{SLUG}/" in page.url
+    assert not Note.objects.filter(reader=reader).exists()
+    _expected_console_errors(request, "status of 400")
