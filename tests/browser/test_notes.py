@@ -282,3 +282,21 @@ def test_a_note_the_server_refuses_as_too_long_says_why_keeps_the_text_and_asks_
     assert asked == ["beforeunload"] and f"/papers/{SLUG}/" in page.url
     assert not Note.objects.filter(reader=reader).exists()
     _expected_console_errors(request, "status of 400")
+
+
+def test_an_editor_htmx_loads_later_is_looked_after_too(page, live_server, reader, request):
+    # The dashboard loads editors lazily; here htmx swaps one into a page that had none.
+    sign_in(page, live_server, "scribe")
+    page.goto(f"{live_server.url}/papers/")
+    load = "url => htmx.ajax('GET', url, {target: 'main', swap: 'innerHTML'})"
+    page.evaluate(load, f"/notes/{SLUG}/")
+    editor = page.locator(f"textarea#note-text-{SLUG}")
+    expect(editor).to_be_visible()
+    expect(page.locator("main")).not_to_have_class(re.compile(r"htmx-(request|settling)"))
+    _refuse_note_saves(page, lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    editor.press_sequentially("Lazy")
+    expect(_status(page).get_by_role("alert")).to_contain_text("Not saved")
+    page.unroute(NOTE_POST)
+    expect(_status(page)).to_contain_text("Saved at", timeout=15_000)
+    assert _saved_text(page, reader) == "Lazy"
+    _expected_console_errors(request, "status of 502", "Response Status Error Code 502")
