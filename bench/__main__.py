@@ -61,8 +61,9 @@ def parser() -> argparse.ArgumentParser:
     measure = commands.add_parser(
         "run",
         help="mireads under wrk on SQLite (and PostgreSQL): the table and PASS/FAIL (make bench)",
-        description="Serve mireads as production does against 10,000 synthetic readers, load "
-        "it with wrk, print one table per database and PASS/FAIL against bench/targets.py. "
+        description="Serve mireads as production does against synthetic readers (10,000 on "
+        "SQLite, 100,000 on PostgreSQL), load it with wrk, print one table per database and "
+        "PASS/FAIL against bench/targets.py. "
         "PostgreSQL too when DATABASE_URL names one. Exits 0 whether targets pass or not.",
     )
     measure.add_argument("--rebuild", action="store_true", help="rebuild the cached datasets")
@@ -89,10 +90,15 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--only", type=int, help="keep just this reader of the readers")
     for name, text in (
         ("session", "a signed-in session cookie and CSRF token for one reader"),
-        ("restore", "put back one reader's generated statuses and events"),
+        ("restore", "put back one reader's generated statuses, events and ticks"),
     ):
         command = data_commands.add_parser(name, help=text, description=text)
         command.add_argument("--reader", type=int, required=True)
+    text = "fresh signed-in sessions for readers FIRST.., one Cookie header a line in OUT"
+    command = data_commands.add_parser("sessions", help=text, description=text)
+    command.add_argument("--first", type=int, required=True)
+    command.add_argument("--count", type=int, required=True)
+    command.add_argument("--out", required=True)
     data.set_defaults(handler=dataset)
 
     page = commands.add_parser(
@@ -112,6 +118,15 @@ def parser() -> argparse.ArgumentParser:
         const="all",
         choices=["all", "list"],
         help="empty the dashboard's caches before each request: all of them, or the list's",
+    )
+    page.add_argument(
+        "--post",
+        action="append",
+        metavar="BODY",
+        help="POST this form body instead (repeat to cycle), with HX-Request and the CSRF token",
+    )
+    page.add_argument(
+        "--explain", action="store_true", help="show the plan of every SELECT of one request"
     )
     page.set_defaults(handler=profile)
 

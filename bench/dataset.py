@@ -1,11 +1,13 @@
-"""The synthetic dataset the bench measures: the real reading list and 10,000 busy readers.
+"""The synthetic dataset the bench measures: the real reading list and thousands of busy readers
+(10,000 on SQLite, 100,000 on PostgreSQL: bench/environment.py).
 
 Run inside one database's environment (DATABASE_URL and the production settings set by
 bench/run.py) as `python -m bench dataset COMMAND`; every command prints one JSON line.
 
 Each reader's rows come from a random generator seeded with the reader's number, so the same
-reader can be rebuilt alone in a second database (to compare "among 10,000" with "alone") and
-restored after a benchmark changed their statuses.
+reader can be rebuilt alone in a second database (to compare "among them all" with "alone") and
+restored after a benchmark changed their statuses. On PostgreSQL the rows go in through `COPY`
+(psycopg's `cursor.copy()`), some 10x faster than `bulk_create`; elsewhere through `bulk_create`.
 """
 
 import argparse
@@ -14,8 +16,10 @@ import os
 import random
 import string
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import django
 
@@ -31,13 +35,16 @@ from django.contrib.auth import (  # noqa: E402 (Django must be set up first)
 )
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.contrib.sessions.models import Session  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
 from catalogue import fixture  # noqa: E402
 from catalogue.models import Advice, Paper  # noqa: E402
 from progress.models import (  # noqa: E402
+    DashboardState,
     Note,
     NoteRevision,
     PartTick,
@@ -47,11 +54,17 @@ from progress.models import (  # noqa: E402
 )
 
 # Bump when the shape of the data below changes, so that cached databases are rebuilt.
-DATASET_VERSION = 1
+DATASET_VERSION = 2
 TICKS_PER_READER = 10
 NOTES_PER_READER = 20
 NOTE_PARAGRAPHS = 4  # about 1 KB of Markdown per note
+# Past this many readers only every tenth reader keeps notes (generated for all, written for
+# those): 100,000 readers' notes and revisions would be 4 GB of text, hours of building on 2
+# cores, for a dashboard that reads a note's length. The measured reader (5,000) keeps theirs.
+ALL_NOTES_UP_TO = 10_000
+NOTES_EVERY = 10
 READERS_PER_BATCH = 250
+COPY_READERS_PER_BATCH = 5000  # one transaction per batch on PostgreSQL
 META_TABLE = "bench_dataset"
 # Every reader shares one password hash: hashing 10,000 passwords would take minutes and
 # measure nothing the pages do.
@@ -113,18 +126,56 @@ class Catalogue:
         return cls(papers=papers, advice=[row[0] for row in advice])
 
 
+class StateRow(NamedTuple):
+    reader_id: int
+    paper_id: int
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class EventRow(NamedTuple):
+    reader_id: int
+    paper_id: int
+    from_status: str
+    to_status: str
+    at: datetime
+
+
+class TickRow(NamedTuple):
+    reader_id: int
+    advice_id: int
+    done_at: datetime
+
+
+class NoteRow(NamedTuple):
+    reader_id: int
+    paper_id: int
+    text: str
+    updated_at: datetime
+
+
 @dataclass
 class Rows:
-    states: list[ReadingState] = field(default_factory=list)
-    events: list[ReadingEvent] = field(default_factory=list)
-    ticks: list[PartTick] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
+    """Plain tuples, not model instances: 3 million `ReadingState`s are made in seconds."""
+
+    states: list[StateRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    ticks: list[TickRow] = field(default_factory=list)
+    notes: list[NoteRow] = field(default_factory=list)
 
 
-def reader_rows(index: int, reader_id: int, catalogue: Catalogue, rows: Rows) -> None:
+def keeps_notes(index: int, readers: int) -> bool:
+    return readers <= ALL_NOTES_UP_TO or index % NOTES_EVERY == 0
+
+
+def reader_rows(
+    index: int, reader_id: int, catalogue: Catalogue, rows: Rows, *, notes: bool = True
+) -> None:
     """Append one reader's statuses, events, ticks and notes; the same index gives the same rows.
 
-    Statuses come first so that restoring them alone replays the generator identically.
+    Statuses come first so that restoring them alone replays the generator identically; notes
+    are drawn for every reader, so whether they are kept changes nothing else.
     """
     rng = random.Random(f"mireads-bench-reader-{index}")
     statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=99)
@@ -135,70 +186,90 @@ def reader_rows(index: int, reader_id: int, catalogue: Catalogue, rows: Rows) ->
         if status in (Status.READING, Status.READ, Status.SKIMMED):
             started_at = HOURS[start]
             rows.events.append(
-                ReadingEvent(
-                    reader_id=reader_id,
-                    paper_id=paper_id,
-                    from_status=Status.UNREAD,
-                    to_status=Status.READING,
-                    at=started_at,
-                )
+                EventRow(reader_id, paper_id, Status.UNREAD, Status.READING, started_at)
             )
         if status in (Status.READ, Status.SKIMMED, Status.SKIPPED):
             finished_at = HOURS[start + rng.randrange(24 * 40)]
-            rows.events.append(
-                ReadingEvent(
-                    reader_id=reader_id,
-                    paper_id=paper_id,
-                    from_status=Status.READING if started_at else Status.UNREAD,
-                    to_status=status,
-                    at=finished_at,
-                )
-            )
-        rows.states.append(
-            ReadingState(
-                reader_id=reader_id,
-                paper_id=paper_id,
-                status=status,
-                started_at=started_at,
-                finished_at=finished_at,
-            )
-        )
+            before = Status.READING if started_at else Status.UNREAD
+            rows.events.append(EventRow(reader_id, paper_id, before, status, finished_at))
+        rows.states.append(StateRow(reader_id, paper_id, status, started_at, finished_at))
     for advice_id in rng.sample(catalogue.advice, min(TICKS_PER_READER, len(catalogue.advice))):
-        rows.ticks.append(
-            PartTick(reader_id=reader_id, advice_id=advice_id, done_at=rng.choice(HOURS))
-        )
+        rows.ticks.append(TickRow(reader_id, advice_id, rng.choice(HOURS)))
     for paper_id, slug in rng.sample(
         catalogue.papers, min(NOTES_PER_READER, len(catalogue.papers))
     ):
         text = f"# {slug}\n\n" + "\n\n".join(rng.sample(catalogue.paragraphs, NOTE_PARAGRAPHS))
-        rows.notes.append(
-            Note(
-                reader_id=reader_id,
-                paper_id=paper_id,
-                text=text,
-                version=1,
-                updated_at=rng.choice(HOURS),
-            )
-        )
+        updated_at = rng.choice(HOURS)
+        if notes:
+            rows.notes.append(NoteRow(reader_id, paper_id, text, updated_at))
+
+
+def write_states_and_events(rows: Rows) -> None:
+    ReadingState.objects.bulk_create(ReadingState(**row._asdict()) for row in rows.states)
+    ReadingEvent.objects.bulk_create(ReadingEvent(**row._asdict()) for row in rows.events)
 
 
 def write(rows: Rows) -> None:
-    """Insert a batch of readers' rows; each note gets its one revision."""
-    ReadingState.objects.bulk_create(rows.states)
-    ReadingEvent.objects.bulk_create(rows.events)
-    PartTick.objects.bulk_create(rows.ticks)
-    notes = Note.objects.bulk_create(rows.notes)
-    NoteRevision.objects.bulk_create(
-        NoteRevision(
-            note_id=note.pk, version=note.version, text=note.text, saved_at=note.updated_at
-        )
-        for note in notes
+    """Insert a batch of readers' rows with the ORM (revisions: see `add_revisions`)."""
+    write_states_and_events(rows)
+    PartTick.objects.bulk_create(PartTick(**row._asdict()) for row in rows.ticks)
+    Note.objects.bulk_create(Note(**row._asdict(), version=1) for row in rows.notes)
+
+
+# --- COPY on PostgreSQL ---------------------------------------------------------------------------
+
+
+def copy(model: type[models.Model], columns: dict[str, object], rows: Iterable[tuple]) -> None:
+    """`COPY table (columns...) FROM STDIN`: each row's values, then `columns`' constants.
+
+    COPY writes what it is given and nothing else, so every NOT NULL column without a value in
+    the rows (auto_now, defaults) is named in `columns` with its constant.
+    """
+    table = model._meta.db_table
+    names = [*rowfields(model, rows), *(model._meta.get_field(n).column for n in columns)]
+    constants = tuple(columns.values())
+    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as stream:
+        for row in rows:
+            stream.write_row((*row, *constants))
+
+
+def rowfields(model: type[models.Model], rows) -> list[str]:
+    kind = {ReadingState: StateRow, ReadingEvent: EventRow, PartTick: TickRow, Note: NoteRow}
+    return [model._meta.get_field(name).column for name in kind[model]._fields]
+
+
+def copy_rows(rows: Rows, now: datetime) -> None:
+    copy(ReadingState, {"updated_at": now}, rows.states)
+    copy(ReadingEvent, {}, rows.events)
+    copy(PartTick, {}, rows.ticks)
+    copy(
+        Note,
+        {
+            "version": 1,
+            "created_at": now,
+            "rendered": "",
+            "rendered_version": 0,
+            "sitting_open": False,
+        },
+        rows.notes,
     )
+
+
+def add_revisions() -> None:
+    """Each note's one revision, made in the database from the notes themselves."""
+    revisions, notes = NoteRevision._meta.db_table, Note._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {revisions} (note_id, version, text, saved_at) "  # noqa: S608 (constants)
+            f"SELECT id, version, text, updated_at FROM {notes}"
+        )
 
 
 def fingerprint(readers: int, only: int | None) -> str:
     digest = hashlib.sha256(fixture.FIXTURE_PATH.read_bytes())
     shape = (DATASET_VERSION, readers, only, TICKS_PER_READER, NOTES_PER_READER, NOTE_PARAGRAPHS)
+    shape += (ALL_NOTES_UP_TO, NOTES_EVERY)
     digest.update(repr(shape).encode())
     return digest.hexdigest()
 
@@ -224,10 +295,50 @@ def counts() -> dict[str, int]:
     }
 
 
+def add_readers(indexes: list[int]) -> dict[str, int]:
+    """The readers' accounts and their (empty) dashboard state rows; {username: id}."""
+    password = make_password(PASSWORD)
+    User = get_user_model()
+    User.objects.bulk_create(
+        (
+            User(username=name, email=f"{name}@example.org", password=password)
+            for name in map(username, indexes)
+        ),
+        batch_size=2000,
+    )
+    ids = dict(
+        User.objects.filter(username__startswith="bench-reader-").values_list("username", "id")
+    )
+    DashboardState.objects.bulk_create(
+        (DashboardState(reader_id=ids[username(index)]) for index in indexes), batch_size=5000
+    )
+    return ids
+
+
 def build(readers: int, only: int | None) -> dict:
     """Fill an empty, migrated database; `only` keeps a single reader of the `readers`."""
     started = time.perf_counter()
     indexes = [only] if only is not None else list(range(1, readers + 1))
+    if connection.vendor == "postgresql":
+        build_by_copy(readers, indexes)
+    else:
+        build_by_orm(readers, indexes)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {META_TABLE} (fingerprint varchar(64) NOT NULL)")
+        cursor.execute(
+            f"INSERT INTO {META_TABLE} (fingerprint) VALUES (%s)",  # noqa: S608 (a constant)
+            [fingerprint(readers, only)],
+        )
+    if connection.vendor == "postgresql":
+        # What autovacuum would soon do on a real server: give the planner row counts, and
+        # mark the pages all-visible so that index-only scans need not visit the table.
+        # (VACUUM cannot run inside a transaction, as in the harness's own tests.)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+    return {"seconds": round(time.perf_counter() - started, 1), "counts": counts()}
+
+
+def build_by_orm(readers: int, indexes: list[int]) -> None:
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             # A throwaway file: a crash mid-build is rebuilt anyway, so skip the fsyncs.
@@ -235,71 +346,107 @@ def build(readers: int, only: int | None) -> dict:
     with transaction.atomic():
         fixture.load_file(fixture.FIXTURE_PATH)
         catalogue = Catalogue.load()
-        password = make_password(PASSWORD)
-        User = get_user_model()
-        User.objects.bulk_create(
-            (
-                User(
-                    username=username(index),
-                    email=f"{username(index)}@example.org",
-                    password=password,
-                )
-                for index in indexes
-            ),
-            batch_size=1000,
-        )
-        ids = dict(
-            User.objects.filter(username__startswith="bench-reader-").values_list("username", "id")
-        )
+        ids = add_readers(indexes)
         for start in range(0, len(indexes), READERS_PER_BATCH):
             rows = Rows()
             for index in indexes[start : start + READERS_PER_BATCH]:
-                reader_rows(index, ids[username(index)], catalogue, rows)
+                notes = keeps_notes(index, readers)
+                reader_rows(index, ids[username(index)], catalogue, rows, notes=notes)
             write(rows)
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TABLE {META_TABLE} (fingerprint varchar(64) NOT NULL)")
-            cursor.execute(
-                f"INSERT INTO {META_TABLE} (fingerprint) VALUES (%s)",  # noqa: S608 (a constant)
-                [fingerprint(readers, only)],
-            )
-    if connection.vendor == "postgresql":
-        # What autovacuum would soon do on a real server: give the planner row counts.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    return {"seconds": round(time.perf_counter() - started, 1), "counts": counts()}
+        add_revisions()
+
+
+def build_by_copy(readers: int, indexes: list[int]) -> None:
+    """PostgreSQL: COPY in batches of readers, one transaction each (a failed build is rebuilt:
+    the fingerprint is written last). Committing per batch also keeps the queue of deferred
+    foreign-key checks to one batch's rows."""
+    with transaction.atomic():
+        fixture.load_file(fixture.FIXTURE_PATH)
+        ids = add_readers(indexes)
+    catalogue = Catalogue.load()
+    now = timezone.now()
+    for start in range(0, len(indexes), COPY_READERS_PER_BATCH):
+        rows = Rows()
+        for index in indexes[start : start + COPY_READERS_PER_BATCH]:
+            notes = keeps_notes(index, readers)
+            reader_rows(index, ids[username(index)], catalogue, rows, notes=notes)
+        with transaction.atomic():
+            copy_rows(rows, now)
+    with transaction.atomic():
+        add_revisions()
+
+
+def session_data(reader) -> str:
+    """A signed-in session's encoded data, as `login()` leaves it."""
+    store = SessionStore()
+    return store.encode(
+        {
+            SESSION_KEY: str(reader.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: reader.get_session_auth_hash(),
+        }
+    )
+
+
+def csrf_secret() -> str:
+    # The unmasked secret is a valid X-CSRFToken as well as the cookie value.
+    return get_random_string(32, string.ascii_letters + string.digits)
 
 
 def session(index: int) -> dict:
     """A signed-in session for one reader, and a CSRF token, as a browser would hold them."""
     reader = get_user_model().objects.get(username=username(index))
     store = SessionStore()
-    store[SESSION_KEY] = str(reader.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+    store.update(store.decode(session_data(reader)))
     store.create()
-    # The unmasked secret is a valid X-CSRFToken as well as the cookie value.
-    token = get_random_string(32, string.ascii_letters + string.digits)
+    token = csrf_secret()
     signed_in = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
     slugs = list(Paper.objects.in_reading_order().values_list("slug", flat=True))
+    parts: dict[str, list[str]] = {}
+    for slug, key in (
+        Advice.objects.current().order_by("paper", "position").values_list("paper__slug", "key")
+    ):
+        parts.setdefault(slug, []).append(key)
     return {
         "cookie": f"{signed_in}; {settings.CSRF_COOKIE_NAME}={token}",
         "session_cookie": signed_in,  # without a CSRF cookie: a new CSRF secret every request
         "csrf": token,
         "slugs": slugs,
+        # Each entry's advised parts by key, as its checklist form sends them: slug=key+key;...
+        "parts": ";".join(f"{slug}={'+'.join(keys)}" for slug, keys in parts.items()),
     }
+
+
+def sessions(indexes: list[int], out: str) -> dict:
+    """A fresh signed-in session and CSRF cookie for each of these readers, one Cookie header a
+    line in `out`: as each browser holds them right after signing in."""
+    User = get_user_model()
+    readers = User.objects.filter(username__in=[username(index) for index in indexes])
+    expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    made = [
+        Session(session_key=get_random_string(32), session_data=data, expire_date=expires)
+        for data in map(session_data, readers)
+    ]
+    Session.objects.bulk_create(made, batch_size=1000)
+    with open(out, "w") as lines:
+        for row in made:
+            name, csrf = settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME
+            lines.write(f"{name}={row.session_key}; {csrf}={csrf_secret()}\n")
+    return {"sessions": len(made), "out": out}
 
 
 @transaction.atomic
 def restore_statuses(index: int) -> dict:
-    """Put back one reader's generated statuses and events, undoing a benchmark's writes."""
+    """Put back one reader's generated statuses, events and ticks, undoing a benchmark's writes."""
     reader = get_user_model().objects.get(username=username(index))
     ReadingState.objects.filter(reader=reader).delete()
     ReadingEvent.objects.filter(reader=reader).delete()
+    PartTick.objects.filter(reader=reader).delete()
     rows = Rows()
-    reader_rows(index, reader.pk, Catalogue.load(), rows)
-    ReadingState.objects.bulk_create(rows.states)
-    ReadingEvent.objects.bulk_create(rows.events)
-    return {"statuses": len(rows.states), "events": len(rows.events)}
+    reader_rows(index, reader.pk, Catalogue.load(), rows, notes=False)
+    write_states_and_events(rows)
+    PartTick.objects.bulk_create(PartTick(**row._asdict()) for row in rows.ticks)
+    return {"statuses": len(rows.states), "events": len(rows.events), "ticks": len(rows.ticks)}
 
 
 def command(args: argparse.Namespace) -> dict:
@@ -314,4 +461,7 @@ def command(args: argparse.Namespace) -> dict:
         return build(args.readers, args.only)
     if args.command == "session":
         return session(args.reader)
+    if args.command == "sessions":
+        first, count = args.first, args.count
+        return sessions([index for index in range(first, first + count)], args.out)
     return restore_statuses(args.reader)

@@ -46,9 +46,11 @@ class _Tags(HTMLParser):
         super().__init__()
         self.scripts: list[str] = []  # src of each script, or "inline"
         self.stylesheets: list[str] = []
+        self.elements = 0
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements += 1
         attributes = dict(attrs)
         if tag == "script":
             self.scripts.append(attributes.get("src") or "inline")
@@ -70,6 +72,15 @@ def stylesheets(html: str) -> list[str]:
     return parser.stylesheets
 
 
+def elements(html: str) -> int:
+    """How many elements the page's DOM holds: one per start tag (void and self-closed ones too),
+    as `document.querySelectorAll('*').length` counts them; html, head and body are always there."""
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    return parser.elements
+
+
 def foreign_scripts(html: str) -> list[str]:
     """Scripts other than htmx served from this site: should be none."""
     return [src for src in scripts(html) if not (src.startswith("/") and HTMX_FILE.search(src))]
@@ -79,11 +90,35 @@ def foreign_scripts(html: str) -> list[str]:
 class Size:
     raw: int
     gzipped: int
+    elements: int = 0
 
 
 def size(body: bytes) -> Size:
-    """Bytes as sent, and as a gzip -6 proxy or server would send them."""
-    return Size(raw=len(body), gzipped=len(gzip.compress(body, compresslevel=6, mtime=0)))
+    """Bytes as sent, as a gzip -6 proxy or server would send them, and the DOM's elements."""
+    return Size(
+        raw=len(body),
+        gzipped=len(gzip.compress(body, compresslevel=6, mtime=0)),
+        elements=elements(body.decode("utf-8", "replace")),
+    )
+
+
+@dataclass(frozen=True)
+class Revalidation:
+    """How a page answers a browser asking again with the ETag it was given."""
+
+    etag: str  # "" when the page gives none
+    status: int = 0  # the answer to If-None-Match: 304 when the page is unchanged
+
+    @property
+    def shown(self) -> str:
+        return f"{self.status} to If-None-Match" if self.etag else "no ETag"
+
+
+def revalidate(url: str, first: Answer) -> Revalidation:
+    etag = first.headers.get("etag", "")
+    if not etag:
+        return Revalidation("")
+    return Revalidation(etag, fetch(url, headers={"If-None-Match": etag}).status)
 
 
 @dataclass(frozen=True)

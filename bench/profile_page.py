@@ -6,6 +6,12 @@
 Prints where the time goes (cProfile, by cumulative time) and every SQL query of one
 request with its duration. Needs `make bench` to have built the dataset and collected static files.
 
+--post BODY (repeatable) sends POSTs instead, as htmx does (HX-Request, X-CSRFToken), cycling
+through the bodies so that each request changes something: e.g. `--reader 5001 --path
+/entries/solu/status/ --post status=read --post status=reading`. --explain shows the plan of every
+SELECT of one request: `EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL, `EXPLAIN QUERY PLAN` on SQLite,
+and flags a sequential scan of a reader table.
+
 By default every request after the first finds the dashboard's rendered entries and list region
 in the cache, as a reader reloading the page does. --cold empties both caches before each request
 (the page rendered in full, as on the first visit after signing in); --cold list empties only the
@@ -16,6 +22,7 @@ reload after a status change, less the one changed entry that is rendered afresh
 import argparse
 import cProfile
 import gc
+import io
 import os
 import pstats
 import re
@@ -50,8 +57,11 @@ def profile(args: argparse.Namespace) -> None:
     # does not do. Like a server, the handler closes the database connection after each request
     # unless CONN_MAX_AGE says otherwise, and a fresh SQLite connection starts cold.
     application = WSGIHandler()
-    cookie = session(args.reader)["cookie"] if args.reader else ""
+    signed_in = session(args.reader) if args.reader else {}
+    cookie = signed_in.get("cookie", "")
     path, _, query = args.path.partition("?")
+    bodies = [body.encode() for body in args.post or []]
+    sent = [0]
 
     cold = {"all": ["default", "dashboard-regions"], "list": ["dashboard-regions"]}
     emptied = [caches[name] for name in cold.get(args.cold, [])]
@@ -61,11 +71,22 @@ def profile(args: argparse.Namespace) -> None:
             cache.clear()
         environ = {"PATH_INFO": path, "QUERY_STRING": query, "HTTP_COOKIE": cookie}
         environ.update(HTTP_HOST="127.0.0.1", SERVER_NAME="127.0.0.1", REMOTE_ADDR="127.0.0.1")
+        if bodies:
+            body = bodies[sent[0] % len(bodies)]
+            sent[0] += 1
+            environ.update(
+                REQUEST_METHOD="POST",
+                CONTENT_TYPE="application/x-www-form-urlencoded",
+                CONTENT_LENGTH=str(len(body)),
+                HTTP_X_CSRFTOKEN=signed_in.get("csrf", ""),
+                HTTP_HX_REQUEST="true",
+            )
+            environ["wsgi.input"] = io.BytesIO(body)
         setup_testing_defaults(environ)
         answered = []
         body = b"".join(application(environ, lambda status, headers: answered.append(status)))
         if not answered[0].startswith("200"):
-            raise SystemExit(f"GET {args.path} answered {answered[0]}")
+            raise SystemExit(f"{environ['REQUEST_METHOD']} {args.path} answered {answered[0]}")
         return body
 
     queries = []
@@ -75,19 +96,23 @@ def profile(args: argparse.Namespace) -> None:
         try:
             return execute(sql, params, many, context)
         finally:
-            queries.append((time.perf_counter() - started, sql))
+            queries.append((time.perf_counter() - started, sql, params))
 
     get()  # the first request compiles templates and fills caches: not what is measured
     state = {None: "warm caches", "all": "caches emptied", "list": "list region's cache emptied"}
     median = statistics.median(timings(get, args.requests))
-    print(f"GET {args.path} ({state[args.cold]}): {median:.1f} ms, median of {args.requests}")
+    method = "POST" if bodies else "GET"
+    print(f"{method} {args.path} ({state[args.cold]}): {median:.1f} ms, median of {args.requests}")
     with connection.execute_wrapper(timed):
         get()
     print(f"{len(queries)} queries in one request:")
-    for number, (seconds, sql) in enumerate(queries, 1):
+    for number, (seconds, sql, _) in enumerate(queries, 1):
         print(f"  {number:>2}. {seconds * 1000:7.1f} ms  {sql[:150]}")
+    if args.explain:
+        explain(connection, queries)
 
-    template_costs(get, args.requests)
+    if not bodies:
+        template_costs(get, args.requests)
 
     profile = cProfile.Profile()
     started = time.perf_counter()
@@ -110,6 +135,35 @@ def profile(args: argparse.Namespace) -> None:
             f"  {cumulative / args.requests * 1000:7.2f} ms {calls / args.requests:7.0f}x  "
             f"{where}:{line} {function}"
         )
+
+
+# The tables that hold one row per reader and something: each reader query must use an index.
+READER_TABLES = re.compile(
+    r"(progress_\w+|plans_\w+|groups_\w+|accounts_\w+|auth_user|django_session)"
+)
+
+
+def explain(connection, queries: list) -> None:
+    """The plan of every SELECT of the request, run again with its parameters."""
+    postgres = connection.vendor == "postgresql"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
+    print("\nQuery plans (every SELECT of the request, run again):")
+    for number, (_, sql, params) in enumerate(queries, 1):
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + sql, params)
+            rows = cursor.fetchall()
+        lines = [row[0] for row in rows] if postgres else [row[-1] for row in rows]
+        print(f"  {number:>2}. {sql[:110]}")
+        for line in lines:
+            scan = re.search(r"(Seq Scan on|SCAN) (\w+)", line)
+            flag = (
+                "   <-- a sequential scan of a reader table"
+                if scan and READER_TABLES.fullmatch(scan[2]) and "USING" not in line
+                else ""
+            )
+            print(f"        {line}{flag}")
 
 
 def timings(get: Callable, requests: int) -> list[float]:

@@ -1,6 +1,6 @@
 """`python -m bench run` (what `make bench` runs): mireads in production mode under wrk, on SQLite
-and (when DATABASE_URL names one) PostgreSQL, with 10,000 synthetic readers. Prints one table
-per database and PASS/FAIL against the targets in bench/targets.py. It reports: it exits 0
+(10,000 synthetic readers) and, when DATABASE_URL names one, PostgreSQL (100,000). Prints one
+table per database and PASS/FAIL against the targets in bench/targets.py. It reports: it exits 0
 whether targets pass or not, and non-zero only when it could not measure.
 """
 
@@ -36,14 +36,27 @@ SIGNED_IN_PAPER = f"{PAPER_PAGE} (signed in)"
 CHANGES_PAGE = "/changes/"  # every edition with its per-entry differences
 
 NOT_AVAILABLE = "not available"
-DASHBOARD = "dashboard (signed in)"
-COLD_DASHBOARD = "dashboard, cold (no cache hit)"
+LANDING = "/ (visitor)"
+# Each public page target's variant (bench/targets.py) and the row that measures it.
+PUBLIC_ROWS = {
+    "landing": (LANDING, "/"),
+    "/papers/": ("/papers/", "/papers/"),
+    "a paper page": (PAPER_PAGE, PAPER_PAGE),
+    "/changes/": (CHANGES_PAGE, CHANGES_PAGE),
+}
+DASHBOARD = "dashboard, returning reader"
+FIRST_DASHBOARD = "dashboard, first after sign-in"
 STATUS_CHANGE = "status change (HTMX POST)"
+TICK = "tick (HTMX POST)"
+WRITE_ROWS = {"status change": STATUS_CHANGE, "tick": TICK}
 COMPARISON_ROUNDS = 3
 SINGLE_SECONDS = 3
 ROUND_SECONDS = 3  # shortest A/B round: shorter ones may see no answer at all under load
-CROWD = "dashboard, 1 of 10,000 (A/B)"
+CROWD = "dashboard, all readers (A/B)"
 ALONE = "dashboard, reader alone (A/B)"
+# Readers whose first dashboard after signing in is measured: one range for the 16-connection
+# row, another for the one-connection row, both clear of the measured reader and the writer.
+FIRST_READERS = {"load": (1, 4500), "single": (6001, 1500)}
 
 
 def say(text: str = "") -> None:
@@ -60,6 +73,7 @@ class Row:
     load: wrk.Load | None = None
     note: str = ""  # why there is no load, e.g. "not available"
     single: wrk.Load | None = None  # one connection at a time: the server's own time per request
+    remark: str = ""  # printed after the row, e.g. that readers repeated
 
 
 @dataclass
@@ -75,6 +89,7 @@ class Measurement:
     sizes: dict[str, pages.Size] = field(default_factory=dict)
     foreign_scripts: dict[str, list[str]] = field(default_factory=dict)
     static: list[pages.StaticCheck] = field(default_factory=list)
+    revalidations: dict[str, pages.Revalidation] = field(default_factory=dict)
 
     def row(self, label: str) -> Row | None:
         return next((row for row in self.rows if row.label == label), None)
@@ -85,7 +100,8 @@ class Measurement:
 
 def prepare(database: Database, url: str, secret: str, *, rebuild: bool, alone: bool) -> str:
     """Reuse the cached dataset when the fixture and the dataset's shape are unchanged."""
-    only = ["--only", str(DASHBOARD_READER)] if alone else []
+    only = ["--readers", str(database.readers)]
+    only += ["--only", str(DASHBOARD_READER)] if alone else []
     if not rebuild:
         try:
             if dataset(url, secret, "status", *only)["current"]:
@@ -111,10 +127,10 @@ def time_load_catalogue(database: Database, secret: str) -> float:
 # --- Probing what exists -------------------------------------------------------------------------
 
 
-def post_status(server: Server, session: dict, slug: str, status: str) -> pages.Answer:
+def post(server: Server, session: dict, path: str, body: str) -> pages.Answer:
     return pages.fetch(
-        f"{server.base_url}/entries/{slug}/status/",
-        data=f"status={status}".encode(),
+        f"{server.base_url}{path}",
+        data=body.encode(),
         headers={
             "Cookie": session["cookie"],
             "X-CSRFToken": session["csrf"],
@@ -144,6 +160,19 @@ def dashboard_page(server: Server, session: dict) -> tuple[pages.Answer, str]:
 # --- Measuring -----------------------------------------------------------------------------------
 
 
+def first_sessions(database: Database, secret: str) -> dict[str, str]:
+    """Files of fresh sessions, one reader a line, for the first-dashboard rows."""
+    files = {}
+    for name, (first, count) in FIRST_READERS.items():
+        out = OUT_DIR / f"first-sessions-{database.label.lower()}-{name}.txt"
+        dataset(
+            database.full_url, secret, "sessions", "--first", str(first), "--count", str(count),
+            "--out", str(out),
+        )  # fmt: skip
+        files[name] = str(out)
+    return files
+
+
 def measure(database: Database, secret: str, options: argparse.Namespace) -> Measurement:
     result = Measurement(database, options.seconds)
     result.dataset = prepare(
@@ -154,6 +183,7 @@ def measure(database: Database, secret: str, options: argparse.Namespace) -> Mea
 
     reader = dataset(database.full_url, secret, "session", "--reader", str(DASHBOARD_READER))
     writer = dataset(database.full_url, secret, "session", "--reader", str(WRITER_READER))
+    reader["first_sessions"] = first_sessions(database, secret)
     log = OUT_DIR / f"gunicorn-{database.label.lower()}.log"
     try:
         with gunicorn(production_env(database.full_url, secret), log) as server:
@@ -166,6 +196,34 @@ def measure(database: Database, secret: str, options: argparse.Namespace) -> Mea
     finally:
         dataset(database.full_url, secret, "restore", "--reader", str(WRITER_READER))
     return result
+
+
+def tick_probe(parts: str) -> tuple[str, str]:
+    """The first entry with parts, all of them ticked: the path and body of one tick POST."""
+    slug, keys = parts.split(";")[0].split("=")
+    keys = keys.split("+")
+    body = "&".join([*(f"shown={key}" for key in keys), *(f"done={key}" for key in keys)])
+    return f"/entries/{slug}/parts/", body
+
+
+def first_dashboards(base: str, files: dict[str, str], seconds: float) -> Row:
+    """Each request another reader's first dashboard after signing in (bench/lua)."""
+
+    def load(name: str, **options) -> wrk.Load:
+        threads = min(wrk.THREADS, options.get("connections", wrk.CONNECTIONS))
+        env = {"BENCH_COOKIES": files[name], "BENCH_THREADS": str(threads)}
+        return wrk.run(base + "/", script="first_dashboard.lua", env=env, **options)
+
+    row = Row(
+        FIRST_DASHBOARD,
+        load("load", seconds=seconds),
+        single=load("single", seconds=SINGLE_SECONDS, connections=1),
+    )
+    for name, measured in (("load", row.load), ("single", row.single)):
+        readers = FIRST_READERS[name][1]
+        if measured.requests > readers:
+            row.remark += f" {name}: {measured.requests} requests for {readers} readers."
+    return row
 
 
 def measure_server(
@@ -185,46 +243,45 @@ def measure_server(
         )
 
     result.rows.append(row("/healthz", "/healthz"))
-    result.rows.append(row("/papers/", "/papers/"))
-    result.rows.append(row(PAPER_PAGE, PAPER_PAGE))
-    result.rows.append(row(CHANGES_PAGE, CHANGES_PAGE))
+    for label, path in PUBLIC_ROWS.values():
+        result.rows.append(row(label, path))
     # The cheapest signed-in page: the public page plus loading the session and the reader.
     result.rows.append(row(SIGNED_IN_PAPER, PAPER_PAGE, {"Cookie": reader["cookie"]}))
 
     dashboard, missing = dashboard_page(server, reader)
     if missing:
         result.rows.append(Row(DASHBOARD, note=missing))
-        result.rows.append(Row(COLD_DASHBOARD, note=missing))
+        result.rows.append(Row(FIRST_DASHBOARD, note=missing))
     else:
         result.rows.append(row(DASHBOARD, "/", {"Cookie": reader["cookie"]}))
-        # Every cached entry, and the list region, is keyed on the CSRF secret (the entries'
-        # forms carry tokens made from it). Without a CSRF cookie the server makes a new secret
-        # on every request, so every request misses every cache, as a reader's first dashboard
-        # after signing in does: the page rendered in full, as before the caching.
-        result.rows.append(row(COLD_DASHBOARD, "/", {"Cookie": reader["session_cookie"]}))
+        result.rows.append(first_dashboards(base, reader["first_sessions"], seconds))
 
-    fragment = post_status(server, writer, writer["slugs"][0], "reading")
-    if 200 <= fragment.status < 300:
-        env = {
-            "BENCH_COOKIE": writer["cookie"],
-            "BENCH_CSRF": writer["csrf"],
-            "BENCH_SLUGS": ",".join(writer["slugs"]),
-        }
-        load = wrk.run(base + "/", seconds=seconds, script="status_change.lua", env=env)
-        result.rows.append(Row(STATUS_CHANGE, load))
-    else:
-        result.rows.append(Row(STATUS_CHANGE, note=unavailable(fragment)))
-
-    documents = {
-        "/ (visitor)": pages.fetch(base + "/"),
-        "/papers/": pages.fetch(base + "/papers/"),
-        PAPER_PAGE: pages.fetch(base + PAPER_PAGE),
-        CHANGES_PAGE: pages.fetch(base + CHANGES_PAGE),
+    writes = {
+        STATUS_CHANGE: (
+            f"/entries/{writer['slugs'][0]}/status/",
+            "status=reading",
+            "status_change.lua",
+            {"BENCH_SLUGS": ",".join(writer["slugs"])},
+        ),
+        TICK: (*tick_probe(writer["parts"]), "tick.lua", {"BENCH_PARTS": writer["parts"]}),
     }
+    fragments = {}
+    for label, (path, body, script, more) in writes.items():
+        fragment = post(server, writer, path, body)
+        if 200 <= fragment.status < 300:
+            env = {"BENCH_COOKIE": writer["cookie"], "BENCH_CSRF": writer["csrf"], **more}
+            load = wrk.run(base + "/", seconds=seconds, script=script, env=env)
+            result.rows.append(Row(label, load))
+            fragments[f"{label.split(' (')[0]} fragment"] = fragment
+        else:
+            result.rows.append(Row(label, note=unavailable(fragment)))
+
+    documents = {label: pages.fetch(base + path) for label, path in PUBLIC_ROWS.values()}
+    for label, path in PUBLIC_ROWS.values():
+        result.revalidations[label] = pages.revalidate(base + path, documents[label])
     if not missing:
         documents[DASHBOARD] = dashboard
-    if 200 <= fragment.status < 300:
-        documents["status change fragment"] = fragment
+    documents.update(fragments)
     for name, answer in documents.items():
         result.sizes[name] = pages.size(answer.body)
         result.foreign_scripts[name] = pages.foreign_scripts(answer.text)
@@ -245,7 +302,7 @@ def compare_with_alone(
     result: Measurement,
     options: argparse.Namespace,
 ) -> None:
-    """The same reader's dashboard with 9,999 others in the database and with nobody else.
+    """The same reader's dashboard with all the others in the database and with nobody else.
 
     Both servers run at once and take turns under load, so that a slow spell of the shared
     CPUs falls on both sides; each side reports its median round.
@@ -293,15 +350,23 @@ def report(result: Measurement) -> None:
             f"{row.label:30}{load.requests_per_second:>11.0f}{load.p50:>8.1f} ms{load.p99:>8.1f} ms"
             f"{share:>13.2f}{single:>13}{failed}".rstrip()
         )
+        if row.remark:
+            say(f"{'':30}({row.remark.strip()})")
     say()
     peaks = ", ".join(f"{peak:.0f} MB" for peak in result.peaks.values())
     say(f"Peak resident memory per worker (VmHWM): {peaks}")
     say(f"manage.py load_catalogue into an empty database: {result.load_seconds:.1f} s")
     say()
-    say(f"{'HTML':28}{'raw':>10}{'gzip -6':>10}   scripts other than htmx")
-    for name, page_size in result.sizes.items():
+    say(f"{'HTML':30}{'raw':>10}{'gzip -6':>10}{'elements':>10}   scripts other than htmx")
+    for name, weight in result.sizes.items():
         others = ", ".join(result.foreign_scripts[name]) or "none"
-        say(f"{name:28}{page_size.raw / KB:>7.1f} KB{page_size.gzipped / KB:>7.1f} KB   {others}")
+        say(
+            f"{name:30}{weight.raw / KB:>7.1f} KB{weight.gzipped / KB:>7.1f} KB"
+            f"{weight.elements:>10}   {others}"
+        )
+    say()
+    for name, again in result.revalidations.items():
+        say(f"Conditional GET {name}: {again.shown}")
     say()
     for check in result.static:
         verdict = "PASS" if check.passed else "FAIL"
@@ -312,8 +377,8 @@ def report(result: Measurement) -> None:
 
 
 Check = tuple[str, bool | None, str]
-# Which row each variant of a dashboard target is measured on.
-VARIANT_ROWS = {"warm": DASHBOARD, "cold": COLD_DASHBOARD}
+# Not a target of bench/targets.py but reported with them: it needs the public page cache.
+REVALIDATION = "public pages answer If-None-Match with 304"
 
 
 def judged(
@@ -326,20 +391,27 @@ def judged(
     return statement, target.met(value), measured or target.shown(value)
 
 
+def share_of_healthz(result: Measurement, label: str) -> float | None:
+    healthz, row = result.row("/healthz").load, result.row(label)
+    load = row.load if row else None
+    if not (load and load.requests and healthz.requests):
+        return None
+    return load.requests_per_second / healthz.requests_per_second
+
+
 def targets(result: Measurement) -> list[Check]:
     """Every target of bench/targets.py that `run` measures, judged on one database."""
-    healthz = result.row("/healthz").load
     checks: list[Check] = []
-    # Both dashboard targets on the warm page, then both on the cold one.
-    for variant in goals.WARM_AND_COLD:
-        row = result.row(VARIANT_ROWS[variant])
-        load = row.load if row else None
-        measured = load and load.requests and healthz.requests
-        share = 100 * load.requests_per_second / healthz.requests_per_second if measured else None
-        p99 = load.p99 if load and load.requests else None
-        for target, value in ((goals.DASHBOARD_SHARE, share), (goals.DASHBOARD_P99, p99)):
-            if variant in target.variants:
-                checks.append(judged(target, value, variant=variant))
+    for variant, (label, _) in PUBLIC_ROWS.items():
+        value = share_of_healthz(result, label)
+        checks.append(judged(goals.PUBLIC_SHARE, value, variant=variant))
+    checks.append(judged(goals.RETURNING_SHARE, share_of_healthz(result, DASHBOARD)))
+    returning = result.row(DASHBOARD)
+    load = returning.load if returning else None
+    checks.append(judged(goals.RETURNING_P99, load.p99 if load and load.requests else None))
+    checks.append(judged(goals.FIRST_DASHBOARD_SHARE, share_of_healthz(result, FIRST_DASHBOARD)))
+    for variant, label in WRITE_ROWS.items():
+        checks.append(judged(goals.WRITE_SHARE, share_of_healthz(result, label), variant=variant))
 
     crowd_row, alone_row = result.row(CROWD), result.row(ALONE)
     crowd = crowd_row.load if crowd_row else None
@@ -360,6 +432,7 @@ def targets(result: Measurement) -> list[Check]:
 
     size = result.sizes.get(DASHBOARD)
     checks.append(judged(goals.DASHBOARD_RAW, size.raw / KB if size else None))
+    checks.append(judged(goals.DASHBOARD_NODES, size.elements if size else None))
     checks.append(judged(goals.DASHBOARD_GZIP, size.gzipped / KB if size else None))
 
     others = sorted({src for found in result.foreign_scripts.values() for src in found})
@@ -377,10 +450,19 @@ def targets(result: Measurement) -> list[Check]:
         for target in (goals.STATIC_MAX_AGE, goals.STATIC_UNCOMPRESSED):
             checks.append((target.statement, False, "no static file found on /papers/"))
 
+    checks.append(revalidation(result.revalidations))
     # Not a target but a condition of every figure above: a failed request measures nothing.
     if not all(row.load is None or row.load.clean for row in result.rows):
         checks.append(("every measured request answered 2xx", False, "see the table"))
     return checks
+
+
+def revalidation(answers: dict[str, pages.Revalidation]) -> Check:
+    """PASS when every public page answers its own ETag with 304; n/a while none has an ETag."""
+    if not any(again.etag for again in answers.values()):
+        return REVALIDATION, None, "n/a: no public page sends an ETag"
+    shown = ", ".join(f"{name} {again.shown}" for name, again in answers.items())
+    return REVALIDATION, all(again.status == 304 for again in answers.values()), shown
 
 
 def report_targets(result: Measurement) -> None:

@@ -88,6 +88,11 @@ def database_from_url(url: str) -> dict:
             # (an in-memory shared cache fails with "table is locked" instead of waiting).
             # One file per test process, so two suites run side by side never share one.
             "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"mireads-test-{os.getpid()}.db")},
+            # A worker keeps its connection between requests, as on PostgreSQL: opening the file
+            # and running init_command cost ~1 ms a request, measured (bench, docs/performance.md:
+            # /healthz 1.3-1.5 -> 0.2 ms, a warm dashboard 4.7-6.2 -> 3.5 ms in-process). A
+            # file needs no health check.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
@@ -366,6 +371,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Sessions stay in the database (the default engine), on purpose: cached_db with a memory cache
+# per worker would keep a signed-out session alive in the other workers' caches (a cache hit never
+# asks the database), and with Redis it measured no faster (docs/performance.md).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {
