@@ -10,7 +10,7 @@ from catalogue import outline
 from catalogue.models import Paper
 from catalogue.outline import sections_of
 from progress import activity, changes
-from progress.models import Status
+from progress.models import DashboardState, Status
 from progress.summary import Entry, Summary, reader_papers, summarise
 
 # Apps that come after progress (plans) add to the reader's pages through these, so progress
@@ -68,12 +68,38 @@ def entry_cache_key(paper: Paper, csrf_secret: str) -> str:
     return _digest(shown)
 
 
-def region_key(papers: list[Paper], shown: list[Paper], filters: dict, summary: Summary) -> str:
-    """The list region's key: its entries' keys in order, the tiers' tallies and the filters."""
-    region = [p.cache_key for p in shown] + [sorted(filters.items())]
+def region_key(
+    papers: list[Paper], shown: list[Paper], filters: dict, summary: Summary, folded: set[str]
+) -> str:
+    """The list region's key: its entries' keys in order, the tiers' tallies, the filters and
+    the tiers folded away."""
+    region = [p.cache_key for p in shown] + [sorted(filters.items()), sorted(folded)]
     region += [(s.slug, s.title, s.priority, s.parent_id) for s in sections_of(papers)]
-    region += [(s, t.done, t.total, t.entries, t.finished) for s, t in summary.by_section.items()]
+    region += [
+        (s, t.done, t.total, t.entries, t.finished, t.complete)
+        for s, t in summary.by_section.items()
+    ]
     return _digest(region)
+
+
+def folded_tiers(reader) -> set[str]:
+    """The slugs of the tiers this reader folded away (one query, none if already loaded)."""
+    try:
+        return set(reader.dashboard_state.folded)
+    except DashboardState.DoesNotExist:
+        return set()
+
+
+def arrange(display: list, summary: Summary, *, folded: set[str], filtered: bool) -> None:
+    """Give each tier and subsection its whole tally, and each tier its fold state.
+
+    A filter narrows the entries shown, never the bars: they stay the reader's whole tier. A
+    filter also opens folded tiers: what the reader asked for is never hidden.
+    """
+    for tier in display:
+        for group in [tier, *tier.subgroups]:
+            group.tally = summary.by_section[group.section.pk]
+        tier.folded = not filtered and tier.section.slug in folded
 
 
 def context(reader, filters: dict, *, csrf_secret: str) -> dict:
@@ -87,10 +113,8 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
         paper.cache_key = entry_cache_key(paper, csrf_secret)
     shown = [p for p in papers if matches(summary.entries[p.pk], filters)]
     display = outline.build(sections_of(papers), shown) if filters else summary.tiers
-    for tier in display:
-        # A filter narrows the entries shown, never the bars: they stay the reader's whole tier.
-        for group in [tier, *tier.subgroups]:
-            group.tally = summary.by_section[group.section.pk]
+    folded = set() if filters else folded_tiers(reader)  # a filter opens every tier anyway
+    arrange(display, summary, folded=folded, filtered=bool(filters))
     return {
         "summary": summary,
         "reader_changes": reader_changes,
@@ -98,10 +122,16 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
         "shown_count": len(shown),
         "display": display,
         "statuses": Status.choices,
-        "entries_key": region_key(papers, shown, filters, summary),
+        "entries_key": region_key(papers, shown, filters, summary, folded),
         # An empty chart says nothing: it appears with the first entry finished.
         "weeks": [w for w in weeks if any(week.finished for week in weeks)],
         "bar_width": activity.BAR_WIDTH,
         "chart_height": activity.CHART_HEIGHT,
         **extras(reader, papers, papers),
     }
+
+
+def tier_of(context: dict, section) -> outline.Group | None:
+    """One tier of a dashboard context, for answering a fold with that tier alone (None when
+    the tier holds no entries, so the dashboard does not show it)."""
+    return next((tier for tier in context["display"] if tier.section.pk == section.pk), None)

@@ -4,13 +4,14 @@ import datetime as dt
 from functools import wraps
 
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery
+from django.db.models import F, Subquery
 from django.utils import timezone
 
-from catalogue.models import Advice, Edition, Paper
+from catalogue.models import Advice, Edition, Paper, Section
 from progress.models import (
     NOTE_MAX_LENGTH,
     ChangesSeen,
+    DashboardState,
     Note,
     NoteRevision,
     PartTick,
@@ -208,3 +209,19 @@ def mark_changes_seen(*, reader) -> None:
     ChangesSeen.objects.update_or_create(
         reader=reader, defaults={"edition": edition, "seen_at": timezone.now()}
     )
+
+
+@_retry_once_on_race
+@transaction.atomic
+def set_tier_folded(*, reader, section: Section, folded: bool) -> DashboardState:
+    """Fold a tier of the reader's dashboard away (or open it again), kept across visits and
+    devices; the dashboard's version moves on, so no cached page shows the old state."""
+    state, _ = DashboardState.objects.select_for_update().get_or_create(reader=reader)
+    slugs = {slug for slug in state.folded if slug != section.slug}
+    if folded:
+        slugs.add(section.slug)
+    state.folded = sorted(slugs)
+    state.version = F("version") + 1
+    state.save(update_fields=["folded", "version"])
+    state.refresh_from_db(fields=["version"])
+    return state

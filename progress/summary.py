@@ -118,7 +118,18 @@ def reader_papers(reader) -> list[Paper]:
     """Entries with their checklists (two queries), carrying the same attributes as
     papers_for_reader but counted in Python from the checklist rows: the dashboard needs those
     rows anyway, and building the counting subqueries costs more than counting."""
-    papers = list(_with_state(reader).prefetch_related(checklist_for_reader(reader)))
+    return _counted(_with_state(reader).prefetch_related(checklist_for_reader(reader)))
+
+
+def reader_paper(reader, slug: str) -> Paper | None:
+    """One entry as reader_papers() gives it (two queries), or None if it is not in the list."""
+    found = _with_state(reader).filter(slug=slug).prefetch_related(checklist_for_reader(reader))
+    return next(iter(_counted(found)), None)
+
+
+def _counted(queryset: QuerySet) -> list[Paper]:
+    """The entries with the per-part attributes of papers_for_reader, counted from checklists."""
+    papers = list(queryset)
     for paper in papers:
         parts = paper.checklist
         done = [a for a in parts if a.done]

@@ -20,7 +20,7 @@ from progress import changes, markdown, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
-from progress.summary import papers_for_reader, reader_papers, summarise
+from progress.summary import papers_for_reader, reader_paper, reader_papers, summarise
 
 
 @require_safe
@@ -146,6 +146,45 @@ def set_parts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         partial = "progress/dashboard.html#checklist-and-counters"
         return _entry_response(request, paper, partial, announce, papers)
     return _back_to_dashboard(request, paper)
+
+
+@never_cache
+@require_safe
+@login_required
+def checklist(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """An entry's checklist and note slot, which the dashboard loads when the reader opens the
+    entry, so the page carries 30 summaries rather than 30 forms; without JavaScript the link in
+    their place leads to the paper page, which has both."""
+    paper = reader_paper(request.user, slug)
+    if paper is None:
+        raise Http404("No such entry.")
+    if not request.htmx:
+        return redirect(f"{paper.get_absolute_url()}#checklist-{paper.slug}")
+    changes.mark([paper], changes.for_reader(request.user))
+    context = {"paper": paper, "statuses": Status.choices}
+    return render(request, "progress/dashboard.html#entry-parts", context)
+
+
+FOLDS = {"fold": True, "open": False}
+
+
+@require_POST
+@login_required
+def fold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Fold a tier of the dashboard away, or open it again; the reader's choice is kept."""
+    section = get_object_or_404(Section.objects.top_level(), slug=slug)
+    if request.POST.get("fold") not in FOLDS:
+        return problem(request, "Say fold or open; nothing was changed.", 400)
+    folded = FOLDS[request.POST["fold"]]
+    services.set_tier_folded(reader=request.user, section=section, folded=folded)
+    if not request.htmx:
+        target = safe_url(request, request.headers.get("Referer", "")) or reverse("home")
+        return HttpResponseRedirect(f"{target}#{section.slug}")
+    get_token(request)  # the tier's entries are keyed on the secret, as on the dashboard
+    context = board.context(request.user, {}, csrf_secret=request.META["CSRF_COOKIE"])
+    verb = "folded away" if folded else "opened"
+    context.update(tier=board.tier_of(context, section), announce=f"{section}: {verb}.")
+    return render(request, "progress/dashboard.html#tier-and-announce", context)
 
 
 @require_safe

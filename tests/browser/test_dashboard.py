@@ -2,14 +2,16 @@
 accessibility and layout, checked as a reader sees them."""
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from catalogue.models import Paper
+from catalogue.models import Paper, Section
 from progress import services
-from progress.models import Status
+from progress.models import DashboardState, Status
 from tests.browser import describe, screenshot, serious_axe_violations, sign_in, sign_up
 from tests.factories import UserFactory
 
@@ -29,8 +31,9 @@ def _set_status(page, slug: str, status: str) -> None:
 
 
 def _open_details(page, slug: str) -> None:
+    """Open an entry's "Parts and note" and wait for its checklist, which loads only then."""
     page.locator(f"#details-{slug} > summary").click()
-    expect(page.locator(f"#checklist-{slug}")).to_be_visible()
+    expect(page.locator(f"div.checklist#checklist-{slug}")).to_be_visible()
 
 
 def _note_editor(page, slug: str):
@@ -283,13 +286,17 @@ def test_everything_works_with_javascript_off(page_without_javascript, live_serv
     assert page.url.endswith("/#entry-solu")
     expect(_status_button(page, "solu", "reading")).to_have_attribute("aria-pressed", "true")
 
-    _open_details(page, FRAMEWORK)
-    page.locator(f"#part-{FRAMEWORK}-2").check()
-    part_form = page.locator(f"#checklist-{FRAMEWORK} form").filter(
-        has=page.locator(f"#part-{FRAMEWORK}-2")
-    )
+    # Parts and note are not on the dashboard until opened; without JavaScript the link inside
+    # leads to the entry's page, whose checklist is one form with a Save button.
+    page.locator(f"#details-{FRAMEWORK} > summary").click()
     with page.expect_navigation():
-        part_form.get_by_role("button", name="Save").click()
+        details = page.locator(f"#details-{FRAMEWORK}")
+        details.get_by_role("link", name=re.compile("on the entry.s page")).click()
+    assert page.url.endswith(f"/papers/{FRAMEWORK}/#checklist-{FRAMEWORK}")
+    page.locator(f"#part-{FRAMEWORK}-2").check()
+    with page.expect_navigation():
+        page.locator(f"#checklist-{FRAMEWORK}").get_by_role("button", name="Save").click()
+    page.goto(f"{live_server.url}/")
     expect(page.locator(f"#head-{FRAMEWORK} .parts-done")).to_have_text("1 of 4 parts")
 
     page.goto(f"{live_server.url}/notes/solu/")
@@ -300,9 +307,10 @@ def test_everything_works_with_javascript_off(page_without_javascript, live_serv
 
     page.goto(f"{live_server.url}/")
     expect(_status_button(page, "solu", "reading")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#head-solu .note-flag")).to_have_text("✎ note")
+    page.goto(f"{live_server.url}/papers/{FRAMEWORK}/")
     expect(page.locator(f"#part-{FRAMEWORK}-2")).to_be_checked()
     expect(page.locator(f"#part-{FRAMEWORK}-1")).not_to_be_checked()
-    expect(page.locator("#head-solu .note-flag")).to_have_text("✎ note")
 
 
 def test_the_dashboard_and_note_page_pass_axe_and_show_keyboard_focus(page, live_server, catalogue):
@@ -386,3 +394,154 @@ def test_swapping_an_entry_moves_nothing_else_on_the_page(page, live_server, cat
     opened = top()
     _tick(page, FRAMEWORK, 1)
     assert top() == opened
+
+
+SHOTS = Path("/work/notes/shots")
+
+
+def _shoot(page, name: str) -> None:
+    """Full-page pictures at desktop and phone width, light and dark, for a person to look at."""
+    page.mouse.move(0, 0)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width, height in [(1280, 800), (390, 844)]:
+            page.set_viewport_size({"width": width, "height": height})
+            path = screenshot(page, f"dashboard-{name}-{width}-{scheme}")
+            top = path.with_name(f"{path.stem}-top.png")
+            page.screenshot(path=top)  # what the first screen shows
+            if SHOTS.parent.exists():
+                SHOTS.mkdir(exist_ok=True)
+                for taken in (path, top):
+                    shutil.copy(taken, SHOTS / taken.name)
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def _finish_tier_one(reader) -> None:
+    for paper in Paper.objects.filter(section__slug="what-is-mech-interp"):
+        services.set_status(reader=reader, paper=paper, status=Status.READ)
+
+
+def test_on_a_phone_the_first_entry_is_above_the_fold(page, live_server, catalogue):
+    """At 390 x 844 the overview leaves room for the first entry, its status buttons included,
+    for a fresh reader and for one with something to continue and a week of activity."""
+    sign_up(page, live_server, "phone")
+    page.set_viewport_size({"width": 390, "height": 844})
+    first = page.locator("#entries li.entry").first
+
+    def bottom() -> float:
+        return first.locator(".entry-head").evaluate("el => el.getBoundingClientRect().bottom")
+
+    page.goto(f"{live_server.url}/")
+    assert bottom() <= 844, f"a fresh reader's first entry ends {bottom()}px down"
+    reader = _reader_named("phone")
+    services.set_status(reader=reader, paper=Paper.objects.get(slug="solu"), status=Status.READING)
+    services.set_status(
+        reader=reader, paper=Paper.objects.get(slug="circuits-zoom-in"), status=Status.READ
+    )
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#continue")).to_be_visible()
+    page.screenshot(path=screenshot(page, "dashboard-phone-first-screen"))
+    assert bottom() <= 844, f"with some activity the first entry ends {bottom()}px down"
+    # The weighting is one click away, not a paragraph in the way.
+    page.locator(".weighting > summary").click()
+    expect(page.locator(".weighting")).to_contain_text("counts 3")
+
+
+def test_a_finished_tier_folds_away_and_stays_folded_after_a_reload(page, live_server, catalogue):
+    sign_up(page, live_server, "folder")
+    reader = _reader_named("folder")
+    tier = page.locator("#what-is-mech-interp")
+    page.goto(f"{live_server.url}/")
+    expect(tier.get_by_role("button", name="Fold away")).to_have_count(0)  # not finished yet
+    for slug in ("circuits-zoom-in", "mathematical-framework"):
+        _set_status(page, slug, "read")
+    unfinished = set(
+        Paper.objects.filter(section__slug="what-is-mech-interp").values_list("slug", flat=True)
+    ) - {"circuits-zoom-in", "mathematical-framework"}
+    for slug in unfinished:
+        _set_status(page, slug, "read")
+    # The tier just finished offers to fold away at once, without a reload.
+    fold = tier.get_by_role("button", name="Fold away")
+    expect(fold).to_be_visible()
+    entries = tier.locator("li.entry").count()
+    page.evaluate("window.sameDocument = 'yes'")
+    fold.click()
+    expect(tier.locator("li.entry")).to_have_count(0)
+    opener = tier.get_by_role("button", name=f"Show {entries} entries")
+    expect(opener).to_be_visible()
+    expect(opener).to_be_focused()
+    expect(tier.locator("progress")).to_have_attribute("value", "100")
+    expect(page.locator("#announce")).to_contain_text("folded away")
+    assert page.evaluate("window.sameDocument") == "yes", "folding reloaded the page"
+
+    page.reload()
+    expect(tier.locator("li.entry")).to_have_count(0)
+    expect(opener).to_be_visible()
+    # A search still finds what is in a folded tier: what the reader asked for is never hidden.
+    page.goto(f"{live_server.url}/?q=zoom")
+    expect(page.locator("#entry-circuits-zoom-in")).to_be_visible()
+
+    page.goto(f"{live_server.url}/")
+    opener.click()
+    expect(tier.locator("li.entry")).to_have_count(entries)
+    expect(tier.get_by_role("button", name="Fold away")).to_be_focused()
+    page.reload()
+    expect(tier.locator("li.entry")).to_have_count(entries)
+    assert DashboardState.objects.get(reader=reader).folded == []
+
+
+def test_a_tier_folds_and_opens_without_javascript(page_without_javascript, live_server, catalogue):
+    page = page_without_javascript
+    reader = UserFactory(username="foldnoscript")
+    _finish_tier_one(reader)
+    sign_in(page, live_server, "foldnoscript")
+    page.goto(f"{live_server.url}/")
+    tier = page.locator("#what-is-mech-interp")
+    with page.expect_navigation():
+        tier.get_by_role("button", name="Fold away").click()
+    assert page.url.endswith("/#what-is-mech-interp")
+    expect(tier.locator("li.entry")).to_have_count(0)
+    with page.expect_navigation():
+        tier.get_by_role("button", name=re.compile(r"^Show \d+ entries$")).click()
+    expect(tier.locator("li.entry").first).to_be_visible()
+
+
+def test_opening_parts_and_note_loads_the_checklist_and_ticking_works(page, live_server, catalogue):
+    sign_up(page, live_server, "lazy")
+    page.goto(f"{live_server.url}/")
+    assert page.locator("#entries input[type=checkbox]").count() == 0, "checklists load on opening"
+    _open_details(page, FRAMEWORK)
+    _tick(page, FRAMEWORK, 2)
+    expect(page.locator(f"#head-{FRAMEWORK} .parts-done")).to_have_text("1 of 4 parts")
+    # The first tick started the entry: its head says so, and focus stayed on the checkbox.
+    expect(_status_button(page, FRAMEWORK, "reading")).to_have_attribute("aria-pressed", "true")
+    # Closing and opening again does not load it twice (the ticks are still there).
+    page.locator(f"#details-{FRAMEWORK} > summary").click()
+    page.locator(f"#details-{FRAMEWORK} > summary").click()
+    expect(page.locator(f"#part-{FRAMEWORK}-2")).to_be_checked()
+    expect(page.locator(f"div.checklist#checklist-{FRAMEWORK}")).to_have_count(1)
+
+
+def test_a_status_change_keeps_keyboard_focus_on_the_pressed_button(page, live_server, catalogue):
+    sign_up(page, live_server, "keyboard")
+    page.goto(f"{live_server.url}/")
+    button = _status_button(page, "solu", "reading")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(button).to_be_focused()
+
+
+def test_screenshots_of_a_fresh_dashboard_and_one_with_a_folded_tier(page, live_server, catalogue):
+    sign_up(page, live_server, "pictures")
+    page.goto(f"{live_server.url}/")
+    _shoot(page, "fresh")
+    reader = _reader_named("pictures")
+    _finish_tier_one(reader)
+    services.set_status(reader=reader, paper=Paper.objects.get(slug="solu"), status=Status.READING)
+    section = Section.objects.get(slug="what-is-mech-interp")
+    services.set_tier_folded(reader=reader, section=section, folded=True)
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#what-is-mech-interp li.entry")).to_have_count(0)
+    _shoot(page, "folded")

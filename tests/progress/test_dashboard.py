@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from catalogue.models import Level
 from progress import activity, services
-from progress.models import Status
+from progress.models import DashboardState, Status
 from tests.factories import (
     AdviceFactory,
     NoteFactory,
@@ -92,9 +92,35 @@ def test_each_entry_shows_link_kind_advice_status_control_checklist_and_note_fla
     assert "0 of 4 parts" in entry
     assert "✎ note" in entry
     assert entry.count('name="status"') == 5
+    assert entry.count("<form") == 1, "one form and one token for the five status buttons"
     assert '<details class="entry-details"' in entry
-    assert entry.count('type="checkbox"') == 4
-    assert 'hx-trigger="intersect once"' in entry, "the note editor loads in place when opened"
+    # The checklist is not in the page: it loads when the entry is opened, from the link that
+    # is also the way there without JavaScript.
+    assert 'type="checkbox"' not in entry
+    assert '<a class="parts-link" id="checklist-solu" href="/entries/solu/checklist/">' in entry
+
+
+def test_an_opened_entry_gets_its_checklist_and_note_slot_as_a_fragment(
+    client_as_reader, reader, real_catalogue
+):
+    from catalogue.models import Paper
+
+    solu = Paper.objects.get(slug="solu")
+    services.set_part_done(reader=reader, advice=solu.advice.get(position=2), done=True)
+    html = client_as_reader.get("/entries/solu/checklist/", headers=HTMX).content.decode()
+    assert html.lstrip().startswith('<div class="checklist" id="checklist-solu">')
+    assert html.count('type="checkbox"') == 4 and 'id="part-solu-2" checked' in html
+    assert 'hx-trigger="intersect once"' in html, "the note editor loads in place when seen"
+    assert "<html" not in html
+
+
+def test_without_javascript_the_checklist_link_leads_to_the_entry_page(
+    client_as_reader, real_catalogue
+):
+    response = client_as_reader.get("/entries/solu/checklist/")
+    assert response.status_code == 302
+    assert response["Location"] == "/papers/solu/#checklist-solu"
+    assert client_as_reader.get("/entries/no-such-entry/checklist/").status_code == 404
 
 
 def test_a_status_change_swaps_the_entry_and_updates_every_counter_out_of_band(
@@ -106,7 +132,7 @@ def test_a_status_change_swaps_the_entry_and_updates_every_counter_out_of_band(
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div class="entry-head" id="head-circuits-zoom-in">')
-    assert 'id="s-circuits-zoom-in-read" aria-pressed="true"' in html
+    assert 'value="read" aria-pressed="true"' in html
     assert (
         '<section id="overview" class="overview" aria-labelledby="overview-h" hx-swap-oob="true">'
         in html
@@ -224,8 +250,10 @@ def test_the_page_carries_a_live_region_and_no_script_of_its_own(client_as_reade
     html = client_as_reader.get("/").content.decode()
     assert 'id="announce" class="visually-hidden" role="status" aria-live="polite"' in html
     scripts = re.findall(r"<script[^>]*>", html)
-    # htmx, and the notes script that saves a note as the page is left (static/js/notes.js).
-    assert scripts and all("django_htmx/" in s or "js/notes.js" in s for s in scripts), scripts
+    # htmx, the notes script that saves a note as the page is left (static/js/notes.js), and the
+    # dashboard's, which loads an entry's checklist once it is opened (static/js/dashboard.js).
+    ours = ("django_htmx/", "js/notes.js", "js/dashboard.js")
+    assert scripts and all(any(name in s for name in ours) for s in scripts), scripts
     assert "style=" not in html, "no inline styles: the CSP forbids them"
 
 
@@ -257,8 +285,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     # session, user, entries with the reader's state, checklists, activity, editions (none yet:
     # what changed since the reader read it is looked up only once there is an edition), and
-    # for the time left the reader's plan and reading events
-    assert len(captured) == 8
+    # for the time left the reader's plan and reading events; and the tiers the reader folded
+    # away (not read for a filtered list, which opens every tier)
+    assert len(captured) == 9
 
 
 @pytest.mark.django_db(transaction=True)
@@ -292,7 +321,8 @@ def test_parts_the_list_says_to_skip_are_still_shown_but_never_required(client_a
     AdviceFactory(paper=paper, position=2, level=Level.SKIP, part="Appendix")
     services.set_part_done(reader=reader, advice=paper.advice.get(position=1), done=True)
     html = client_as_reader.get("/").content.decode()
-    assert "Appendix" in html
+    opened = client_as_reader.get("/entries/optional-bits/checklist/", headers=HTMX)
+    assert "Appendix" in opened.content.decode()
     assert '<span class="bar-numbers">100% · 0 of 1 entry</span>' in html
 
 
@@ -308,9 +338,9 @@ def test_cached_entries_never_show_stale_data(client_as_reader, reader, real_cat
     html = client_as_reader.get("/").content.decode()
     entry = html.split('id="entry-solu"', 1)[1].split('<li class="entry"', 1)[0]
     assert "SoLU (edited in admin)" in entry
-    assert "A relabelled part" in entry
-    assert 'id="part-solu-2" checked' in entry
     assert "1 of 4 parts" in entry and "✎ note" in entry
+    opened = client_as_reader.get("/entries/solu/checklist/", headers=HTMX).content.decode()
+    assert "A relabelled part" in opened and 'id="part-solu-2" checked' in opened
 
 
 def test_two_readers_with_the_same_progress_never_share_a_cached_form_token(real_catalogue):
@@ -327,3 +357,96 @@ def test_two_readers_with_the_same_progress_never_share_a_cached_form_token(real
             "/entries/solu/status/", {"status": "read", "csrfmiddlewaretoken": token}
         )
         assert response.status_code == 302
+
+
+# --- Folding tiers ------------------------------------------------------------------------------
+
+
+def _finish(reader, section_slug: str) -> None:
+    from catalogue.models import Paper
+
+    for paper in Paper.objects.filter(section__slug=section_slug):
+        services.set_status(reader=reader, paper=paper, status=Status.READ)
+
+
+def test_only_a_finished_tier_offers_to_fold_away(client_as_reader, reader, real_catalogue):
+    html = client_as_reader.get("/").content.decode()
+    assert "Fold away" not in html
+    _finish(reader, "what-is-mech-interp")
+    html = client_as_reader.get("/").content.decode()
+    tier = html.split('id="what-is-mech-interp"', 1)[1].split('<section class="tier"', 1)[0]
+    assert "Fold away" in tier and 'action="/tiers/what-is-mech-interp/fold/"' in tier
+    assert html.count("Fold away") == 1
+
+
+def test_a_folded_tier_keeps_its_heading_and_bar_and_is_kept_per_reader(
+    client_as_reader, reader, other_reader, real_catalogue
+):
+    _finish(reader, "what-is-mech-interp")
+    response = client_as_reader.post(
+        "/tiers/what-is-mech-interp/fold/",
+        {"fold": "fold"},
+        headers={"Referer": "http://testserver/"},
+    )
+    assert response["Location"] == "http://testserver/#what-is-mech-interp"
+    assert DashboardState.objects.get(reader=reader).folded == ["what-is-mech-interp"]
+    html = client_as_reader.get("/").content.decode()
+    tier = html.split('id="what-is-mech-interp"', 1)[1].split('<section class="tier"', 1)[0]
+    assert 'id="progress-what-is-mech-interp"' in tier and "100%" in tier
+    assert '<li class="entry"' not in tier and "Show 3 entries" in tier
+    assert "entry-circuits-zoom-in" not in html
+    # A search opens folded tiers: what the reader asked for is never hidden.
+    assert "entry-circuits-zoom-in" in client_as_reader.get("/?q=zoom").content.decode()
+    client_as_reader.force_login(other_reader)
+    assert "entry-circuits-zoom-in" in client_as_reader.get("/").content.decode()
+
+
+def test_folding_by_htmx_answers_with_the_tier_alone_and_opening_brings_entries_back(
+    client_as_reader, reader, real_catalogue
+):
+    from catalogue.models import Paper
+
+    _finish(reader, "what-is-mech-interp")
+    url = "/tiers/what-is-mech-interp/fold/"
+    html = client_as_reader.post(url, {"fold": "fold"}, headers=HTMX).content.decode()
+    assert html.lstrip().startswith('<section class="tier folded" id="what-is-mech-interp"')
+    assert 'id="fold-button-what-is-mech-interp" aria-expanded="false"' in html
+    assert 'id="announce" hx-swap-oob="innerHTML"' in html and "folded away" in html
+    assert "<html" not in html
+    html = client_as_reader.post(url, {"fold": "open"}, headers=HTMX).content.decode()
+    in_tier = Paper.objects.filter(section__slug="what-is-mech-interp")
+    assert sorted(slugs_in(html)) == sorted(in_tier.values_list("slug", flat=True))
+    assert "Fold away" in html
+    assert DashboardState.objects.get(reader=reader).folded == []
+
+
+def test_folding_moves_the_dashboard_version_on_and_refuses_nonsense(
+    client_as_reader, reader, real_catalogue
+):
+    client_as_reader.post("/tiers/bonus/fold/", {"fold": "fold"})
+    first = DashboardState.objects.get(reader=reader).version
+    client_as_reader.post("/tiers/bonus/fold/", {"fold": "open"})
+    assert DashboardState.objects.get(reader=reader).version == first + 1
+    assert client_as_reader.post("/tiers/bonus/fold/", {"fold": "sideways"}).status_code == 400
+    assert (
+        client_as_reader.post("/tiers/language-models/fold/", {"fold": "fold"}).status_code == 404
+    )
+    assert client_as_reader.post("/tiers/no-such-tier/fold/", {"fold": "fold"}).status_code == 404
+    assert client_as_reader.get("/tiers/bonus/fold/").status_code == 405
+
+
+def test_a_status_change_that_finishes_a_tier_offers_to_fold_it_out_of_band(
+    client_as_reader, reader, real_catalogue
+):
+    from catalogue.models import Paper
+
+    tier = Paper.objects.filter(section__slug="what-is-mech-interp").order_by("position")
+    *first, last = tier
+    for paper in first:
+        services.set_status(reader=reader, paper=paper, status=Status.READ)
+    response = client_as_reader.post(
+        f"/entries/{last.slug}/status/", {"status": "read"}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert '<div class="fold" id="fold-what-is-mech-interp" hx-swap-oob="true">' in html
+    assert "Fold away" in html.split('id="fold-what-is-mech-interp"', 1)[1]

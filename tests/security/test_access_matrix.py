@@ -71,6 +71,10 @@ MATRIX: dict[str, Row] = {
     "progress:set-part": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:set-parts": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:changes-seen": Row(get=everyone(405), post=signed_in(HOME)),
+    # An entry's checklist, loaded into the dashboard when opened; without htmx, the paper page.
+    "progress:checklist": Row(get=signed_in(r"/papers/[\w-]+/#checklist-[\w-]+")),
+    # Folding a tier of one's own dashboard (the world's slug names an entry, not a tier: 404).
+    "progress:fold": Row(get=everyone(405), post=signed_in(404)),
     # Notes: the editor always shows the signed-in reader's own note; the owner's note, its
     # revisions and restoring one are out of everyone else's reach (404, as for no note at all).
     "progress:note": Row(get=signed_in(200), post=signed_in(400)),
