@@ -34,6 +34,7 @@ from progress.models import (
     ReadingState,
     Status,
 )
+from progress.pagecache import bump_dashboard
 
 SCHEMA = "mireads-export"
 VERSION = 1
@@ -749,6 +750,7 @@ def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportR
             changed |= account.merge_note(paper, entry.note, report)
         (report.updated if changed else report.unchanged).append(paper.name)
     account.save()
+    bump_dashboard(reader=reader)  # no cached dashboard outlives the merge
     return report
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from catalogue.models import Level
 from plans import estimates
 from plans.models import ReadingPlan
+from progress.pagecache import bump_dashboard
 
 
 @transaction.atomic
@@ -20,6 +21,7 @@ def save_plan(*, reader, today: dt.date, **fields) -> ReadingPlan:
         setattr(plan, name, value)
     plan.full_clean()
     plan.save()
+    bump_dashboard(reader=reader)  # the dashboard's time left follows the plan's settings
     return plan
 
 
@@ -27,6 +29,7 @@ def _start_afresh(plan: ReadingPlan, today: dt.date, catch_up: float = 0) -> Non
     plan.counted_from = max(today, plan.starts_on)
     plan.catch_up_minutes = round(catch_up)
     plan.save(update_fields=["counted_from", "catch_up_minutes", "updated_at"])
+    bump_dashboard(reader=plan.reader)
 
 
 @transaction.atomic
@@ -68,6 +71,7 @@ def trim(*, plan: ReadingPlan, papers, missed_minutes: float, today: dt.date) ->
 def restore_trimmed(*, plan: ReadingPlan) -> None:
     """Put every trimmed part back in the plan."""
     plan.dropped.clear()
+    bump_dashboard(reader=plan.reader)
 
 
 @transaction.atomic

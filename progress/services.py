@@ -19,6 +19,7 @@ from progress.models import (
     ReadingState,
     Status,
 )
+from progress.pagecache import bump_dashboard
 
 
 class NoteTooLong(ValueError):
@@ -82,6 +83,7 @@ def set_status(*, reader, paper: Paper, status: str) -> ReadingState:
         at=now,
         edition_id=_current_edition(),
     )
+    bump_dashboard(reader=reader)
     return state
 
 
@@ -111,7 +113,9 @@ def set_parts_done(*, reader, paper: Paper, shown: set[str], done: set[str]) -> 
     PartTick.objects.bulk_create(ticks, ignore_conflicts=True)
     state = reader.reading_states.filter(paper=paper).first()
     if ticks and (state is None or state.status == Status.UNREAD):
-        set_status(reader=reader, paper=paper, status=Status.READING)
+        set_status(reader=reader, paper=paper, status=Status.READING)  # which bumps the version
+    else:
+        bump_dashboard(reader=reader)
 
 
 @transaction.atomic
@@ -131,6 +135,7 @@ def set_part_done(*, reader, advice: Advice, done: bool) -> None:
         )
     else:
         PartTick.objects.filter(reader=reader, advice=advice).delete()
+    bump_dashboard(reader=reader)
 
 
 # Autosaves closer together than this, in one sitting, are one revision of the note.
@@ -186,6 +191,7 @@ def save_note(
                 "text", "version", "updated_at", "rendered", "rendered_version", "sitting_open"
             ]
         )  # fmt: skip
+    bump_dashboard(reader=reader)  # the text changed: its search and its length mark show it
     if folds and note.revisions.filter(version=previous).update(
         version=note.version, text=text, saved_at=now
     ):
@@ -209,6 +215,7 @@ def mark_changes_seen(*, reader) -> None:
     ChangesSeen.objects.update_or_create(
         reader=reader, defaults={"edition": edition, "seen_at": timezone.now()}
     )
+    bump_dashboard(reader=reader)
 
 
 @_retry_once_on_race

@@ -16,7 +16,7 @@ from catalogue import outline
 from catalogue import views as catalogue_views
 from catalogue.models import Advice, Paper, Section
 from mireads.http import HtmxHttpRequest, problem, safe_url
-from progress import changes, markdown, services
+from progress import changes, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
@@ -27,7 +27,7 @@ from progress.summary import papers_for_reader, reader_paper, reader_papers, sum
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The dashboard for a signed-in reader; a landing page that shows the list for visitors."""
     if request.user.is_authenticated:
-        return dashboard(request)
+        return pagecache.cached_dashboard(request, dashboard)
     papers = list(Paper.objects.in_reading_order().with_advice())
     tiers = outline.build(Section.objects.all(), papers)
     return render(request, "progress/landing.html", {"tiers": tiers, "count": len(papers)})

@@ -1,0 +1,96 @@
+"""A returning reader's dashboard, served whole from cache while nothing it shows has changed.
+
+Every write to what a reader's pages show bumps their DashboardState.version (`bump_dashboard`,
+called by the services in progress, plans and accounts) and every change to the list bumps the
+catalogue's version. A dashboard request reads both versions in one query and looks the page up
+under them plus everything else the page depends on: the reader, their CSRF secret (the page's
+forms carry tokens made from it), today's date (the activity chart and the time left count from
+it) and the address with its filters. Found, it reads no status, tick or note and renders
+nothing; changed, the key is new and the page is rendered afresh. The versions are read before
+the page is, so a page can only ever sit under a version older than what it shows.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db.models import F, Subquery
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+from catalogue.models import CatalogueVersion
+from catalogue.pagecache import (
+    SINGLETON,
+    Page,
+    catalogue_version,
+    not_modified_or,
+    pending_messages,
+)
+from mireads.http import HtmxHttpRequest
+from progress.models import DashboardState
+
+
+def bump_dashboard(*, reader) -> None:
+    """Move the reader's dashboard version on, in the caller's transaction, so no cached page of
+    theirs outlives this write: one UPDATE once their row exists."""
+    mine = DashboardState.objects.filter(reader=reader)
+    if mine.update(version=F("version") + 1):
+        return
+    _, created = DashboardState.objects.get_or_create(reader=reader, defaults={"version": 1})
+    if not created:  # another write made the row first: this one still moves the version on
+        mine.update(version=F("version") + 1)
+
+
+def versions(reader) -> str:
+    """The catalogue's version and the reader's dashboard version, in one query."""
+    own = DashboardState.objects.filter(reader=reader).values("version")
+    found = (
+        CatalogueVersion.objects.filter(pk=SINGLETON)
+        .annotate(own=Subquery(own[:1]))
+        .values_list("epoch", "version", "own")
+        .first()
+    )
+    if found is None:  # no version row yet (a new database): make it, then read the reader's
+        state = DashboardState.objects.filter(reader=reader).values_list("version", flat=True)
+        return f"{catalogue_version()}.{state.first() or 0}"
+    epoch, version, own = found
+    return f"{epoch}.{version}.{own or 0}"
+
+
+def _key(request: HtmxHttpRequest) -> str:
+    get_token(request)  # makes sure the secret exists: the page's tokens are made from it
+    reader = request.user
+    depends_on = (
+        reader.pk,
+        reader.get_username(),
+        versions(reader),
+        request.META["CSRF_COOKIE"],
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
+    )
+    return "dashboard:" + hashlib.blake2b(repr(depends_on).encode(), digest_size=16).hexdigest()
+
+
+def _private(request: HtmxHttpRequest, response: HttpResponse, key: str) -> HttpResponse:
+    add_never_cache_headers(response)  # as the view itself: reader data is never stored by caches
+    return not_modified_or(request, f'W/"{key.removeprefix("dashboard:")}"', response)
+
+
+def cached_dashboard(
+    request: HtmxHttpRequest, render_page: Callable[[HtmxHttpRequest], HttpResponse]
+) -> HttpResponse:
+    """The reader's dashboard from cache when nothing it shows changed, else `render_page`'s,
+    stored for next time. An htmx fragment, or a page with a flash message, is never cached."""
+    if request.htmx or pending_messages(request):
+        return render_page(request)
+    key = _key(request)
+    page = cache.get(key)
+    if page is None:
+        response = render_page(request)
+        if response.status_code != 200 or response.cookies or pending_messages(request):
+            return response
+        page = Page.of(request, response)
+        cache.set(key, page)
+    return _private(request, page.response(request), key)
