@@ -291,7 +291,7 @@ def test_everything_works_with_javascript_off(page_without_javascript, live_serv
     page.locator(f"#details-{FRAMEWORK} > summary").click()
     with page.expect_navigation():
         details = page.locator(f"#details-{FRAMEWORK}")
-        details.get_by_role("link", name=re.compile("on the entry.s page")).click()
+        details.get_by_role("link", name=re.compile("^On the entry.s page$")).click()
     assert page.url.endswith(f"/papers/{FRAMEWORK}/#checklist-{FRAMEWORK}")
     page.locator(f"#part-{FRAMEWORK}-2").check()
     with page.expect_navigation():

