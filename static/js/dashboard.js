@@ -11,7 +11,10 @@
       const details = event.target;
       if (!(details instanceof HTMLDetailsElement) || !details.open) return;
       const link = details.querySelector(":scope > a.parts-link");
-      if (link) htmx.ajax("GET", link.href, { source: link, target: link, swap: "outerHTML" });
+      // Without htmx (it failed to load) the link stays: the entry's page has it all.
+      if (link && window.htmx) {
+        htmx.ajax("GET", link.href, { source: link, target: link, swap: "outerHTML" });
+      }
     },
     true, // toggle does not bubble
   );
