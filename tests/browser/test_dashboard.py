@@ -434,6 +434,12 @@ def test_on_a_phone_the_first_entry_is_above_the_fold(page, live_server, catalog
 
     page.goto(f"{live_server.url}/")
     assert bottom() <= 844, f"a fresh reader's first entry ends {bottom()}px down"
+    # Unread is pressed but drawn like the others: no fill, no tick.
+    looks = first.locator("button[name=status]").evaluate_all(
+        "buttons => buttons.map(b => { const s = getComputedStyle(b);"
+        " return [s.backgroundColor, s.color, getComputedStyle(b, '::before').content]; })"
+    )
+    assert looks[0] == looks[1], f"Unread stands out on a fresh entry: {looks[:2]}"
     reader = _reader_named("phone")
     services.set_status(reader=reader, paper=Paper.objects.get(slug="solu"), status=Status.READING)
     services.set_status(

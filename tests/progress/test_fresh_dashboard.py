@@ -37,6 +37,8 @@ def test_counters_and_continue_reading_appear_with_the_first_status(
     services.set_status(reader=reader, paper=Paper.objects.get(slug="solu"), status="reading")
     html = client_as_reader.get("/").content.decode()
     assert 'class="status-counts"' in html and 'id="continue"' in html
+    counts = html.split('class="status-counts"', 1)[1].split("</ul>", 1)[0]
+    assert "<strong>0</strong>" not in counts, "no counter of nothing, even once started"
     assert 'class="activity"' not in html, "nothing finished yet"
     services.set_status(reader=reader, paper=Paper.objects.get(slug="solu"), status="read")
     assert 'class="activity"' in client_as_reader.get("/").content.decode()
