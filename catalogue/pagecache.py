@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import wraps
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -155,13 +155,13 @@ def public_page(view):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         key = _key(request, catalogue_version())  # before the view reads the list
-        page = cache.get(key)
+        page = caches["pages"].get(key)
         if page is None:
             response = view(request, *args, **kwargs)
             if not storable(request, response):
                 return response
             page = Page.of(request, response)
-            cache.set(key, page)
+            caches["pages"].set(key, page)
             # This request's nonce is the stored one: the bytes go out as rendered.
         return _public(page, request)
 

@@ -143,7 +143,9 @@ def caches_from_url(url: str) -> dict:
     progress/dashboard.py), so a change anywhere simply misses the cache: no invalidation, and no
     stale fragment can be served, whichever worker or server handled the write. Empty, each worker
     keeps its own bounded memory cache (~3 KB per entry, ~90 KB per whole list); with Redis every
-    server shares one, bounded by Redis's own maxmemory.
+    server shares one, bounded by Redis's own maxmemory. Whole pages (visitors' pages per
+    catalogue version, returning readers' dashboards: catalogue/pagecache.py) have a cache of
+    their own, so however many addresses are asked for, a worker holds at most 300 (~20-60 KB each).
     """
     if not url:
         return {
@@ -157,6 +159,12 @@ def caches_from_url(url: str) -> dict:
                 "LOCATION": "dashboard-regions",
                 "TIMEOUT": 3600,
                 "OPTIONS": {"MAX_ENTRIES": 200},
+            },
+            "pages": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "pages",
+                "TIMEOUT": 3600,
+                "OPTIONS": {"MAX_ENTRIES": 300},
             },
         }
     parts = urlsplit(url)
@@ -176,6 +184,7 @@ def caches_from_url(url: str) -> dict:
     return {
         "default": {**redis, "KEY_PREFIX": f"mireads.{release}"},
         "dashboard-regions": {**redis, "KEY_PREFIX": f"mireads.{release}.regions"},
+        "pages": {**redis, "KEY_PREFIX": f"mireads.{release}.pages"},
     }
 
 

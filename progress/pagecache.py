@@ -13,7 +13,7 @@ the page is, so a page can only ever sit under a version older than what it show
 import hashlib
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import F
 from django.http import HttpResponse
@@ -90,11 +90,11 @@ def cached_dashboard(
     if request.htmx or pending_messages(request):
         return render_page(request)
     key = _key(request)
-    page = cache.get(key)
+    page = caches["pages"].get(key)
     if page is None:
         response = render_page(request)
         if response.status_code != 200 or response.cookies or pending_messages(request):
             return response
         page = Page.of(request, response)
-        cache.set(key, page)
+        caches["pages"].set(key, page)
     return _private(request, page.response(request), key)

@@ -44,12 +44,12 @@ def test_without_cache_url_each_worker_keeps_a_bounded_memory_cache():
 
 def test_a_redis_cache_url_puts_both_caches_in_that_redis_under_the_release():
     caches = caches_from_url("redis://cache.internal:6379/2")
-    assert set(caches) == {"default", "dashboard-regions"}
+    assert set(caches) == {"default", "dashboard-regions", "pages"}
     for cache in caches.values():
         assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         assert cache["LOCATION"] == "redis://cache.internal:6379/2"
         assert mireads_settings.release_digest() in cache["KEY_PREFIX"]
-    assert caches["default"]["KEY_PREFIX"] != caches["dashboard-regions"]["KEY_PREFIX"]
+    assert len({cache["KEY_PREFIX"] for cache in caches.values()}) == len(caches)
     assert caches_from_url("rediss://cache.internal:6380/0")["default"]["LOCATION"].startswith(
         "rediss://"
     )
