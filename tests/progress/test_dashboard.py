@@ -476,3 +476,22 @@ def test_the_thirty_entry_dashboard_stays_light(client_as_reader, reader, real_c
     assert len(content) <= 57_000, f"{len(content)} bytes"
     # One form per entry (and the filters and sign-out), no checklist boxes.
     assert tags.count("form") <= 32 and tags.count("input") <= 32
+
+
+@pytest.mark.parametrize("entries", [30, 300])
+def test_opening_an_entry_and_folding_a_tier_run_a_fixed_number_of_queries(
+    client, entries, django_assert_max_num_queries
+):
+    reader, papers = reader_with_data(entries)
+    client.force_login(reader)
+    # session, user, the entry with the reader's state, its checklist, editions
+    with django_assert_max_num_queries(5):
+        response = client.get(f"/entries/{papers[4].slug}/checklist/", headers=HTMX)
+    assert response.status_code == 200
+    tier = papers[0].section.parent or papers[0].section
+    # session, user, the tier; the fold (savepoint, lock, update, version read, release); then
+    # the tier drawn from the dashboard's own queries (entries, checklists, editions, activity,
+    # folded tiers, plan, events)
+    with django_assert_max_num_queries(15):
+        response = client.post(f"/tiers/{tier.slug}/fold/", {"fold": "fold"}, headers=HTMX)
+    assert response.status_code == 200
