@@ -4,6 +4,7 @@ Every query for reader data starts from request.user, so another reader's rows c
 their URLs look exactly like URLs for entries that do not exist.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
@@ -261,7 +262,10 @@ def note(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return _note_problem(request, paper, form, CONFLICT, status=409, current=conflict.current)
     if request.htmx:
         return render(request, "progress/note.html#saved", {"paper": paper, "note": saved})
-    return redirect("progress:note", slug=paper.slug)
+    # Without JavaScript the reader goes back to the page they saved from (the paper page, say).
+    messages.success(request, f"Your note is saved (version {saved.version}).")
+    back = safe_url(request, request.headers.get("Referer", ""))
+    return redirect(back or reverse("progress:note", args=[paper.slug]))
 
 
 def _save_note(request: HtmxHttpRequest, paper: Paper, data: dict):

@@ -75,3 +75,29 @@ def test_signed_in_pages_load_the_notes_script_with_the_nonce_and_visitors_pages
     (script,) = note_scripts(client_as_reader.get("/"))
     assert "defer" in script and script.get("nonce")
     assert note_scripts(Client().get("/papers/")) == []
+
+
+def test_without_javascript_a_save_from_the_paper_page_goes_back_there_and_says_it_is_saved(
+    client_as_reader, reader, paper
+):
+    page = paper.get_absolute_url()
+    response = client_as_reader.post(
+        f"/notes/{paper.slug}/",
+        {"text": "Read the induction section twice", "base_version": 0},
+        headers={"Referer": f"http://testserver{page}"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].endswith(page)
+    assert "Your note is saved (version 1)." in response.content.decode()
+    assert reader.notes.get(paper=paper).text == "Read the induction section twice"
+
+
+def test_without_javascript_a_save_sent_from_another_site_stays_on_the_note_page(
+    client_as_reader, paper
+):
+    response = client_as_reader.post(
+        f"/notes/{paper.slug}/",
+        {"text": "x", "base_version": 0},
+        headers={"Referer": "https://elsewhere.example/"},
+    )
+    assert response.url == f"/notes/{paper.slug}/"
