@@ -79,7 +79,11 @@ class Page:
     @property
     def etag(self) -> str:
         # Weak: each answer carries a fresh CSP nonce, so the bytes differ by that nonce alone.
-        return 'W/"' + hashlib.blake2b(self.content, digest_size=16).hexdigest() + '"'
+        # The tag leaves the nonce out: every app server (each worker renders and stores its own
+        # copy, with its own nonce) then gives the same page the same tag, and a browser's
+        # If-None-Match is answered with 304 whichever worker takes it.
+        content = self.content.replace(self.nonce.encode(), b"") if self.nonce else self.content
+        return 'W/"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
 
     @classmethod
     def of(cls, request: HttpRequest, response: HttpResponse) -> "Page":

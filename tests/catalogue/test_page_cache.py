@@ -10,6 +10,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import MessageEncoder
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import caches
 from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import Client
@@ -84,11 +85,23 @@ def test_a_visitor_who_holds_the_page_gets_304_with_no_body(real_catalogue, url)
     assert "Content-Security-Policy" not in again
 
 
+@pytest.mark.parametrize("url", ["/", "/changes/"])
+def test_two_app_servers_give_the_same_page_the_same_etag(real_catalogue, url):
+    # Each worker renders and stores its own copy, with its own nonce: emptying the cache between
+    # the two visits is what a second worker does.
+    first = visit(url)
+    caches["pages"].clear()
+    again = visit(url, if_none_match=first["ETag"])
+    assert again.status_code == 304
+
+
 def test_a_stale_etag_gets_the_whole_page(real_catalogue):
     page = visit("/papers/")
-    Paper.objects.get(slug="solu").save()  # any admin save moves the version on
+    paper = Paper.objects.get(slug="solu")
+    paper.short_name = "Softmax Linear Units, renamed"
+    paper.save()  # any admin save moves the version on; this one changes what the page says
     again = visit("/papers/", if_none_match=page["ETag"])
-    assert again.status_code == 200 and again.content
+    assert again.status_code == 200 and b"Softmax Linear Units, renamed" in again.content
 
 
 @pytest.fixture
