@@ -5,6 +5,7 @@ whether targets pass or not, and non-zero only when it could not measure.
 """
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -494,6 +495,25 @@ def run(options: argparse.Namespace) -> int:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed: apt-get install wrk")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
+    with exclusive(OUT_DIR / "run.lock"):
+        return measure_all(databases, options)
+
+
+def exclusive(path):
+    """Hold a lock on bench/out for the run: two runs in one tree would share its databases and
+    the 2 CPUs, and each would measure the other's load (it happened, 2 December 2026)."""
+    handle = path.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise RuntimeError(
+            f"another `python -m bench run` holds {path}: wait for it to finish"
+        ) from None
+    return handle  # closing it (the with block's end) releases the lock
+
+
+def measure_all(databases: list[Database], options: argparse.Namespace) -> int:
     secret = new_secret_key()
     # One collectstatic for every server: STATIC_ROOT does not depend on the database.
     django(

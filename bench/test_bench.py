@@ -362,3 +362,14 @@ def test_run_reports_a_target_it_could_not_measure_as_such():
     assert checks[targets.RETURNING_P99.statement] == (None, run.NOT_AVAILABLE)
     assert checks[targets.CROWD_OVER_ALONE.statement] == (None, run.NOT_AVAILABLE)
     assert checks[targets.DASHBOARD_RAW.statement] == (None, run.NOT_AVAILABLE)
+
+
+def test_a_second_run_in_the_same_tree_is_refused_while_one_measures(tmp_path):
+    from bench import run
+
+    lock = tmp_path / "run.lock"
+    refused = pytest.raises(RuntimeError, match="another `python -m bench run`")
+    with run.exclusive(lock), refused:
+        run.exclusive(lock)
+    with run.exclusive(lock):  # released when the first run ended
+        pass
