@@ -358,7 +358,7 @@ def report(result: Measurement) -> None:
     say(f"Peak resident memory per worker (VmHWM): {peaks}")
     say(f"manage.py load_catalogue into an empty database: {result.load_seconds:.1f} s")
     say()
-    say(f"{'HTML':30}{'raw':>10}{'gzip -6':>10}{'elements':>10}   scripts other than htmx")
+    say(f"{'HTML':30}{'raw':>10}{'gzip -6':>10}{'elements':>10}   scripts not from /static/")
     for name, weight in result.sizes.items():
         others = ", ".join(result.foreign_scripts[name]) or "none"
         say(
