@@ -4,7 +4,12 @@ The template caches each entry and the whole list region under digests of everyt
 so a key can never name stale markup: change anything shown and the key changes with it.
 """
 
+import functools
 import hashlib
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
 
 from catalogue import outline
 from catalogue.models import Paper
@@ -50,11 +55,12 @@ def matches(entry: Entry, filters: dict) -> bool:
     return not text or text in haystack
 
 
-def entry_cache_key(paper: Paper, csrf_secret: str) -> str:
+def entry_cache_key(paper: Paper) -> str:
     """A digest of everything one dashboard entry shows, for the template's {% cache %} tag.
 
-    The CSRF secret is part of it because the entry's no-JavaScript forms carry a token made
-    from it; the masked token in a cached entry stays valid for as long as the secret does.
+    The entry's no-JavaScript forms carry no token of their own in the cache, only the
+    placeholder that with_token() swaps for this response's, so one rendering serves every
+    session: a reader who just signed in finds the entries already rendered.
     """
     checklist = tuple(
         (a.key, a.position, a.level, a.part, a.detail, a.done, getattr(a, "is_new", False))
@@ -63,7 +69,7 @@ def entry_cache_key(paper: Paper, csrf_secret: str) -> str:
     shown = (
         paper.slug, paper.title, paper.short_name, paper.kind, paper.url, paper.status,
         paper.parts, paper.ticked, paper.note_length > 0, paper.advice_summary_text, checklist,
-        getattr(paper, "changed_since", None), csrf_secret,
+        getattr(paper, "changed_since", None),
     )  # fmt: skip
     return _digest(shown)
 
@@ -102,7 +108,25 @@ def arrange(display: list, summary: Summary, *, folded: set[str], filtered: bool
         tier.folded = not filtered and tier.section.slug in folded
 
 
-def context(reader, filters: dict, *, csrf_secret: str) -> dict:
+@functools.cache
+def csrf_placeholder() -> str:
+    """What the cached dashboard markup holds where a form's token goes: the same in every
+    process (the cache is shared), and made from the secret key, so no entry's text can hold it."""
+    return (
+        "csrf-"
+        + salted_hmac("progress.dashboard.csrf-placeholder", "", algorithm="sha256").hexdigest()
+    )
+
+
+def with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The response with this request's form token (masked afresh, as {% csrf_token %} does)
+    in place of every placeholder the cached markup holds."""
+    field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+    response.content = response.content.replace(csrf_placeholder().encode(), field.encode())
+    return response
+
+
+def context(reader, filters: dict) -> dict:
     """Everything the dashboard template needs for this reader under these filters."""
     papers = reader_papers(reader)
     summary = summarise(papers)
@@ -110,7 +134,7 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
     weeks = activity.weekly_finished(reader)
     changes.mark(papers, reader_changes)
     for paper in papers:
-        paper.cache_key = entry_cache_key(paper, csrf_secret)
+        paper.cache_key = entry_cache_key(paper)
     shown = [p for p in papers if matches(summary.entries[p.pk], filters)]
     display = outline.build(sections_of(papers), shown) if filters else summary.tiers
     folded = set() if filters else folded_tiers(reader)  # a filter opens every tier anyway
@@ -122,6 +146,7 @@ def context(reader, filters: dict, *, csrf_secret: str) -> dict:
         "shown_count": len(shown),
         "display": display,
         "statuses": Status.choices,
+        "csrf_placeholder": csrf_placeholder(),
         "entries_key": region_key(papers, shown, filters, summary, folded),
         # An empty chart says nothing: it appears with the first entry finished.
         "weeks": [w for w in weeks if any(week.finished for week in weeks)],

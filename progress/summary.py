@@ -7,6 +7,7 @@ entry read or skimmed counts all of its weight as done; marking it skipped takes
 count altogether; otherwise its ticked parts count.
 """
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -21,17 +22,19 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Sum,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Cast, Coalesce, Length
 
 from catalogue import outline
-from catalogue.models import LEVEL_WEIGHTS, Advice, Level, Paper
+from catalogue.models import LEVEL_WEIGHTS, Advice, CatalogueVersion, Level, Paper
 from catalogue.outline import sections_of
+from catalogue.pagecache import SINGLETON
 from progress.models import PartTick, Status
 
 
@@ -115,10 +118,111 @@ def checklist_for_reader(reader) -> Prefetch:
 
 
 def reader_papers(reader) -> list[Paper]:
-    """Entries with their checklists (two queries), carrying the same attributes as
-    papers_for_reader but counted in Python from the checklist rows: the dashboard needs those
-    rows anyway, and building the counting subqueries costs more than counting."""
-    return _counted(_with_state(reader).prefetch_related(checklist_for_reader(reader)))
+    """Entries with their checklists, carrying the same attributes as papers_for_reader but
+    counted in Python from the checklist rows: the dashboard needs those rows anyway, and
+    building the counting subqueries costs more than counting.
+
+    One query while this process holds the list at the current catalogue version (the reader's
+    statuses, notes and ticks, as plain values, laid over copies of the process's entries); two
+    when it must read the list afresh (the first request, or after the list changed).
+    """
+    kept = _LIST["papers"]
+    rows = _reader_rows(reader) if kept is not None else []
+    # The same version and the same entries in the same order, or the list is read afresh.
+    same = [row[0] for row in rows] == [paper.pk for paper in kept or ()]
+    if not rows or not same or rows[0][-2:] != _LIST["version"]:
+        return _counted(_read_list(reader))
+    return _counted([_lay_over(paper, row) for paper, row in zip(kept, rows, strict=True)])
+
+
+# The list as this process last read it: entries with sections and current parts, under the
+# catalogue version they were read at. Every change to the list moves that version on (and, in
+# this process, empties this at once: progress/apps.py), so a copy is only used while the list
+# is exactly what it was. Requests get copies: nothing they set leaks into the next.
+_LIST: dict = {"version": None, "papers": None}
+
+_STATE_FIELDS = ("status", "started_at", "finished_at", "note_version", "note_length", "note_text")
+
+
+def forget_list(**kwargs) -> None:
+    """The list changed: read it afresh next time (a signal receiver, so it takes **kwargs)."""
+    _LIST.update(version=None, papers=None)
+
+
+def _catalogue_version() -> dict:
+    """The catalogue's version (epoch and number, None with no version row yet) as columns of
+    the reader's own query, so it costs no query of its own."""
+    row = CatalogueVersion.objects.filter(pk=SINGLETON)
+    return {
+        "list_epoch": Subquery(row.values("epoch")),
+        "list_version": Subquery(row.values("version")),
+    }
+
+
+def _ticked_ids(reader) -> Subquery:
+    """The ids of the parts of an entry this reader ticked, joined by commas."""
+    ticks = (
+        PartTick.objects.filter(reader=reader, advice__paper=OuterRef("pk"))
+        .annotate(paper_key=Value(1))
+        .order_by()
+        .values("paper_key")
+        .annotate(ids=StringAgg(Cast("advice_id", TextField()), delimiter=Value(",")))
+        .values("ids")
+    )
+    return Subquery(ticks, output_field=TextField())
+
+
+def _reader_rows(reader) -> list[tuple]:
+    """Per entry in reading order: its id, this reader's state, ticks, and the list's version."""
+    return list(
+        _with_state(reader)
+        .select_related(None)
+        .annotate(ticked_ids=_ticked_ids(reader), **_catalogue_version())
+        .values_list("pk", *_STATE_FIELDS, "ticked_ids", "list_epoch", "list_version")
+    )
+
+
+def _read_list(reader) -> list[Paper]:
+    """The entries with this reader's state and checklists, read in full (two queries); the list
+    itself is kept for the next requests, under the version read with it."""
+    papers = list(
+        _with_state(reader)
+        .annotate(**_catalogue_version())
+        .prefetch_related(checklist_for_reader(reader))
+    )
+    version = (papers[0].list_epoch, papers[0].list_version) if papers else (None, None)
+    if None not in version:
+        kept = [_lay_over(paper, None) for paper in papers]
+        _LIST.update(version=version, papers=kept)
+    return papers
+
+
+def _copy(instance):
+    """A model instance whose attributes (and cached relations) are its own, sharing the
+    related objects themselves (sections, parents: read, never changed, by the pages)."""
+    clone = copy.copy(instance)
+    for name in ("checklist", "nested"):
+        clone.__dict__.pop(name, None)
+    return clone
+
+
+def _lay_over(paper: Paper, row: tuple | None) -> Paper:
+    """A copy of a kept entry with this reader's row on it (`row` None: a copy to keep)."""
+    clone = _copy(paper)
+    clone.checklist = [_copy(advice) for advice in paper.checklist]
+    if row is None:  # kept for every reader: none of this one's state stays on it
+        for name in (*_STATE_FIELDS, "list_epoch", "list_version"):
+            clone.__dict__.pop(name, None)
+        for advice in clone.checklist:
+            advice.__dict__.pop("done", None)
+        return clone
+    for name, value in zip(_STATE_FIELDS, row[1 : 1 + len(_STATE_FIELDS)], strict=True):
+        setattr(clone, name, value)
+    ids = row[1 + len(_STATE_FIELDS)]
+    ticked = {int(pk) for pk in ids.split(",")} if ids else set()
+    for advice in clone.checklist:
+        advice.done = advice.pk in ticked
+    return clone
 
 
 def reader_paper(reader, slug: str) -> Paper | None:
@@ -127,7 +231,7 @@ def reader_paper(reader, slug: str) -> Paper | None:
     return next(iter(_counted(found)), None)
 
 
-def _counted(queryset: QuerySet) -> list[Paper]:
+def _counted(queryset) -> list[Paper]:
     """The entries with the per-part attributes of papers_for_reader, counted from checklists."""
     papers = list(queryset)
     for paper in papers:

@@ -7,7 +7,6 @@ their URLs look exactly like URLs for entries that do not exist.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -21,7 +20,7 @@ from progress import changes, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
-from progress.summary import papers_for_reader, reader_paper, reader_papers, summarise
+from progress.summary import reader_paper, reader_papers, summarise
 
 
 @require_safe
@@ -39,12 +38,13 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """Every entry in reading order with the reader's progress; filters narrow the list shown."""
     form = FilterForm(request.GET)
-    get_token(request)  # makes sure the secret exists before entries are keyed on it
-    context = board.context(request.user, form.cleaned(), csrf_secret=request.META["CSRF_COOKIE"])
+    context = board.context(request.user, form.cleaned())
     context["form"] = form
     if request.htmx and request.htmx.target == "entries":
-        return render(request, "progress/dashboard.html#entries", context)
-    return render(request, "progress/dashboard.html", context)
+        return board.with_token(
+            request, render(request, "progress/dashboard.html#entries", context)
+        )
+    return board.with_token(request, render(request, "progress/dashboard.html", context))
 
 
 def _back_to_dashboard(request: HttpRequest, paper: Paper) -> HttpResponseRedirect:
@@ -91,7 +91,7 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # The whole list with this reader's state is read once, before the write: it finds the
     # entry (or 404s), and after the write it only needs this entry's new status patched in,
     # which keeps the action within its query budget.
-    papers = list(papers_for_reader(request.user))
+    papers = reader_papers(request.user)
     paper = next((p for p in papers if p.slug == slug), None)
     if paper is None:
         raise Http404("No such entry.")
@@ -181,11 +181,11 @@ def fold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not request.htmx:
         target = safe_url(request, request.headers.get("Referer", "")) or reverse("home")
         return HttpResponseRedirect(f"{target}#{section.slug}")
-    get_token(request)  # the tier's entries are keyed on the secret, as on the dashboard
-    context = board.context(request.user, {}, csrf_secret=request.META["CSRF_COOKIE"])
+    context = board.context(request.user, {})
     verb = "folded away" if folded else "opened"
     context.update(tier=board.tier_of(context, section), announce=f"{section}: {verb}.")
-    return render(request, "progress/dashboard.html#tier-and-announce", context)
+    response = render(request, "progress/dashboard.html#tier-and-announce", context)
+    return board.with_token(request, response)
 
 
 @require_safe

@@ -307,7 +307,9 @@ def test_each_htmx_action_runs_at_most_nine_queries(client, entries, django_asse
         (f"/notes/{slug}/", {"text": "newer note", "base_version": 1}),
     ]
     # Each write also bumps the reader's dashboard version (one UPDATE), so no cached dashboard
-    # outlives it.
+    # outlives it. The list itself is read in full once per process and catalogue version (one
+    # query more, on the first request after the list changed): a reader's first visit does it.
+    client.get("/")
     for url, data in actions:
         with django_assert_max_num_queries(9):
             response = client.post(url, data, headers=HTMX)
@@ -332,10 +334,13 @@ def test_parts_the_list_says_to_skip_are_still_shown_but_never_required(client_a
 def test_cached_entries_never_show_stale_data(client_as_reader, reader, real_catalogue):
     from catalogue.models import Advice, Paper
 
-    client_as_reader.get("/")  # fills the caches
+    client_as_reader.get("/")  # fills the caches (and this process's copy of the list)
     solu = Paper.objects.get(slug="solu")
-    Paper.objects.filter(pk=solu.pk).update(short_name="SoLU (edited in admin)")
-    Advice.objects.filter(paper=solu, position=1).update(part="A relabelled part")
+    solu.short_name = "SoLU (edited in admin)"
+    solu.save()  # as the admin does: the row's signals say the list changed
+    part = Advice.objects.get(paper=solu, position=1)
+    part.part = "A relabelled part"
+    part.save()
     services.set_part_done(reader=reader, advice=solu.advice.get(position=2), done=True)
     services.save_note(reader=reader, paper=solu, text="written in another tab", base_version=0)
     html = client_as_reader.get("/").content.decode()
@@ -344,6 +349,21 @@ def test_cached_entries_never_show_stale_data(client_as_reader, reader, real_cat
     assert "1 of 4 parts" in entry and "✎ note" in entry
     opened = client_as_reader.get("/entries/solu/checklist/", headers=HTMX).content.decode()
     assert "A relabelled part" in opened and 'id="part-solu-2" checked' in opened
+
+
+def test_a_change_to_the_list_made_by_another_server_shows_on_the_next_dashboard(
+    client_as_reader, reader, real_catalogue
+):
+    from catalogue import pagecache
+    from catalogue.models import Paper
+
+    client_as_reader.get("/")  # this process now keeps a copy of the list
+    # Another app server's edit: no signal reaches this process, only the catalogue version.
+    Paper.objects.filter(slug="solu").update(short_name="SoLU (edited elsewhere)")
+    pagecache.bump()
+    services.set_status(reader=reader, paper=Paper.objects.get(slug="solu"), status="reading")
+    html = client_as_reader.get("/").content.decode()
+    assert "SoLU (edited elsewhere)" in html.split('id="entry-solu"', 1)[1]
 
 
 def test_two_readers_with_the_same_progress_never_share_a_cached_form_token(real_catalogue):
@@ -495,3 +515,28 @@ def test_opening_an_entry_and_folding_a_tier_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         response = client.post(f"/tiers/{tier.slug}/fold/", {"fold": "fold"}, headers=HTMX)
     assert response.status_code == 200
+
+
+def test_a_reader_signing_in_again_gets_the_rendered_entries_with_their_own_new_token(
+    real_catalogue, reader
+):
+    from django.test import Client
+
+    from progress.dashboard import csrf_placeholder
+
+    def entry_token(html: str) -> str:
+        return re.search(r'/entries/solu/status/">\s*<input[^>]* value="([^"]+)"', html).group(1)
+
+    before = Client(enforce_csrf_checks=True)
+    before.force_login(reader)
+    old = entry_token(before.get("/").content.decode())  # renders and caches the entries
+    after = Client(enforce_csrf_checks=True)  # a new session: a new CSRF secret
+    after.force_login(reader)
+    html = after.get("/").content.decode()
+    assert csrf_placeholder() not in html
+    # The cached entry's no-JavaScript form works with this session's token; the earlier
+    # session's token, which the entry's first rendering carried, does not.
+    url = "/entries/solu/status/"
+    assert after.post(url, {"status": "read", "csrfmiddlewaretoken": old}).status_code == 403
+    new = {"status": "reading", "csrfmiddlewaretoken": entry_token(html)}
+    assert after.post(url, new).status_code == 302
