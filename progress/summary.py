@@ -7,10 +7,10 @@ entry read or skimmed counts all of its weight as done; marking it skipped takes
 count altogether; otherwise its ticked parts count.
 """
 
-import copy
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connections, router
 from django.db.models import (
     Case,
     Count,
@@ -130,7 +130,7 @@ def reader_papers(reader) -> list[Paper]:
     rows = _reader_rows(reader) if kept is not None else []
     # The same version and the same entries in the same order, or the list is read afresh.
     same = [row[0] for row in rows] == [paper.pk for paper in kept or ()]
-    if not rows or not same or rows[0][-2:] != _LIST["version"]:
+    if not rows or not same or tuple(rows[0][-2:]) != _LIST["version"]:
         return _counted(_read_list(reader))
     return _counted([_lay_over(paper, row) for paper, row in zip(kept, rows, strict=True)])
 
@@ -172,14 +172,42 @@ def _ticked_ids(reader) -> Subquery:
     return Subquery(ticks, output_field=TextField())
 
 
-def _reader_rows(reader) -> list[tuple]:
-    """Per entry in reading order: its id, this reader's state, ticks, and the list's version."""
-    return list(
+def _reader_rows_query(reader) -> QuerySet:
+    return (
         _with_state(reader)
         .select_related(None)
         .annotate(ticked_ids=_ticked_ids(reader), **_catalogue_version())
         .values_list("pk", *_STATE_FIELDS, "ticked_ids", "list_epoch", "list_version")
     )
+
+
+# Stands for the reader in the compiled query; no account has a negative id.
+_ANY_READER = -7_340_031
+# The query of _reader_rows() compiled once per process and database: building and compiling it
+# costs several times what the database takes to answer it, and only the reader's id changes.
+_COMPILED: dict = {}
+
+
+def _compiled(alias: str):
+    if alias not in _COMPILED:
+        compiler = _reader_rows_query(_ANY_READER).query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        _COMPILED[alias] = (sql, params, compiler, compiler.get_converters(fields))
+    return _COMPILED[alias]
+
+
+def _reader_rows(reader) -> list[tuple]:
+    """Per entry in reading order: its id, this reader's state, ticks, and the list's version."""
+    alias = router.db_for_read(Paper)
+    sql, params, compiler, converters = _compiled(alias)
+    if sum(1 for p in params if p == _ANY_READER) != 3:  # not the query it was: ask the ORM
+        return list(_reader_rows_query(reader))
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [reader.pk if p == _ANY_READER else p for p in params])
+        rows = cursor.fetchall()
+    rows = compiler.apply_converters(rows, converters) if converters else rows
+    return [tuple(row) for row in rows]
 
 
 def _read_list(reader) -> list[Paper]:
@@ -200,9 +228,16 @@ def _read_list(reader) -> list[Paper]:
 def _copy(instance):
     """A model instance whose attributes (and cached relations) are its own, sharing the
     related objects themselves (sections, parents: read, never changed, by the pages)."""
-    clone = copy.copy(instance)
+    # What copy.copy() does for a model (Model.__getstate__), without its generic machinery,
+    # which costs more than the rest of laying a reader's rows over the list.
+    clone = object.__new__(type(instance))
+    clone.__dict__.update(instance.__dict__)
     for name in ("checklist", "nested"):
         clone.__dict__.pop(name, None)
+    state = object.__new__(type(instance._state))
+    state.__dict__.update(instance._state.__dict__)
+    state.fields_cache = dict(instance._state.fields_cache)
+    clone._state = state
     return clone
 
 
