@@ -202,6 +202,13 @@
     const state = stateOf(textareaOf(form));
     const body = new FormData(form);
     body.set("sitting", "end");
+    const base = form.querySelector("[name=base_version]");
+    if (state.inFlight > 0 && base) {
+      // An autosave is on its way with the same base version and reaches the server first (it
+      // was sent first): this save builds on the version that one makes, or the newest words
+      // would be refused as a conflict with the editor's own save once nobody is there to see it.
+      body.set("base_version", String(Number(base.value) + state.inFlight));
+    }
     const size = new Blob([text]).size + 2048;
     const keepalive = keepaliveInFlight + size <= KEEPALIVE_BUDGET;
     if (keepalive) keepaliveInFlight += size;

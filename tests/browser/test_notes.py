@@ -300,3 +300,38 @@ def test_an_editor_htmx_loads_later_is_looked_after_too(page, live_server, reade
     expect(_status(page)).to_contain_text("Saved at", timeout=15_000)
     assert _saved_text(page, reader) == "Lazy"
     _expected_console_errors(request, "status of 502", "Response Status Error Code 502")
+
+
+def test_words_typed_while_an_autosave_is_on_its_way_are_saved_when_leaving(
+    page, live_server, reader, request
+):
+    sign_in(page, live_server, "scribe")
+    page.on("dialog", lambda dialog: dialog.accept())
+    held = []
+
+    def hold_the_first_autosave(route):
+        # The server gets and saves the first autosave; the browser waits for its answer.
+        if route.request.method == "POST" and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route(NOTE_POST, hold_the_first_autosave)
+    editor = _open_paper(page, live_server)
+    editor.press_sequentially("First thoughts")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the autosave was never sent"
+    assert Note.objects.get(reader=reader).text == "First thoughts"
+
+    editor.press_sequentially(" and second thoughts")
+    page.goto(f"{live_server.url}/papers/")  # leaving while the autosave's answer is still out
+    _expected_console_errors(request, "Failed to load resource", "htmx")
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if Note.objects.get(reader=reader).text == "First thoughts and second thoughts":
+            break
+        page.wait_for_timeout(50)
+    assert Note.objects.get(reader=reader).text == "First thoughts and second thoughts"
