@@ -57,6 +57,9 @@ def _retry_once_on_race(write):
 @transaction.atomic
 def set_status(*, reader, paper: Paper, status: str) -> ReadingState:
     """Move a reader's entry to `status`, stamping dates and keeping a dated event."""
+    # First, before any other row: every write of a reader takes their dashboard row's lock
+    # first, so two of their writes at once queue on it instead of deadlocking over the rest.
+    bump_dashboard(reader=reader)
     now = timezone.now()
     states = reader.reading_states.select_for_update()
     state = states.filter(paper=paper).first() or ReadingState(reader=reader, paper=paper)
@@ -83,7 +86,6 @@ def set_status(*, reader, paper: Paper, status: str) -> ReadingState:
         at=now,
         edition_id=_current_edition(),
     )
-    bump_dashboard(reader=reader)
     return state
 
 
@@ -100,6 +102,7 @@ def set_parts_done(*, reader, paper: Paper, shown: set[str], done: set[str]) -> 
     The first tick on an unread entry starts it: it becomes Reading, with its event, so the
     checklist and the status never disagree. Parts not shown keep whatever they had.
     """
+    bump_dashboard(reader=reader)  # first: see set_status
     parts = {a.key: a for a in Advice.objects.current().filter(paper=paper, key__in=shown)}
     unticked = [a for key, a in parts.items() if key not in done]
     PartTick.objects.filter(reader=reader, advice__in=unticked).delete()
@@ -113,14 +116,13 @@ def set_parts_done(*, reader, paper: Paper, shown: set[str], done: set[str]) -> 
     PartTick.objects.bulk_create(ticks, ignore_conflicts=True)
     state = reader.reading_states.filter(paper=paper).first()
     if ticks and (state is None or state.status == Status.UNREAD):
-        set_status(reader=reader, paper=paper, status=Status.READING)  # which bumps the version
-    else:
-        bump_dashboard(reader=reader)
+        set_status(reader=reader, paper=paper, status=Status.READING)
 
 
 @transaction.atomic
 def set_part_done(*, reader, advice: Advice, done: bool) -> None:
     """Tick or untick one advised part; ticking twice is the same as ticking once."""
+    bump_dashboard(reader=reader)  # first: see set_status
     if done:
         PartTick.objects.bulk_create(
             [
@@ -135,7 +137,6 @@ def set_part_done(*, reader, advice: Advice, done: bool) -> None:
         )
     else:
         PartTick.objects.filter(reader=reader, advice=advice).delete()
-    bump_dashboard(reader=reader)
 
 
 # Autosaves closer together than this, in one sitting, are one revision of the note.
@@ -161,6 +162,7 @@ def save_note(
     """
     if len(text) > NOTE_MAX_LENGTH:
         raise NoteTooLong(len(text))
+    bump_dashboard(reader=reader)  # first: see set_status (a conflict rolls it back)
     now = timezone.now()
     note = reader.notes.select_for_update().filter(paper=paper).first()
     folds = False
@@ -191,7 +193,6 @@ def save_note(
                 "text", "version", "updated_at", "rendered", "rendered_version", "sitting_open"
             ]
         )  # fmt: skip
-    bump_dashboard(reader=reader)  # the text changed: its search and its length mark show it
     if folds and note.revisions.filter(version=previous).update(
         version=note.version, text=text, saved_at=now
     ):
@@ -212,10 +213,10 @@ def mark_changes_seen(*, reader) -> None:
     edition = Edition.objects.newest_first().first()
     if edition is None:
         return
+    bump_dashboard(reader=reader)  # first: see set_status
     ChangesSeen.objects.update_or_create(
         reader=reader, defaults={"edition": edition, "seen_at": timezone.now()}
     )
-    bump_dashboard(reader=reader)
 
 
 @_retry_once_on_race
