@@ -11,6 +11,7 @@ browser download is never used. Without it the browser tests skip locally and fa
 
 import importlib.util
 import os
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -123,7 +124,17 @@ def page(browser, live_server, request):
     """A watched page (see _watched_page) in a fresh context."""
     page = _watched_page(browser, live_server, request)
     yield page
+    _leave(page)
     page.context.close()
+
+
+def _leave(page) -> None:
+    """Leave the page before the context closes, and give the save the notes script sends on
+    leaving time to be answered: a save still being served while the database is flushed for the
+    next test deadlocks that flush on PostgreSQL."""
+    with suppress(Exception):  # a page already gone needs no leaving
+        page.goto("about:blank")
+        page.wait_for_timeout(300)
 
 
 @pytest.fixture
