@@ -63,7 +63,10 @@ def profile(args: argparse.Namespace) -> None:
     bodies = [body.encode() for body in args.post or []]
     sent = [0]
 
-    cold = {"all": ["default", "dashboard-regions"], "list": ["dashboard-regions"]}
+    cold = {
+        "all": ["default", "dashboard-regions", "pages"],
+        "list": ["dashboard-regions", "pages"],
+    }
     emptied = [caches[name] for name in cold.get(args.cold, [])]
 
     def get() -> bytes:

@@ -11,9 +11,11 @@ class ProgressConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from catalogue.signals import SHOWN_ON_PAGES
+        from progress.changes import forget_editions
         from progress.summary import forget_list
 
         for model in SHOWN_ON_PAGES:
-            uid = f"progress-list-{model._meta.model_name}"
-            post_save.connect(forget_list, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(forget_list, sender=model, dispatch_uid=f"{uid}-delete")
+            for name, forget in (("list", forget_list), ("editions", forget_editions)):
+                uid = f"progress-{name}-{model._meta.model_name}"
+                post_save.connect(forget, sender=model, dispatch_uid=f"{uid}-save")
+                post_delete.connect(forget, sender=model, dispatch_uid=f"{uid}-delete")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 
 from catalogue.models import EditionContent
+from catalogue.pagecache import catalogue_version
 from progress.models import ChangesSeen, PartTick, ReadingEvent, ReadingState, Status
 
 
@@ -30,18 +31,43 @@ class ReaderChanges:
         return sorted(self.per_edition.items(), reverse=True)
 
 
-def for_reader(reader) -> ReaderChanges:
-    """The reader's changed entries, in five queries whatever the numbers of entries,
-    editions and ticks."""
+# The editions' changes as this process last read them, under the catalogue version they were
+# read at: publishing an edition moves that version on, so a stale copy is never used.
+_EDITIONS: dict = {"version": None, "editions": []}
+
+
+def forget_editions(**kwargs) -> None:
+    """The list changed: read the editions afresh next time (a signal receiver)."""
+    _EDITIONS.update(version=None, editions=[])
+
+
+def _editions(version: str | None) -> list[tuple[int, list[dict]]]:
+    """(number, changes) of every edition, oldest first, read only when the catalogue's version
+    moved (one small query for the version when the caller does not know it)."""
+    version = version or catalogue_version()
+    if _EDITIONS["version"] != version:
+        contents = (
+            EditionContent.objects.select_related("edition")
+            .order_by("edition__number")
+            .only("changes", "edition__number")
+        )
+        editions = [(content.edition.number, content.changes) for content in contents]
+        _EDITIONS.update(version=version, editions=editions)
+    return _EDITIONS["editions"]
+
+
+def for_reader(reader, *, at: str | None = None) -> ReaderChanges:
+    """The reader's changed entries, in six queries whatever the numbers of entries, editions
+    and ticks (five while this process holds the editions at the current catalogue version);
+    in one while no edition has changed an entry, as in a list with one edition. `at`: the
+    catalogue version the caller read the list at, if it knows it (then that one query goes)."""
     result = ReaderChanges()
-    contents = list(
-        EditionContent.objects.select_related("edition")
-        .order_by("edition__number")
-        .only("changes", "edition__number")
-    )
-    if not contents:
+    editions = _editions(at)
+    if not editions:
         return result
-    result.latest = contents[-1].edition.number
+    result.latest = editions[-1][0]
+    if not any(changes for _, changes in editions):
+        return result  # nothing was ever changed, so nothing of the reader's is either
     seen = ChangesSeen.objects.filter(reader=reader).values_list("edition__number", flat=True)
     seen_number = next(iter(seen), 0)
     base: dict[str, int] = {}
@@ -67,9 +93,8 @@ def for_reader(reader) -> ReaderChanges:
             base[slug] = max(base.get(slug, 0), number or 0)
     for slug in base:
         base[slug] = max(base[slug], seen_number)
-    for content in contents:
-        number = content.edition.number
-        for change in content.changes:
+    for number, edition_changes in editions:
+        for change in edition_changes:
             slug = change["slug"]
             if slug not in base or number <= base[slug]:
                 continue

@@ -16,7 +16,7 @@ from catalogue.models import Paper
 from catalogue.outline import sections_of
 from progress import activity, changes
 from progress.models import DashboardState, Status
-from progress.summary import Entry, Summary, reader_papers, summarise
+from progress.summary import Entry, Summary, list_version, reader_papers, summarise
 
 # Apps that come after progress (plans) add to the reader's pages through these, so progress
 # never imports them: each takes (reader, papers, shown) and returns context values.
@@ -130,7 +130,7 @@ def context(reader, filters: dict) -> dict:
     """Everything the dashboard template needs for this reader under these filters."""
     papers = reader_papers(reader)
     summary = summarise(papers)
-    reader_changes = changes.for_reader(reader)
+    reader_changes = changes.for_reader(reader, at=list_version(papers))
     weeks = activity.weekly_finished(reader)
     changes.mark(papers, reader_changes)
     for paper in papers:

@@ -253,6 +253,7 @@ def _lay_over(paper: Paper, row: tuple | None) -> Paper:
         return clone
     for name, value in zip(_STATE_FIELDS, row[1 : 1 + len(_STATE_FIELDS)], strict=True):
         setattr(clone, name, value)
+    clone.list_epoch, clone.list_version = row[-2:]
     ids = row[1 + len(_STATE_FIELDS)]
     ticked = {int(pk) for pk in ids.split(",")} if ids else set()
     for advice in clone.checklist:
@@ -260,9 +261,23 @@ def _lay_over(paper: Paper, row: tuple | None) -> Paper:
     return clone
 
 
+def list_version(papers: list[Paper]) -> str | None:
+    """The catalogue version reader_papers() read these entries at, as
+    catalogue.pagecache.catalogue_version() gives it (None if unknown)."""
+    if not papers:
+        return None
+    epoch, version = (getattr(papers[0], name, None) for name in ("list_epoch", "list_version"))
+    return None if epoch is None or version is None else f"{epoch}.{version}"
+
+
 def reader_paper(reader, slug: str) -> Paper | None:
     """One entry as reader_papers() gives it (two queries), or None if it is not in the list."""
-    found = _with_state(reader).filter(slug=slug).prefetch_related(checklist_for_reader(reader))
+    found = (
+        _with_state(reader)
+        .filter(slug=slug)
+        .annotate(**_catalogue_version())  # for list_version(), at no query of its own
+        .prefetch_related(checklist_for_reader(reader))
+    )
     return next(iter(_counted(found)), None)
 
 

@@ -20,7 +20,7 @@ from progress import changes, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
-from progress.summary import reader_paper, reader_papers, summarise
+from progress.summary import list_version, reader_paper, reader_papers, summarise
 
 
 @require_safe
@@ -161,7 +161,7 @@ def checklist(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such entry.")
     if not request.htmx:
         return redirect(f"{paper.get_absolute_url()}#checklist-{paper.slug}")
-    changes.mark([paper], changes.for_reader(request.user))
+    changes.mark([paper], changes.for_reader(request.user, at=list_version([paper])))
     context = {"paper": paper, "statuses": Status.choices}
     return render(request, "progress/dashboard.html#entry-parts", context)
 
@@ -210,7 +210,7 @@ def paper_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     context = catalogue_views.paper_context(slug)
     papers = reader_papers(request.user)
     summarise(papers)  # sets the advice summary the status line shows
-    changes.mark(papers, changes.for_reader(request.user))
+    changes.mark(papers, changes.for_reader(request.user, at=list_version(papers)))
     work = next((p for p in papers if p.pk == context["paper"].pk), None)
     if work is None:  # not in the reading order (retired): the public page only
         return render(request, "catalogue/paper_detail.html", context)

@@ -93,8 +93,35 @@ def test_finding_a_readers_changes_takes_constant_queries(
         Paper.objects.filter(pk__in=[p.pk for p in papers]).update(summary=f"Edit {n}")
         editions.publish(note=f"Edit {n}")
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # the version, the editions, four of the reader's
         changes.for_reader(reader)
+    with django_assert_max_num_queries(5):  # the editions are kept while the version stands
+        changes.for_reader(reader)
+
+
+def test_a_list_no_edition_has_changed_costs_one_query_for_any_reader(
+    real_catalogue, reader, django_assert_num_queries
+):
+    paper = Paper.objects.in_reading_order().first()
+    services.set_status(reader=reader, paper=paper, status="read")
+    changes.for_reader(reader)  # reads the editions: the next call keeps them
+
+    with django_assert_num_queries(1):  # the catalogue's version only
+        found = changes.for_reader(reader)
+
+    assert found.count == 0 and found.latest == 1  # the fixture's list is edition 1
+
+
+def test_a_kept_copy_of_the_editions_is_never_used_after_a_publish(real_catalogue, reader):
+    papers = list(Paper.objects.in_reading_order()[:2])
+    services.set_status(reader=reader, paper=papers[0], status="read")
+    assert changes.for_reader(reader).count == 0  # now kept, at this version
+
+    Paper.objects.filter(pk=papers[0].pk).update(summary="Rewritten")  # no signal is sent
+    editions.publish(note="Second")
+
+    assert changes.for_reader(reader).editions == {papers[0].slug: [2]}
+    assert changes.for_reader(UserFactory()).count == 0  # nothing of a new reader's changed
 
 
 @pytest.mark.parametrize("entries", [20, 200])
@@ -115,7 +142,8 @@ def test_the_dashboard_and_paper_page_show_the_marks_in_constant_queries(
     assert Section.objects.exists()
     client.force_login(reader)
 
-    with django_assert_max_num_queries(14):  # 13, and the tiers the reader folded away
+    # 13, the catalogue's version for the editions this process keeps, and the folded tiers.
+    with django_assert_max_num_queries(15):
         dashboard = client.get("/").content.decode()
     with django_assert_max_num_queries(19):
         page = client.get(papers[0].get_absolute_url()).content.decode()
