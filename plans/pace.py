@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from catalogue.models import Paper
 from plans import estimates
+from progress import activity
 from progress.models import Status
 
 MIN_ENTRIES = 3
@@ -59,15 +60,13 @@ def ratios(events, minutes_by_paper: dict[int, float]) -> list[float]:
     return found
 
 
-def pace_for(reader, use_pace: bool = True, papers=None) -> Pace:
-    """The reader's pace (two queries; one when `papers` with their advice is given)."""
+def pace_for(reader, use_pace: bool = True, papers=None, events=None) -> Pace:
+    """The reader's pace (two queries; one less for each of `papers` with their advice and
+    `events`, progress.activity.moments(reader), given)."""
     if not use_pace:
         return Pace(turned_off=True)
-    events = list(
-        reader.reading_events.filter(
-            to_status__in=[Status.READING, Status.READ, Status.SKIMMED]
-        ).order_by("at", "id")
-    )
+    if events is None:
+        events = activity.moments(reader)
     if papers is None:
         ids = {e.paper_id for e in events}
         papers = Paper.objects.filter(pk__in=ids).with_advice() if ids else []

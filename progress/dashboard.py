@@ -19,15 +19,16 @@ from progress.models import DashboardState, Status
 from progress.summary import Entry, Summary, list_version, reader_papers, summarise
 
 # Apps that come after progress (plans) add to the reader's pages through these, so progress
-# never imports them: each takes (reader, papers, shown) and returns context values.
+# never imports them: each takes (reader, papers, shown, events=) and returns context values.
 READER_PAGE_EXTRAS: list = []
 
 
-def extras(reader, papers: list[Paper], shown: list[Paper]) -> dict:
-    """What the registered apps add for this reader; `shown`: the entries the page is about."""
+def extras(reader, papers: list[Paper], shown: list[Paper], events=None) -> dict:
+    """What the registered apps add for this reader; `shown`: the entries the page is about;
+    `events`: activity.moments(reader), when the page has read them already."""
     found: dict = {}
     for extra in READER_PAGE_EXTRAS:
-        found.update(extra(reader, papers, shown))
+        found.update(extra(reader, papers, shown, events=events))
     return found
 
 
@@ -131,7 +132,8 @@ def context(reader, filters: dict) -> dict:
     papers = reader_papers(reader)
     summary = summarise(papers)
     reader_changes = changes.for_reader(reader, at=list_version(papers))
-    weeks = activity.weekly_finished(reader)
+    events = activity.moments(reader)
+    weeks = activity.weekly_finished(reader, events=events)
     changes.mark(papers, reader_changes)
     for paper in papers:
         paper.cache_key = entry_cache_key(paper)
@@ -152,7 +154,7 @@ def context(reader, filters: dict) -> dict:
         "weeks": [w for w in weeks if any(week.finished for week in weeks)],
         "bar_width": activity.BAR_WIDTH,
         "chart_height": activity.CHART_HEIGHT,
-        **extras(reader, papers, papers),
+        **extras(reader, papers, papers, events),
     }
 
 
