@@ -258,3 +258,37 @@ def test_an_htmx_fragment_is_never_served_from_the_page_cache(returning):
         "/?status=read", headers={"HX-Request": "true", "HX-Target": "entries"}
     )
     assert b"<html" not in fragment.content and "ETag" not in fragment
+
+
+def test_a_dashboard_rendered_afresh_finds_its_kept_entries_in_one_lookup(busy_reader, monkeypatch):
+    from django.core.cache import caches
+
+    client = Client()
+    client.force_login(busy_reader)
+    first = client.get("/").content  # renders every entry and keeps each one
+    caches["pages"].clear()
+    caches["dashboard-regions"].clear()  # so the list around the entries is rendered again
+    default = caches["default"]
+    singles, many = [], []
+    real_get, real_get_many = default.get, default.get_many
+
+    def get(key, *args, **kwargs):  # the template's {% cache %} tag asks one key at a time
+        singles.append(key)
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys, **kwargs):
+        many.append(keys)
+        with monkeypatch.context() as inside:  # get_many asks get() for each key itself
+            inside.setattr(default, "get", real_get)
+            return real_get_many(keys, **kwargs)
+
+    monkeypatch.setattr(default, "get", get)
+    monkeypatch.setattr(default, "get_many", get_many)
+
+    again = client.get("/").content
+
+    assert len(many) == 1 and len(many[0]) == len(slugs_in(first.decode()))
+    assert not [key for key in singles if "dashboard-entry" in key]
+    # The same page, but for the form tokens, which are masked afresh on every response.
+    tokens = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"')
+    assert tokens.sub(b"", without_tokens(again)) == tokens.sub(b"", without_tokens(first))
