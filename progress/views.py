@@ -20,6 +20,7 @@ from progress import changes, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
+from progress.summary import _counted as recount
 from progress.summary import list_version, reader_paper, reader_papers, summarise
 
 
@@ -134,19 +135,38 @@ def set_part(request: HtmxHttpRequest, slug: str, position: int) -> HttpResponse
 def set_parts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Keep exactly the ticked parts of an entry: the checklist is one form, so one Save (or,
     with JavaScript, each change) sends every box, and two ticks with one Save keep both."""
-    paper = get_object_or_404(Paper, slug=slug)
+    # As in set_status: the list with this reader's state, read once before the write, finds the
+    # entry and its current parts; after it only this entry's ticks and status are patched in.
+    papers = reader_papers(request.user)
+    paper = next((p for p in papers if p.slug == slug), None)
+    if paper is None:
+        raise Http404("No such entry.")
     form = PartsForm(request.POST)
     if not form.is_valid():
         return problem(request, "Those are not parts of this entry; nothing was changed.", 400)
     shown, done = form.cleaned_data["shown"], form.cleaned_data["done"]
-    services.set_parts_done(reader=request.user, paper=paper, shown=shown, done=done)
+    state = services.set_parts_done(
+        reader=request.user, paper=paper, shown=shown, done=done, parts=paper.checklist
+    )
     if request.htmx:
-        papers = reader_papers(request.user)
-        paper = next(p for p in papers if p.pk == paper.pk)
+        _patch_ticks(paper, shown, done, state)
         announce = f"{paper.name}: {paper.ticked} of {paper.parts} parts done."
         partial = "progress/dashboard.html#checklist-and-counters"
         return _entry_response(request, paper, partial, announce, papers)
     return _back_to_dashboard(request, paper)
+
+
+def _patch_ticks(paper: Paper, shown: set[str], done: set[str], state) -> None:
+    """The entry as the checklist save left it: its shown parts ticked as sent, the rest as read
+    before, its counts again, and its status if the first tick started it."""
+    for advice in paper.checklist:
+        if advice.key in shown:
+            advice.done = advice.key in done
+    recount([paper])
+    if state is not None:
+        paper.status, paper.started_at, paper.finished_at = (
+            state.status, state.started_at, state.finished_at
+        )  # fmt: skip
 
 
 @never_cache

@@ -79,14 +79,25 @@ def test_one_state_per_reader_and_entry_is_enforced_by_the_database(reader, pape
         ReadingState.objects.create(reader=reader, paper=paper, status=Status.READ)
 
 
-def test_a_status_write_is_all_or_nothing(reader, paper, monkeypatch):
-    def broken(*args, **kwargs):
+def _failing_event_insert(execute, sql, params, many, context):
+    """The database refuses the event: the status change's last statement."""
+    if "progress_readingevent" in sql and sql.lstrip().upper().startswith("INSERT"):
         raise RuntimeError("disk full")
+    return execute(sql, params, many, context)
 
-    monkeypatch.setattr(ReadingEvent.objects, "create", broken)
-    with pytest.raises(RuntimeError):
+
+def test_a_status_write_is_all_or_nothing(reader, paper):
+    with connection.execute_wrapper(_failing_event_insert), pytest.raises(RuntimeError):
         services.set_status(reader=reader, paper=paper, status=Status.READ)
     assert not ReadingState.objects.exists()
+
+
+def test_a_status_change_of_a_row_that_exists_is_all_or_nothing_too(reader, paper):
+    services.set_status(reader=reader, paper=paper, status=Status.READING)
+    with connection.execute_wrapper(_failing_event_insert), pytest.raises(RuntimeError):
+        services.set_status(reader=reader, paper=paper, status=Status.READ)
+    assert ReadingState.objects.get(reader=reader, paper=paper).status == Status.READING
+    assert ReadingEvent.objects.filter(reader=reader).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
