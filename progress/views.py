@@ -81,8 +81,12 @@ def _entry_response(
         "announce": announce,
         "statuses": Status.choices,
         "on_paper": _on_paper(request),
+        # The entry's head is the same for every reader with the entry in this state: rendered
+        # once, kept with a placeholder for the form token, which with_token() fills in.
+        "head_key": board.entry_cache_key(entry.paper),
+        "csrf_placeholder": board.csrf_placeholder(),
     }
-    return render(request, partial, context)
+    return board.with_token(request, render(request, partial, context))
 
 
 @require_POST
