@@ -131,8 +131,8 @@ def reader_papers(reader) -> list[Paper]:
     # The same version and the same entries in the same order, or the list is read afresh.
     same = [row[0] for row in rows] == [paper.pk for paper in kept or ()]
     if not rows or not same or tuple(rows[0][-2:]) != _LIST["version"]:
-        return _counted(_read_list(reader))
-    return _counted([_lay_over(paper, row) for paper, row in zip(kept, rows, strict=True)])
+        return counted(_read_list(reader))
+    return counted([_lay_over(paper, row) for paper, row in zip(kept, rows, strict=True)])
 
 
 # The list as this process last read it: entries with sections and current parts, under the
@@ -278,10 +278,10 @@ def reader_paper(reader, slug: str) -> Paper | None:
         .annotate(**_catalogue_version())  # for list_version(), at no query of its own
         .prefetch_related(checklist_for_reader(reader))
     )
-    return next(iter(_counted(found)), None)
+    return next(iter(counted(found)), None)
 
 
-def _counted(queryset) -> list[Paper]:
+def counted(queryset) -> list[Paper]:
     """The entries with the per-part attributes of papers_for_reader, counted from checklists."""
     papers = list(queryset)
     for paper in papers:

@@ -20,7 +20,7 @@ from progress import changes, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
-from progress.summary import _counted as recount
+from progress.summary import counted as recount
 from progress.summary import list_version, reader_paper, reader_papers, summarise
 
 
