@@ -47,6 +47,12 @@ def group_page(args: argparse.Namespace) -> int:
     return 0
 
 
+def lighthouse(args: argparse.Namespace) -> int:
+    from bench import run as bench
+
+    return bench.audit_only(args)
+
+
 def targets(args: argparse.Namespace) -> int:
     from bench.targets import markdown
 
@@ -62,8 +68,8 @@ def parser() -> argparse.ArgumentParser:
         "run",
         help="mireads under wrk on SQLite (and PostgreSQL): the table and PASS/FAIL (make bench)",
         description="Serve mireads as production does against synthetic readers (10,000 on "
-        "SQLite, 100,000 on PostgreSQL), load it with wrk, print one table per database and "
-        "PASS/FAIL against bench/targets.py. "
+        "SQLite, 100,000 on PostgreSQL), load it with wrk, run Lighthouse on the dashboard "
+        "(SQLite), print one table per database and PASS/FAIL against bench/targets.py. "
         "PostgreSQL too when DATABASE_URL names one. Exits 0 whether targets pass or not.",
     )
     measure.add_argument("--rebuild", action="store_true", help="rebuild the cached datasets")
@@ -143,6 +149,16 @@ def parser() -> argparse.ArgumentParser:
         description="The group page timed in-process on a throwaway SQLite database under /tmp, "
         "with PASS/FAIL against bench/targets.py.",
     ).set_defaults(handler=group_page)
+
+    audit = commands.add_parser(
+        "lighthouse",
+        help="Lighthouse's performance audit of the dashboard alone (part of run)",
+        description="Serve the SQLite bench dataset as `run` does and run Lighthouse (installed "
+        "with npm into bench/out/lighthouse/ on first use) on reader 5,000's dashboard, with "
+        "PASS/FAIL against bench/targets.py. Exits 1 when it could not measure.",
+    )
+    audit.add_argument("--rebuild", action="store_true", help="rebuild the cached dataset")
+    audit.set_defaults(handler=lighthouse)
 
     commands.add_parser(
         "targets",

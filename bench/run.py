@@ -1,5 +1,6 @@
 """`python -m bench run` (what `make bench` runs): mireads in production mode under wrk, on SQLite
-(10,000 synthetic readers) and, when DATABASE_URL names one, PostgreSQL (100,000). Prints one
+(10,000 synthetic readers) and, when DATABASE_URL names one, PostgreSQL (100,000), and
+Lighthouse on the dashboard while SQLite's server is up (bench/lighthouse.py). Prints one
 table per database and PASS/FAIL against the targets in bench/targets.py. It reports: it exits 0
 whether targets pass or not, and non-zero only when it could not measure.
 """
@@ -13,7 +14,7 @@ import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 
-from bench import pages, wrk
+from bench import lighthouse, pages, wrk
 from bench import targets as goals
 from bench.environment import (
     DASHBOARD_READER,
@@ -99,6 +100,8 @@ class Measurement:
     foreign_scripts: dict[str, list[str]] = field(default_factory=dict)
     static: list[pages.StaticCheck] = field(default_factory=list)
     revalidations: dict[str, pages.Revalidation] = field(default_factory=dict)
+    # Lighthouse on the dashboard; None on a database it is not run on (it runs on SQLite's).
+    dashboard_audit: lighthouse.Outcome | None = None
 
     def row(self, label: str) -> Row | None:
         return next((row for row in self.rows if row.label == label), None)
@@ -198,13 +201,25 @@ def measure(database: Database, secret: str, options: argparse.Namespace) -> Mea
         with gunicorn(production_env(database.full_url, secret), log) as server:
             if measure_server(server, reader, writer, result, options):
                 compare_with_alone(database, secret, server, reader, result, options)
+                if not database.is_postgres:
+                    result.dashboard_audit = audit_dashboard(server, reader)
             else:
                 result.rows.append(Row(CROWD, note=NOT_AVAILABLE))
                 result.rows.append(Row(ALONE, note=NOT_AVAILABLE))
+                if not database.is_postgres:
+                    missing = lighthouse.Outcome(reason="the dashboard is not available")
+                    result.dashboard_audit = missing
             result.peaks = server.peak_resident_mb()
     finally:
         dataset(database.full_url, secret, "restore", "--reader", str(WRITER_READER))
     return result
+
+
+def audit_dashboard(server: Server, reader: dict) -> lighthouse.Outcome:
+    """Lighthouse on reader 5,000's dashboard, after every loaded row: it takes a CPU for 15-30 s,
+    which would slow whatever wrk measured beside it."""
+    say(f"Lighthouse {lighthouse.VERSION} on the dashboard...")
+    return lighthouse.audit(server.base_url + "/", reader["cookie"])
 
 
 def tick_probe(parts: str) -> tuple[str, str]:
@@ -374,6 +389,9 @@ def report(result: Measurement) -> None:
             f"{name:30}{weight.raw / KB:>7.1f} KB{weight.gzipped / KB:>7.1f} KB"
             f"{weight.elements:>10}   {others}"
         )
+    if result.dashboard_audit is not None:
+        say()
+        say(audit_line(result.dashboard_audit))
     say()
     for name, again in result.revalidations.items():
         say(f"Conditional GET {name}: {again.shown}")
@@ -384,6 +402,16 @@ def report(result: Measurement) -> None:
             f"{verdict}  static {check.url}: Cache-Control: {check.cache_control}; "
             f"Content-Encoding: {check.content_encoding}"
         )
+
+
+def audit_line(outcome: lighthouse.Outcome) -> str:
+    title = (
+        f"Lighthouse {lighthouse.VERSION} on the dashboard (reader {DASHBOARD_READER:,}, "
+        "mobile preset, performance only):"
+    )
+    if outcome.audit is None:
+        return f"{title} not measured: {outcome.reason}"
+    return f"{title} {outcome.audit.shown}"
 
 
 Check = tuple[str, bool | None, str]
@@ -445,6 +473,8 @@ def targets(result: Measurement) -> list[Check]:
     checks.append(judged(goals.DASHBOARD_NODES, size.elements if size else None))
     checks.append(judged(goals.DASHBOARD_GZIP, size.gzipped / KB if size else None))
 
+    checks.append(audit_check(result.dashboard_audit))
+
     others = sorted({src for found in result.foreign_scripts.values() for src in found})
     shown = ", ".join(others) or f"none, {len(result.foreign_scripts)} pages checked"
     checks.append(judged(goals.FOREIGN_SCRIPTS, len(others), shown))
@@ -465,6 +495,20 @@ def targets(result: Measurement) -> list[Check]:
     if not all(row.load is None or row.load.clean for row in result.rows):
         checks.append(("every measured request answered 2xx", False, "see the table"))
     return checks
+
+
+def audit_check(outcome: lighthouse.Outcome | None) -> Check:
+    """Judged on the score; not measured (None) with the reason when Lighthouse could not run."""
+    target = goals.LIGHTHOUSE_PERFORMANCE
+    if outcome is None:
+        return target.statement, None, "not measured here: it runs on the SQLite server"
+    if outcome.audit is None:
+        return target.statement, None, f"not measured: {outcome.reason}"
+    found = outcome.audit
+    if found.other_hosts:
+        return target.statement, False, f"the page loaded from other hosts: {found.other_hosts}"
+    shown = f"{target.shown(found.score)} (LCP {found.lcp / 1000:.1f} s, TBT {found.tbt:.0f} ms)"
+    return target.statement, target.met(found.score), shown
 
 
 def revalidation(answers: dict[str, pages.Revalidation]) -> Check:
@@ -541,3 +585,33 @@ def measure_all(databases: list[Database], options: argparse.Namespace) -> int:
         json.dumps({r.database.label: [asdict(row) for row in r.rows] for r in results}, indent=2)
     )
     return 0
+
+
+def audit_only(options: argparse.Namespace) -> int:
+    """`python -m bench lighthouse`: the SQLite bench dataset served as `run` serves it, and only
+    Lighthouse on the dashboard. Exits 1 when Lighthouse could not measure, 0 otherwise."""
+    database = sqlite_database()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    with exclusive(OUT_DIR / "run.lock"):
+        secret = new_secret_key()
+        django(
+            database.full_url, secret, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"
+        )
+        built = prepare(database, database.full_url, secret, rebuild=options.rebuild, alone=False)
+        say(f"{database.label} dataset ({database.shown_as}): {built}")
+        say(machine_load("before"))
+        reader = dataset(database.full_url, secret, "session", "--reader", str(DASHBOARD_READER))
+        log = OUT_DIR / "gunicorn-lighthouse.log"
+        with gunicorn(production_env(database.full_url, secret), log) as server:
+            _, missing = dashboard_page(server, reader)
+            if missing:
+                outcome = lighthouse.Outcome(reason=f"the dashboard is {missing}")
+            else:
+                outcome = audit_dashboard(server, reader)
+        say(machine_load("after"))
+    say()
+    say(audit_line(outcome))
+    name, passed, shown = audit_check(outcome)
+    verdict = "n/a " if passed is None else "PASS" if passed else "FAIL"
+    say(f"  {verdict}  {name}: {shown}")
+    return 0 if outcome.audit else 1

@@ -143,6 +143,17 @@ DASHBOARD_GZIP = Target(
     unit="KB",
     how="the same bytes through `gzip -6`",
 )
+LIGHTHOUSE_PERFORMANCE = Target(
+    key="lighthouse-performance",
+    measured="Lighthouse performance on the dashboard",
+    comparison=">=",
+    threshold=0.95,
+    unit="",
+    how="Lighthouse 12.2.3 (npm, installed into bench/out/lighthouse/ on first use), mobile "
+    "preset, `--only-categories=performance`, Debian's Chromium headless, on reader 5,000's `/` "
+    "with the session and CSRF cookies, served by the run's SQLite server; one pass",
+    digits=2,
+)
 FOREIGN_SCRIPTS = Target(
     key="foreign-scripts",
     measured="scripts not from this site's static files",
@@ -204,6 +215,7 @@ TARGETS = (
     DASHBOARD_RAW,
     DASHBOARD_NODES,
     DASHBOARD_GZIP,
+    LIGHTHOUSE_PERFORMANCE,
     FOREIGN_SCRIPTS,
     STATIC_MAX_AGE,
     STATIC_UNCOMPRESSED,

@@ -4,18 +4,20 @@ command line, and its targets (one place, bench/targets.py, and docs/performance
 Part of `make test` (bench/ is in pytest's testpaths); alone: `.venv/bin/pytest -q bench/`.
 """
 
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from bench import pages, targets, wrk
+from bench import lighthouse, pages, targets, wrk
 from bench.__main__ import main, parser
 from bench.environment import BASE_DIR
 
 PERFORMANCE_MD = BASE_DIR / "docs" / "performance.md"
-SUBCOMMANDS = ["run", "dataset", "profile", "portability", "group-page", "targets"]
+SUBCOMMANDS = ["run", "dataset", "profile", "portability", "group-page", "lighthouse", "targets"]
 
 # wrk pads some percentiles with a trailing space.
 WRK_REPORT = "\n".join(
@@ -291,6 +293,211 @@ def test_a_page_counts_its_elements_as_a_browser_does():
     assert pages.elements(html) == 8  # html head meta title body p br img
 
 
+# Lighthouse 12.2.3's `--output=json` report, cut down by hand to what the bench reads (a real
+# one from `python -m bench lighthouse` is in bench/out/lighthouse-dashboard.json).
+LIGHTHOUSE_REPORT = """{
+  "lighthouseVersion": "12.2.3",
+  "requestedUrl": "http://127.0.0.1:38129/",
+  "mainDocumentUrl": "http://127.0.0.1:38129/",
+  "finalDisplayedUrl": "http://127.0.0.1:38129/",
+  "runWarnings": [],
+  "categories": {"performance": {"id": "performance", "title": "Performance", "score": 0.98}},
+  "audits": {
+    "first-contentful-paint": {"score": 0.99, "numericValue": 1095.18925,
+                               "numericUnit": "millisecond", "displayValue": "1.1 s"},
+    "largest-contentful-paint": {"score": 0.99, "numericValue": 1732.3785,
+                                 "numericUnit": "millisecond", "displayValue": "1.7 s"},
+    "total-blocking-time": {"score": 0.94, "numericValue": 158, "numericUnit": "millisecond"},
+    "cumulative-layout-shift": {"score": 1, "numericValue": 0, "numericUnit": "unitless"},
+    "dom-size": {"score": 1, "numericValue": 781, "numericUnit": "element"},
+    "network-requests": {"details": {"type": "table", "items": [
+      {"url": "http://127.0.0.1:38129/", "statusCode": 200, "resourceType": "Document"},
+      {"url": "http://127.0.0.1:38129/static/css/mireads.8845c6a6a575.css", "statusCode": 200},
+      {"url": "http://127.0.0.1:38129/static/js/dashboard.c0b95a2a0565.js", "statusCode": 200},
+      {"url": "data:image/svg+xml,%3Csvg%3E", "statusCode": 200}
+    ]}}
+  }
+}"""
+
+
+def lighthouse_report(**changes) -> dict:
+    report = json.loads(LIGHTHOUSE_REPORT)
+    report.update(changes)
+    return report
+
+
+def test_lighthouses_report_gives_the_score_paint_times_blocking_time_shift_and_dom_size():
+    found = lighthouse.parse(lighthouse_report())
+
+    assert found.score == 0.98
+    assert (found.fcp, found.lcp, found.tbt, found.cls) == pytest.approx(
+        (1095.2, 1732.4, 158, 0), abs=0.05
+    )
+    assert found.dom_size == 781
+    assert (found.version, found.url) == ("12.2.3", "http://127.0.0.1:38129/")
+    assert found.other_hosts == []  # data: URLs are not another host
+    assert found.shown == (
+        "performance 0.98; FCP 1.1 s, LCP 1.7 s, TBT 158 ms, CLS 0.000; DOM 781 elements; "
+        "requests to other hosts: none"
+    )
+
+
+def test_a_lighthouse_report_without_a_score_is_an_error_not_a_zero():
+    report = lighthouse_report(runtimeError={"code": "NO_FCP", "message": "No content painted"})
+    report["categories"]["performance"]["score"] = None
+
+    with pytest.raises(ValueError, match="NO_FCP: No content painted"):
+        lighthouse.parse(report)
+
+
+def test_a_dashboard_that_loads_from_another_host_fails_the_lighthouse_target():
+    from bench import run
+
+    report = lighthouse_report()
+    items = report["audits"]["network-requests"]["details"]["items"]
+    items.append({"url": "https://fonts.example.org/font.woff2", "statusCode": 200})
+
+    found = lighthouse.parse(report)
+    statement, passed, shown = run.audit_check(lighthouse.Outcome(audit=found))
+
+    assert found.other_hosts == ["https://fonts.example.org/font.woff2"]
+    assert statement == "Lighthouse performance on the dashboard ≥ 0.95"
+    assert passed is False
+    assert "fonts.example.org" in shown
+
+
+def test_lighthouse_is_judged_on_its_score_against_the_target():
+    from bench import run
+
+    slow = lighthouse.parse(lighthouse_report())
+    slow = lighthouse.Audit(**{**slow.__dict__, "score": 0.94})
+
+    assert run.audit_check(lighthouse.Outcome(audit=slow))[1:] == (
+        False,
+        "0.94 (LCP 1.7 s, TBT 158 ms)",
+    )
+    assert targets.LIGHTHOUSE_PERFORMANCE.met(0.95)
+
+
+def test_lighthouse_runs_the_mobile_preset_signed_in_with_chromium_headless(monkeypatch, tmp_path):
+    """No node, no browser, no network: the Lighthouse process is replaced by one that writes
+    the fixture where it was told to."""
+    ran = {}
+
+    def fake_run(command, **options):
+        ran["command"], ran["env"] = command, options["env"]
+        out = next(arg for arg in command if arg.startswith("--output-path="))
+        Path(out.split("=", 1)[1]).write_text(LIGHTHOUSE_REPORT.replace("38129", "8000"))
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(lighthouse, "chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(lighthouse, "ensure_installed", lambda: Path("/x/lighthouse/cli/index.js"))
+    monkeypatch.setattr(lighthouse.subprocess, "run", fake_run)
+
+    outcome = lighthouse.audit(
+        "http://127.0.0.1:8000/", "sessionid=abc; csrftoken=def", tmp_path / "r.json"
+    )
+
+    assert outcome.audit and outcome.audit.score == 0.98
+    assert ran["env"]["CHROME_PATH"] == "/usr/bin/chromium"
+    assert "--chrome-flags=--headless=new --no-sandbox" in ran["command"]
+    assert "--only-categories=performance" in ran["command"]
+    assert not any(arg.startswith("--preset") for arg in ran["command"])  # mobile: the default
+    headers = next(arg for arg in ran["command"] if arg.startswith("--extra-headers="))
+    assert json.loads(headers.split("=", 1)[1]) == {"Cookie": "sessionid=abc; csrftoken=def"}
+
+
+def test_a_lighthouse_that_ends_signed_out_elsewhere_is_not_measured(monkeypatch, tmp_path):
+    def fake_run(command, **options):
+        out = next(arg for arg in command if arg.startswith("--output-path="))
+        report = lighthouse_report(finalDisplayedUrl="http://127.0.0.1:8000/accounts/login/")
+        Path(out.split("=", 1)[1]).write_text(json.dumps(report))
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(lighthouse, "chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(lighthouse, "ensure_installed", lambda: Path("/x/cli/index.js"))
+    monkeypatch.setattr(lighthouse.subprocess, "run", fake_run)
+
+    outcome = lighthouse.audit("http://127.0.0.1:8000/", "sessionid=abc", tmp_path / "r.json")
+
+    assert outcome.audit is None
+    assert "accounts/login" in outcome.reason
+
+
+def test_without_node_lighthouse_is_not_measured_and_says_how_to_install(monkeypatch):
+    from bench import run
+
+    monkeypatch.setenv("CHROME_PATH", sys.executable)  # a browser "found", whatever the machine
+    monkeypatch.setattr(lighthouse.shutil, "which", lambda name: None)
+
+    outcome = lighthouse.audit("http://127.0.0.1:8000/", "sessionid=abc")
+    _, passed, shown = run.audit_check(outcome)
+
+    assert outcome.audit is None
+    assert outcome.reason == "node not found: apt-get install nodejs npm"
+    assert (passed, shown) == (None, "not measured: node not found: apt-get install nodejs npm")
+    assert run.audit_line(outcome).endswith(
+        "not measured: node not found: apt-get install nodejs npm"
+    )
+
+
+def test_without_chromium_lighthouse_is_not_measured(monkeypatch):
+    monkeypatch.setenv("CHROME_PATH", "/nonexistent/chromium")
+
+    outcome = lighthouse.audit("http://127.0.0.1:8000/", "sessionid=abc")
+
+    assert outcome.reason == "Chromium not found at /nonexistent/chromium: apt-get install chromium"
+
+
+def test_a_failed_lighthouse_install_is_not_measured_and_names_the_command(monkeypatch, tmp_path):
+    def no_registry(command, **options):
+        assert command[:2] == ["npm", "install"] and "lighthouse@12.2.3" in command
+        raise subprocess.CalledProcessError(1, command, "", "npm error code ENOTFOUND\n")
+
+    monkeypatch.setattr(lighthouse.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(lighthouse.subprocess, "run", no_registry)
+
+    with pytest.raises(lighthouse.NotMeasured) as why:
+        lighthouse.ensure_installed(tmp_path)
+
+    assert str(why.value) == (
+        "`npm install --prefix bench/out/lighthouse --no-audit --no-fund --save-exact "
+        "lighthouse@12.2.3` failed (npm error code ENOTFOUND)"
+    )
+
+
+def test_lighthouse_installed_at_another_version_is_installed_again(monkeypatch, tmp_path):
+    package = tmp_path / "node_modules" / "lighthouse"
+    (package / "cli").mkdir(parents=True)
+    (package / "cli" / "index.js").write_text("")
+    (package / "package.json").write_text('{"version": "12.0.0"}')
+    installs = []
+
+    def npm(command, **options):
+        installs.append(command)
+        (package / "package.json").write_text('{"version": "12.2.3"}')
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(lighthouse.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(lighthouse.subprocess, "run", npm)
+
+    assert lighthouse.ensure_installed(tmp_path) == package / "cli" / "index.js"
+    assert lighthouse.ensure_installed(tmp_path) == package / "cli" / "index.js"
+    assert len(installs) == 1  # the second time it was there
+
+
+def test_lighthouse_never_audits_another_host():
+    with pytest.raises(ValueError, match=r"127\.0\.0\.1 only"):
+        lighthouse.audit("http://example.org/", "sessionid=abc")
+
+
+def test_the_lighthouse_install_stays_out_of_git():
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "bench/out/lighthouse/package-lock.json"], cwd=BASE_DIR
+    )
+    assert ignored.returncode == 0
+
+
 def measurement(dashboard_rps: float, dashboard_p99: float):
     from bench import run
     from bench.environment import sqlite_database
@@ -314,6 +521,7 @@ def measurement(dashboard_rps: float, dashboard_p99: float):
     result.foreign_scripts = {"/": [], run.DASHBOARD: []}
     year = "max-age=315360000, public, immutable"
     result.static = [pages.StaticCheck("/static/a.css", year, "gzip")]
+    result.dashboard_audit = lighthouse.Outcome(audit=lighthouse.parse(lighthouse_report()))
     return run, result
 
 
@@ -355,12 +563,17 @@ def test_run_reports_a_target_it_could_not_measure_as_such():
     run, result = measurement(dashboard_rps=250, dashboard_p99=90)
     result.rows = [row for row in result.rows if row.label not in (run.DASHBOARD, run.CROWD)]
     result.sizes = {}
+    result.dashboard_audit = lighthouse.Outcome(reason="npm not found: apt-get install nodejs npm")
 
     checks = {statement: (passed, shown) for statement, passed, shown in run.targets(result)}
 
     assert checks[targets.RETURNING_P99.statement] == (None, run.NOT_AVAILABLE)
     assert checks[targets.CROWD_OVER_ALONE.statement] == (None, run.NOT_AVAILABLE)
     assert checks[targets.DASHBOARD_RAW.statement] == (None, run.NOT_AVAILABLE)
+    assert checks[targets.LIGHTHOUSE_PERFORMANCE.statement] == (
+        None,
+        "not measured: npm not found: apt-get install nodejs npm",
+    )
 
 
 def test_a_second_run_in_the_same_tree_is_refused_while_one_measures(tmp_path):
