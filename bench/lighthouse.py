@@ -137,8 +137,9 @@ def ensure_installed(prefix: Path = PREFIX) -> Path:
     except subprocess.TimeoutExpired:
         raise NotMeasured(f"`{INSTALL}` took over {INSTALL_SECONDS} s") from None
     except subprocess.CalledProcessError as failed:
-        last = (failed.stderr or failed.stdout or "").strip().splitlines()[-1:] or ["no output"]
-        raise NotMeasured(f"`{INSTALL}` failed ({last[0].strip()})") from None
+        # npm's first line names the error (its code, e.g. ENOTFOUND); its last, only its log.
+        first = (failed.stderr or failed.stdout or "").strip().splitlines()[:1] or ["no output"]
+        raise NotMeasured(f"`{INSTALL}` failed ({first[0].strip()})") from None
     if installed_version(prefix) != VERSION or not cli.is_file():
         raise NotMeasured(f"`{INSTALL}` did not install {PACKAGE}")
     return cli

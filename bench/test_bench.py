@@ -452,7 +452,10 @@ def test_without_chromium_lighthouse_is_not_measured(monkeypatch):
 def test_a_failed_lighthouse_install_is_not_measured_and_names_the_command(monkeypatch, tmp_path):
     def no_registry(command, **options):
         assert command[:2] == ["npm", "install"] and "lighthouse@12.2.3" in command
-        raise subprocess.CalledProcessError(1, command, "", "npm error code ENOTFOUND\n")
+        stderr = (
+            "npm error code ENOTFOUND\nnpm error A complete log of this run can be found in: x\n"
+        )
+        raise subprocess.CalledProcessError(1, command, "", stderr)
 
     monkeypatch.setattr(lighthouse.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(lighthouse.subprocess, "run", no_registry)
