@@ -10,6 +10,5 @@ def reader_time_left(reader, papers, shown, events=None) -> dict:
     """`time_left` over the entries `shown`, at the reader's pace unless they turned it off
     (two queries: the plan and the reading events, one when the page passes its `events`;
     `papers` carry the checklists)."""
-    plan = ReadingPlan.objects.of_reader(reader)
-    pace = pace_for(reader, plan.use_pace if plan else True, papers, events=events)
+    pace = pace_for(reader, ReadingPlan.objects.uses_pace(reader), papers, events=events)
     return {"time_left": time_left(shown, pace.factor)}

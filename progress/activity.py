@@ -4,9 +4,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.db import connections, router
 from django.utils import timezone
 
-from progress.models import Status
+from progress.models import ReadingEvent, Status
 
 WEEKS = 12
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 360, 80, 6
@@ -32,14 +33,25 @@ class Moment(NamedTuple):
 MOVES = [Status.READING, Status.READ, Status.SKIMMED]
 
 
+# The table of progress.models.ReadingEvent.
+MOMENTS_SQL = (
+    "SELECT paper_id, to_status, at FROM progress_readingevent "
+    "WHERE reader_id = %s AND to_status IN (%s, %s, %s) ORDER BY at, id"
+)
+
+
 def moments(reader) -> list[Moment]:
     """The reader's events into reading, read or skimmed, in time order: one query that serves
-    both the chart and the pace, which each asked for theirs before."""
-    rows = (
-        reader.reading_events.filter(to_status__in=MOVES)
-        .order_by("at", "id")
-        .values_list("paper_id", "to_status", "at")
-    )
+    both the chart and the pace, which each asked for theirs before. Plain SQL: every first
+    dashboard asks, and building the ORM query cost several times what the database takes."""
+    connection = connections[router.db_for_read(ReadingEvent)]
+    with connection.cursor() as cursor:
+        cursor.execute(MOMENTS_SQL, [reader.pk, *MOVES])
+        rows = cursor.fetchall()
+    # What the ORM does to a date and time column on SQLite (PostgreSQL's driver gives it aware).
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    if convert:
+        rows = [(paper, status, convert(at, None, connection)) for paper, status, at in rows]
     return [Moment(*row) for row in rows]
 
 
