@@ -12,11 +12,11 @@ through the bodies so that each request changes something: e.g. `--reader 5001 -
 SELECT of one request: `EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL, `EXPLAIN QUERY PLAN` on SQLite,
 and flags a sequential scan of a reader table.
 
-By default every request after the first finds the dashboard's rendered entries and list region
-in the cache, as a reader reloading the page does. --cold empties both caches before each request
-(the page rendered in full, as on the first visit after signing in); --cold list empties only the
-list region's: the entries come from the cache and the list around them is rendered, as on a
-reload after a status change, less the one changed entry that is rendered afresh then too.
+By default every request after the first finds the reader's whole dashboard in the page cache, as
+a reader reloading an unchanged page does. --cold empties every cache before each request (the
+page rendered in full, every entry too); --cold list empties the page's and the list region's:
+the entries come from the cache, rendered for earlier readers, and the list around them is
+rendered, as on the first visit after signing in.
 """
 
 import argparse
