@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 from django.db.models import Prefetch
 
 from catalogue.models import Paper
@@ -34,7 +32,7 @@ from progress.models import (
     ReadingState,
     Status,
 )
-from progress.pagecache import bump_dashboard
+from progress.writes import writes_reader
 
 SCHEMA = "mireads-export"
 VERSION = 1
@@ -722,15 +720,15 @@ class ImportReport:
     unknown_parts: list[str] = field(default_factory=list)
 
 
-@transaction.atomic
+@writes_reader()
 def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportReport:
     """Merge checked entries into the reader's account, in one transaction.
 
     Per entry the newer status wins, events and ticks are added when missing, and a note that
     differs on both sides keeps both texts. Applying the same file twice changes nothing.
     """
-    # Two imports into one account at once would both insert the same missing rows.
-    get_user_model().objects.select_for_update().only("pk").get(pk=reader.pk)
+    # The write construct takes the reader's lock first, as every other write of theirs does:
+    # two imports (or an import and a status change) of one account queue on it, never deadlock.
     report = ImportReport()
     papers = {
         paper.slug: paper
@@ -750,7 +748,6 @@ def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportR
             changed |= account.merge_note(paper, entry.note, report)
         (report.updated if changed else report.unchanged).append(paper.name)
     account.save()
-    bump_dashboard(reader=reader)  # no cached dashboard outlives the merge
     return report
 
 
@@ -908,7 +905,7 @@ class _Account:
 # --- Leaving -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@writes_reader()
 def delete_account(*, reader: AbstractBaseUser) -> None:
     """Remove the reader and, through CASCADE, every status, event, tick, note and revision.
 

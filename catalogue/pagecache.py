@@ -15,20 +15,18 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.cache import caches
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
+from catalogue import sql
 from catalogue.models import CatalogueVersion
 
 SINGLETON = 1
 # Pages revalidate on every use (cheap: a 304 renders nothing); Vary: Cookie keeps a visitor's
 # copy from being reused once the browser signs in.
 PUBLIC_CACHE_CONTROL = "no-cache"
-
-
-VERSION_SQL = "SELECT epoch, version FROM catalogue_catalogueversion WHERE id = %s"
 
 
 def _row() -> tuple[str, int]:
@@ -46,12 +44,8 @@ def catalogue_version() -> str:
     Read it before reading the list: a page rendered after a change it did not see then sits
     under the older version, which no request asks for once the change is committed.
     """
-    with connection.cursor() as cursor:
-        # Plain SQL: this runs on every public request, and building the ORM query would cost
-        # several times what SQLite takes to answer it.
-        cursor.execute(VERSION_SQL, [SINGLETON])
-        found = cursor.fetchone()
-    epoch, version = found or _row()
+    # Plain SQL (catalogue/sql.py): this runs on every public request.
+    epoch, version = sql.VERSION.values([SINGLETON]) or _row()
     return f"{epoch}.{version}"
 
 

@@ -13,6 +13,12 @@ from django.utils.text import slugify
 
 from catalogue.models import Section
 from groups.models import Membership, ReadingGroup, Role, Sharing, TierTarget
+from progress.writes import writes_reader
+
+# A membership is its reader's data: writes to one go through the write construct under the
+# reader who acts (the member themselves, or the facilitator acting on the group).
+member_write = writes_reader(lambda kwargs: kwargs["membership"].reader_id)
+facilitator_write = writes_reader(lambda kwargs: kwargs["facilitator"].reader_id)
 
 # Path segments of the group URLs that a group's slug must never shadow.
 RESERVED_SLUGS = {"new", "join"}
@@ -43,7 +49,7 @@ def _unique_slug(name: str) -> str:
     return f"{base}-{secrets.token_hex(3)}"
 
 
-@transaction.atomic
+@writes_reader()
 def create_group(*, reader, name: str, description: str = "") -> ReadingGroup:
     """A new group with `reader` as its facilitator and a working invite link."""
     group = ReadingGroup.objects.create(
@@ -56,7 +62,7 @@ def create_group(*, reader, name: str, description: str = "") -> ReadingGroup:
     return group
 
 
-@transaction.atomic
+@writes_reader()
 def join(*, reader, token: str) -> Membership:
     """Join the group this invite link belongs to; joining twice returns the same membership.
 
@@ -74,7 +80,7 @@ def join(*, reader, token: str) -> Membership:
     return Membership.objects.create(group=group, reader=reader, role=Role.MEMBER)
 
 
-@transaction.atomic
+@member_write
 def set_sharing(*, membership: Membership, sharing: str) -> Membership:
     """Choose what this member shows the group; takes effect on the next page the group loads."""
     membership.sharing = Sharing(sharing)
@@ -82,7 +88,7 @@ def set_sharing(*, membership: Membership, sharing: str) -> Membership:
     return membership
 
 
-@transaction.atomic
+@member_write
 def leave(*, membership: Membership) -> None:
     """Leave a group. A leaving facilitator passes the role to the longest-standing member;
     the last member to leave takes the group with them."""
@@ -99,7 +105,7 @@ def leave(*, membership: Membership) -> None:
     successor.save(update_fields=["role"])
 
 
-@transaction.atomic
+@facilitator_write
 def remove_member(*, facilitator: Membership, member_id: int) -> Membership:
     """Take a member out of the facilitator's group (never the facilitator themselves).
 
@@ -111,7 +117,7 @@ def remove_member(*, facilitator: Membership, member_id: int) -> Membership:
     return member
 
 
-@transaction.atomic
+@facilitator_write
 def hand_over(*, facilitator: Membership, member_id: int) -> Membership:
     """Make another member the facilitator; the old facilitator stays on as a member.
 

@@ -6,7 +6,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models, router
+from django.db import models
 from django.db.models import Q
 
 from catalogue.models import Advice
@@ -25,10 +25,6 @@ def validate_days(value: str) -> None:
         raise ValidationError("Choose at least one reading day.")
 
 
-# The table of ReadingPlan below.
-USES_PACE_SQL = "SELECT use_pace FROM plans_readingplan WHERE reader_id = %s"
-
-
 class ReadingPlanQuerySet(models.QuerySet):
     def by_calendar_token(self, token: str) -> "ReadingPlan | None":
         """The plan whose feed this secret address names, if it has not been revoked."""
@@ -38,16 +34,6 @@ class ReadingPlanQuerySet(models.QuerySet):
 
     def of_reader(self, reader) -> "ReadingPlan | None":
         return self.filter(reader=reader).first()
-
-    def uses_pace(self, reader) -> bool:
-        """Whether the reader's time left is scaled by their own pace: yes unless their plan
-        turned it off (or they have no plan). Plain SQL: every dashboard asks, and building the
-        ORM query costs several times what the database takes to answer it."""
-        alias = router.db_for_read(self.model)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(USES_PACE_SQL, [reader.pk])
-            found = cursor.fetchone()
-        return True if found is None else bool(found[0])
 
 
 class ReadingPlan(models.Model):

@@ -3,15 +3,17 @@
 import datetime as dt
 import secrets
 
-from django.db import transaction
-
 from catalogue.models import Level
 from plans import estimates
 from plans.models import ReadingPlan
-from progress.pagecache import bump_dashboard
+from progress.writes import writes_reader
+
+# The plan's reader: the write construct takes their lock first and moves their version on (the
+# dashboard's time left follows the plan).
+plan_write = writes_reader(lambda kwargs: kwargs["plan"].reader_id)
 
 
-@transaction.atomic
+@writes_reader()
 def save_plan(*, reader, today: dt.date, **fields) -> ReadingPlan:
     """Create or change the reader's budget; a new plan starts today."""
     plan = ReadingPlan.objects.of_reader(reader)
@@ -21,7 +23,6 @@ def save_plan(*, reader, today: dt.date, **fields) -> ReadingPlan:
         setattr(plan, name, value)
     plan.full_clean()
     plan.save()
-    bump_dashboard(reader=reader)  # the dashboard's time left follows the plan's settings
     return plan
 
 
@@ -29,24 +30,23 @@ def _start_afresh(plan: ReadingPlan, today: dt.date, catch_up: float = 0) -> Non
     plan.counted_from = max(today, plan.starts_on)
     plan.catch_up_minutes = round(catch_up)
     plan.save(update_fields=["counted_from", "catch_up_minutes", "updated_at"])
-    bump_dashboard(reader=plan.reader)
 
 
-@transaction.atomic
+@plan_write
 def catch_up(*, plan: ReadingPlan, missed_minutes: float, today: dt.date) -> ReadingPlan:
     """Spread the missed time over the coming sessions."""
     _start_afresh(plan, today, catch_up=missed_minutes)
     return plan
 
 
-@transaction.atomic
+@plan_write
 def push_back(*, plan: ReadingPlan, today: dt.date) -> ReadingPlan:
     """Move everything later: the plan starts over from today with nothing owed."""
     _start_afresh(plan, today)
     return plan
 
 
-@transaction.atomic
+@plan_write
 def trim(*, plan: ReadingPlan, papers, missed_minutes: float, today: dt.date) -> list:
     """Drop skim-level parts, "skim or skip" ones first then "skim", in reading order, until
     the missed time is made up (or none are left); what is still owed moves later."""
@@ -67,14 +67,13 @@ def trim(*, plan: ReadingPlan, papers, missed_minutes: float, today: dt.date) ->
     return dropping
 
 
-@transaction.atomic
+@plan_write
 def restore_trimmed(*, plan: ReadingPlan) -> None:
     """Put every trimmed part back in the plan."""
     plan.dropped.clear()
-    bump_dashboard(reader=plan.reader)
 
 
-@transaction.atomic
+@plan_write
 def rotate_calendar(*, plan: ReadingPlan) -> ReadingPlan:
     """A new secret feed address; the old one stops working."""
     plan.calendar_token = secrets.token_urlsafe(32)
@@ -82,7 +81,7 @@ def rotate_calendar(*, plan: ReadingPlan) -> ReadingPlan:
     return plan
 
 
-@transaction.atomic
+@plan_write
 def revoke_calendar(*, plan: ReadingPlan) -> ReadingPlan:
     """No feed address at all until the reader makes a new one."""
     plan.calendar_token = None

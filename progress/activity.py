@@ -7,6 +7,8 @@ from typing import NamedTuple
 from django.db import connections, router
 from django.utils import timezone
 
+from mireads.sql import convert_row
+from progress import sql
 from progress.models import ReadingEvent, Status
 
 WEEKS = 12
@@ -33,26 +35,16 @@ class Moment(NamedTuple):
 MOVES = [Status.READING, Status.READ, Status.SKIMMED]
 
 
-# The table of progress.models.ReadingEvent.
-MOMENTS_SQL = (
-    "SELECT paper_id, to_status, at FROM progress_readingevent "
-    "WHERE reader_id = %s AND to_status IN (%s, %s, %s) ORDER BY at, id"
-)
-
-
 def moments(reader) -> list[Moment]:
     """The reader's events into reading, read or skimmed, in time order: one query that serves
-    both the chart and the pace, which each asked for theirs before. Plain SQL: every first
-    dashboard asks, and building the ORM query cost several times what the database takes."""
-    connection = connections[router.db_for_read(ReadingEvent)]
-    with connection.cursor() as cursor:
-        cursor.execute(MOMENTS_SQL, [reader.pk, *MOVES])
+    both the chart and the pace, which each asked for theirs before. Plain SQL (progress/sql.py):
+    every first dashboard asks, and building the ORM query cost several times what it takes."""
+    alias = router.db_for_read(ReadingEvent)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql.moments(alias, Moment._fields, len(MOVES)), [reader.pk, *MOVES])
         rows = cursor.fetchall()
-    # What the ORM does to a date and time column on SQLite (PostgreSQL's driver gives it aware).
-    convert = getattr(connection.ops, "convert_datetimefield_value", None)
-    if convert:
-        rows = [(paper, status, convert(at, None, connection)) for paper, status, at in rows]
-    return [Moment(*row) for row in rows]
+    fields = [ReadingEvent._meta.get_field(name) for name in Moment._fields]
+    return [Moment(*convert_row(row, fields, alias)) for row in rows]
 
 
 def weekly_finished(

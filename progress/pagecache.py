@@ -1,12 +1,13 @@
 """A returning reader's dashboard, served whole from cache while nothing it shows has changed.
 
-Every write to what a reader's pages show bumps their DashboardState.version (`bump_dashboard`,
-called by the services in progress, plans and accounts) and every change to the list bumps the
-catalogue's version. A dashboard request reads both versions in one query and looks the page up
-under them plus everything else the page depends on: the reader, their CSRF secret (the page's
-forms carry tokens made from it), today's date (the activity chart and the time left count from
-it) and the address with its filters. Found, it reads no status, tick or note and renders
-nothing; changed, the key is new and the page is rendered afresh. The versions are read before
+Every write to what a reader's pages show moves their DashboardState.version on (the write
+construct, progress/writes.py, that every service of progress, plans, groups and accounts uses)
+and every change to the list bumps the catalogue's version. A dashboard request reads both
+versions in one query and looks the page up under them plus everything else the page depends
+on: the reader, their CSRF secret (the page's forms carry tokens made from it), today's date (the
+activity chart and the time left count from it) and the address with its filters. Found, it
+reads no status, tick or note and renders nothing; changed, the key is new and the page is
+rendered afresh. The versions are read before
 the page is, so a page can only ever sit under a version older than what it shows.
 """
 
@@ -14,8 +15,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.core.cache import caches
-from django.db import connection
-from django.db.models import F
+from django.db import connections, router
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -29,54 +29,31 @@ from catalogue.pagecache import (
     pending_messages,
 )
 from mireads.http import HtmxHttpRequest
+from progress import sql
 from progress.models import DashboardState
-
-# The table of progress.DashboardState.
-BUMP_SQL = "UPDATE progress_dashboardstate SET version = version + 1 WHERE reader_id = %s"
-
-
-def bump_dashboard(*, reader) -> None:
-    """Move the reader's dashboard version on, in the caller's transaction, so no cached page of
-    theirs outlives this write: one UPDATE once their row exists (plain SQL: every write runs it
-    first, and building the ORM's UPDATE cost several times what the database takes to run it)."""
-    with connection.cursor() as cursor:
-        cursor.execute(BUMP_SQL, [reader.pk])
-        if cursor.rowcount:
-            return
-    mine = DashboardState.objects.filter(reader=reader)
-    _, created = DashboardState.objects.get_or_create(reader=reader, defaults={"version": 1})
-    if not created:  # another write made the row first: this one still moves the version on
-        mine.update(version=F("version") + 1)
-
-
-# The tables of catalogue.CatalogueVersion and progress.DashboardState.
-VERSIONS_SQL = (
-    "SELECT c.epoch, c.version, d.id, d.version, d.folded FROM catalogue_catalogueversion c "
-    "LEFT JOIN progress_dashboardstate d ON d.reader_id = %s WHERE c.id = %s"
-)
 
 
 def versions(reader) -> str:
-    """The catalogue's version and the reader's dashboard version, in one query (plain SQL: it
-    runs on every dashboard request, where building the ORM query costs more than answering).
+    """The catalogue's version and the reader's dashboard version, in one query (plain SQL,
+    progress/sql.py: it runs on every dashboard request, where building the ORM query costs more
+    than answering).
 
-    The reader's DashboardState comes with it and is kept on `reader`, as select_related would:
-    a dashboard rendered afresh reads the folded tiers from it instead of asking again.
+    The reader's DashboardState comes with it, every field, and is kept on `reader`, as
+    select_related would: a dashboard rendered afresh reads the folded tiers from it.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(VERSIONS_SQL, [reader.pk, SINGLETON])
+    alias = router.db_for_read(DashboardState)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql.versions(alias), [reader.pk, SINGLETON])
         found = cursor.fetchone()
     if found is None:  # no version row yet (a new database): make it, then read the reader's
         state = DashboardState.objects.filter(reader=reader).values_list("version", flat=True)
         return f"{catalogue_version()}.{state.first() or 0}"
-    epoch, version, state_id, own, folded = found
-    state = None
-    if state_id is not None:
-        folded = DashboardState._meta.get_field("folded").from_db_value(folded, None, connection)
-        state = DashboardState(id=state_id, reader_id=reader.pk, version=own, folded=folded)
+    epoch, version = found[: len(sql.VERSION_FIELDS)]
+    state = sql.dashboard_state(list(found), alias)
+    if state is not None:
         DashboardState.reader.field.set_cached_value(state, reader)
     DashboardState.reader.field.remote_field.set_cached_value(reader, state)
-    return f"{epoch}.{version}.{own or 0}"
+    return f"{epoch}.{version}.{state.version if state else 0}"
 
 
 def _key(request: HtmxHttpRequest) -> str:
