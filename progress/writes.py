@@ -62,9 +62,9 @@ def reader_write(reader):
         yield
         return
     with transaction.atomic(using=alias):
-        lock_reader(reader)
         token = _WRITING.set(_pk(reader))
         try:
+            lock_reader(reader)
             yield
         finally:
             _WRITING.reset(token)
@@ -103,3 +103,32 @@ def writes_reader[W: Callable](reader_of: Callable[[dict], object] | None = None
         return attempt
 
     return decorate
+
+
+def reader_tables() -> set[str]:
+    """The tables that hold readers' data, derived from the models: every model of this project
+    with a foreign key to the account or to another such model (what deleting an account
+    cascades to), and their many-to-many tables. The construct's own DashboardState included."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    ours = [
+        m for m in apps.get_models(include_auto_created=True)
+        if Path(m._meta.app_config.path).parent == settings.BASE_DIR
+    ]  # fmt: skip
+    owners = {get_user_model()}
+    grew = True
+    while grew:
+        grew = False
+        for model in ours:
+            if model in owners:
+                continue
+            fields = model._meta.concrete_fields
+            if any(f.is_relation and f.related_model in owners for f in fields):
+                owners.add(model)
+                grew = True
+    owners.discard(get_user_model())
+    return {model._meta.db_table for model in owners}

@@ -1,5 +1,8 @@
 """Fixtures shared by the whole suite."""
 
+import re
+import threading
+
 import pytest
 
 from catalogue import fixture as catalogue_fixture
@@ -56,3 +59,56 @@ def real_catalogue(db):
 def world(db) -> World:
     """An owner with a status, tick, note and group on one entry; another reader; staff."""
     return build_world()
+
+
+class WriteAroundTheConstruct(AssertionError):
+    """A request wrote a reader's table outside progress.writes' construct."""
+
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def every_reader_write_goes_through_the_construct():
+    """Watch every statement a request of this test runs (in this thread): one that writes a
+    reader's table outside progress.writes' construct fails the test, naming the table and the
+    statement. So any new writer that goes around it is found by the test that exercises it."""
+    from django.core.signals import request_finished, request_started
+    from django.db import connection
+
+    from progress.writes import reader_tables, writing
+
+    tables = reader_tables()
+    local = threading.local()
+    me = threading.get_ident()
+
+    def started(**kwargs):
+        if threading.get_ident() == me:
+            local.serving = True
+
+    def finished(**kwargs):
+        if threading.get_ident() == me:
+            local.serving = False
+
+    def watch(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        found = _WRITE.match(sql)
+        # A statement that changed no row (a cascade with nothing to delete) wrote nothing.
+        if (
+            found and found[1] in tables and getattr(local, "serving", False)
+            and not writing() and context["cursor"].rowcount
+        ):  # fmt: skip
+            raise WriteAroundTheConstruct(
+                f"A request wrote {found[1]} outside the write construct: make the service "
+                f"@writes_reader (progress/writes.py). Statement: {sql[:120]}"
+            )
+        return result
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
+    try:
+        with connection.execute_wrapper(watch):
+            yield
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
