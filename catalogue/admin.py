@@ -99,7 +99,8 @@ class WorkForm(forms.ModelForm):
         model = Work
         fields = [
             "position", "role", "kind", "title", "authors", "year", "month", "venue",
-            "booktitle", "url", "doi", "arxiv_id", "arxiv_class",
+            "booktitle", "url", "doi", "arxiv_id", "arxiv_class", "publisher", "volume", "issue",
+            "number", "pages", "guests",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -120,7 +121,9 @@ class WorkInline(admin.StackedInline):
     ordering = ["position"]
     fieldsets = [
         (None, {"fields": [("position", "role", "kind"), "title", "authors", ("year", "month")]}),
-        ("Where it appeared", {"fields": ["venue", "booktitle", "url"]}),
+        ("Where it appeared", {"fields": ["venue", "booktitle", "publisher", "url"]}),
+        ("Volume and pages", {"fields": [("volume", "issue", "number", "pages")]}),
+        ("Guests", {"fields": ["guests"]}),
         ("Identifiers", {"fields": [("doi", "arxiv_id", "arxiv_class")]}),
     ]
 

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from catalogue.models import Level, Paper, Work, WorkKind
+from catalogue.models import Level, Paper, Work, WorkKind, split_name
 
 # Words a key skips when it looks for the first significant word of a title.
 _STOP_WORDS = {
@@ -59,7 +59,9 @@ def is_corporate(name: str) -> bool:
 
 
 def family_name(name: str) -> str:
-    return name if is_corporate(name) else name.split()[-1]
+    """ "Olah" for "Chris Olah", "El Showk" for "El Showk, Sheer" (a family name stored with
+    its particle, as published)."""
+    return name if is_corporate(name) else split_name(name)[1]
 
 
 def _ascii_word(text: str) -> str:
@@ -127,6 +129,8 @@ def _bib_url(url: str) -> str:
 
 
 def _bib_authors(authors: list[str]) -> str:
+    """BibTeX names; "El Showk, Sheer" stays in BibTeX's own "Family, Given" form, so a family
+    name of two words is never split."""
     names = []
     for name in authors:
         if name == "et al.":
@@ -149,10 +153,11 @@ def _note(paper: Paper, work: Work, main_key: str) -> str:
     if work.role == Work.Role.COMPANION:
         return f"Companion to {main_key} on the mireads list ({paper.name})"
     tier = paper.section.parent or paper.section
-    return (
-        f"mireads reading list, priority {tier.priority} ({tier.title}): {paper.name}. "
-        f"Advised: {advised_depth(paper)}"
-    )
+    note = f"mireads reading list, priority {tier.priority} ({tier.title}): {paper.name}."
+    # Only advice the list gives part by part is worth carrying into a library.
+    if paper.advice.all():
+        note += f" Advised: {advised_depth(paper)}"
+    return note
 
 
 def _bibtex_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
@@ -169,12 +174,25 @@ def _bibtex_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
         entry_type = "misc"
         if work.venue:
             fields.append(("howpublished", _bib(work.venue)))
+    if work.volume:
+        fields.append(("volume", _bib(work.volume)))
+    if work.issue:
+        fields.append(("number", _bib(work.issue)))
+    if work.number and entry_type == "article":
+        fields.append(("eid", _bib(work.number)))  # biblatex's article number
+    elif work.number:
+        fields.append(("number", _bib(work.number)))
+    if work.pages:
+        fields.append(("pages", _bib(work.pages.replace("\N{EN DASH}", "--"))))
+    if work.publisher:
+        fields.append(("publisher", _bib(work.publisher)))
     if work.year:
         fields.append(("year", str(work.year)))
     if work.month:
         fields.append(("month", MONTHS[work.month - 1]))
     if work.doi:
-        fields.append(("doi", _bib(work.doi)))
+        # biblatex reads a DOI verbatim, as it reads a URL: escaping it would break the link.
+        fields.append(("doi", _bib_url(work.doi)))
     if work.arxiv_id:
         fields.append(("eprint", work.arxiv_id))
         fields.append(("archivePrefix", "arXiv"))
@@ -183,6 +201,15 @@ def _bibtex_fields(work: Work) -> tuple[str, list[tuple[str, str]]]:
     if work.url:
         fields.append(("url", _bib_url(work.url)))
     return entry_type, fields
+
+
+def _bibtex_note(paper: Paper, work: Work, main_key: str) -> str:
+    note = _note(paper, work, main_key)
+    if work.guests:
+        note = (
+            f"Guest: {', '.join(display for display in work.people[len(work.authors) :])}. {note}"
+        )
+    return note
 
 
 def bibtex(papers: Iterable[Paper]) -> str:
@@ -194,7 +221,7 @@ def bibtex(papers: Iterable[Paper]) -> str:
         main_key = next((keys[w.pk] for w in works_of(paper) if w.role == Work.Role.MAIN), "")
         for work in works_of(paper):
             entry_type, fields = _bibtex_fields(work)
-            fields.append(("note", "{" + _bib(_note(paper, work, main_key)) + "}"))
+            fields.append(("note", "{" + _bib(_bibtex_note(paper, work, main_key)) + "}"))
             body = ",\n".join(
                 # A month is BibTeX's own macro (jan, feb…), the note is braced already.
                 f"  {name} = {value}" if name in ("month", "note") else f"  {name} = {{{value}}}"
@@ -207,8 +234,49 @@ def bibtex(papers: Iterable[Paper]) -> str:
 def _csl_name(name: str) -> dict:
     if is_corporate(name) or name == "et al.":
         return {"literal": name}
-    given, _, family = name.rpartition(" ")
+    given, family = split_name(name)
     return {"given": given, "family": family}
+
+
+def _csl_names(names: list[str]) -> list[dict]:
+    return [_csl_name(name) for name in names if name != "et al."]
+
+
+def csl_item(work: Work, key: str, note: str) -> dict:
+    """One CSL-JSON item, with the types and fields Zotero's own translators give such a work
+    (Zotero's schema maps them back: broadcast -> podcast, article -> preprint, software ->
+    computer program). A journal's or a conference's work keeps its arXiv id out of `number`,
+    which styles print as an article number; only a preprint is numbered by arXiv."""
+    kind = WorkKind(work.kind)
+    item = {"id": key, "type": CSL_TYPES[kind], "title": work.title}
+    # A podcast's hosts are its authors: Zotero imports an author as a podcast's primary
+    # creator (podcaster), and processors without CSL 1.0.2's `host` still print them.
+    if work.authors:
+        item["author"] = _csl_names(work.authors)
+    if work.guests:
+        item["guest"] = _csl_names(work.guests)
+    if work.year:
+        parts = [work.year, work.month] if work.month else [work.year]
+        item["issued"] = {"date-parts": [parts]}
+    if kind == WorkKind.PODCAST:
+        if work.venue:
+            item["collection-title"] = work.venue
+    elif work.booktitle or work.venue:
+        item["container-title"] = work.booktitle or work.venue
+    if kind == WorkKind.VIDEO:
+        item["genre"] = "Video"
+    for name, value in (
+        ("volume", work.volume), ("issue", work.issue), ("page", work.pages),
+        ("publisher", work.publisher), ("DOI", work.doi), ("URL", work.url),
+    ):  # fmt: skip
+        if value:
+            item[name] = value
+    if work.number:
+        item["number"] = work.number
+    elif kind == WorkKind.PREPRINT and work.arxiv_id:
+        item["number"] = f"arXiv:{work.arxiv_id}"
+    item["note"] = note
+    return item
 
 
 def csl_json(papers: Iterable[Paper]) -> list[dict]:
@@ -219,21 +287,5 @@ def csl_json(papers: Iterable[Paper]) -> list[dict]:
     for paper in papers:
         main_key = next((keys[w.pk] for w in works_of(paper) if w.role == Work.Role.MAIN), "")
         for work in works_of(paper):
-            item = {"id": keys[work.pk], "type": CSL_TYPES[WorkKind(work.kind)]}
-            item["title"] = work.title
-            if work.authors:
-                item["author"] = [_csl_name(name) for name in work.authors if name != "et al."]
-            if work.year:
-                parts = [work.year, work.month] if work.month else [work.year]
-                item["issued"] = {"date-parts": [parts]}
-            if work.booktitle or work.venue:
-                item["container-title"] = work.booktitle or work.venue
-            if work.doi:
-                item["DOI"] = work.doi
-            if work.url:
-                item["URL"] = work.url
-            if work.arxiv_id:
-                item["number"] = f"arXiv:{work.arxiv_id}"
-            item["note"] = _note(paper, work, main_key)
-            items.append(item)
+            items.append(csl_item(work, keys[work.pk], _note(paper, work, main_key)))
     return items
