@@ -9,6 +9,7 @@ stays the same, and two libraries that import the list agree on it.
 import re
 import unicodedata
 from collections.abc import Iterable
+from urllib.parse import quote, urlencode
 
 from catalogue.models import Level, Paper, Work, WorkKind, split_name
 
@@ -289,3 +290,104 @@ def csl_json(papers: Iterable[Paper]) -> list[dict]:
         for work in works_of(paper):
             items.append(csl_item(work, keys[work.pk], _note(paper, work, main_key)))
     return items
+
+
+# What Zotero calls each kind of work (its schema's item types).
+ZOTERO_TYPES = {
+    WorkKind.ARTICLE: "journalArticle",
+    WorkKind.CONFERENCE_PAPER: "conferencePaper",
+    WorkKind.PREPRINT: "preprint",
+    WorkKind.BLOG_POST: "blogPost",
+    WorkKind.VIDEO: "videoRecording",
+    WorkKind.NOTEBOOK: "computerProgram",
+    WorkKind.CODE: "computerProgram",
+    WorkKind.TOOL: "computerProgram",
+    WorkKind.PODCAST: "podcast",
+    WorkKind.OTHER: "webpage",
+}
+
+
+def _inverted(name: str) -> str:
+    """ "Olah, Chris": the form Highwire, Dublin Core and OpenURL readers split without guessing
+    where a family name of two words begins."""
+    if is_corporate(name):
+        return name
+    given, family = split_name(name)
+    return f"{family}, {given}" if given else family
+
+
+def _first_and_last_page(work: Work) -> tuple[str, str]:
+    if work.pages:
+        first, _, last = work.pages.replace("\N{EN DASH}", "-").partition("-")
+        return first.strip(), last.strip()
+    return work.number, ""  # an article number stands for the pages, as Distill and PNAS do
+
+
+def meta_tags(work: Work) -> list[tuple[str, str]]:
+    """The <meta> tags of a work's page, as (name, content).
+
+    A journal article or a conference paper gets Highwire `citation_*` tags, which Zotero's
+    Embedded Metadata import reads as that type. Any other work gets none of them (Zotero would
+    save it as a journal article without a journal) but Dublin Core, whose DC.type names
+    Zotero's own item type (preprint, podcast, videoRecording, computerProgram, blogPost).
+    """
+    kind = WorkKind(work.kind)
+    date = f"{work.year}-{work.month:02d}" if work.year and work.month else str(work.year or "")
+    if kind in (WorkKind.ARTICLE, WorkKind.CONFERENCE_PAPER):
+        tags = [("citation_title", work.title)]
+        tags += [("citation_author", _inverted(n)) for n in work.authors if n != "et al."]
+        if work.date:
+            tags.append(("citation_publication_date", work.date))
+        if kind == WorkKind.ARTICLE and work.venue:
+            tags.append(("citation_journal_title", work.venue))
+        elif kind == WorkKind.CONFERENCE_PAPER and (work.booktitle or work.venue):
+            tags.append(("citation_conference_title", work.booktitle or work.venue))
+        first, last = _first_and_last_page(work)
+        for name, value in (
+            ("citation_volume", work.volume), ("citation_issue", work.issue),
+            ("citation_firstpage", first), ("citation_lastpage", last),
+            ("citation_publisher", work.publisher), ("citation_doi", work.doi),
+            ("citation_arxiv_id", work.arxiv_id), ("citation_public_url", work.url),
+        ):  # fmt: skip
+            if value:
+                tags.append((name, value))
+        return tags
+    tags = [("DC.type", ZOTERO_TYPES[kind]), ("DC.title", work.title)]
+    tags += [("DC.creator", _inverted(n)) for n in work.authors if n != "et al."]
+    tags += [("DC.contributor", _inverted(n)) for n in work.guests]
+    for name, value in (
+        ("DC.date", date), ("DC.publisher", work.publisher),
+        ("DC.identifier", f"urn:doi:{work.doi}" if work.doi else ""),
+        ("DC.identifier", work.url),
+    ):  # fmt: skip
+        if value:
+            tags.append((name, value))
+    return tags
+
+
+def coins(work: Work) -> str:
+    """The work as an OpenURL ContextObject (COinS), the form Zotero's COinS import reads: a
+    page holding several of them lets Zotero save every one at once."""
+    kind = WorkKind(work.kind)
+    date = f"{work.year}-{work.month:02d}" if work.year and work.month else str(work.year or "")
+    pairs = [("ctx_ver", "Z39.88-2004")]
+    if kind == WorkKind.ARTICLE and work.venue:
+        pairs += [("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"), ("rft.genre", "article"),
+                  ("rft.atitle", work.title), ("rft.jtitle", work.venue)]  # fmt: skip
+    elif kind == WorkKind.CONFERENCE_PAPER and (work.booktitle or work.venue):
+        pairs += [("rft_val_fmt", "info:ofi/fmt:kev:mtx:book"), ("rft.genre", "proceeding"),
+                  ("rft.atitle", work.title),
+                  ("rft.btitle", work.booktitle or work.venue)]  # fmt: skip
+    else:
+        pairs += [("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc"), ("rft.type", ZOTERO_TYPES[kind]),
+                  ("rft.title", work.title)]  # fmt: skip
+    pairs += [("rft.au", _inverted(n)) for n in work.authors if n != "et al."]
+    first, last = _first_and_last_page(work)
+    for name, value in (
+        ("rft.date", date), ("rft.volume", work.volume), ("rft.issue", work.issue),
+        ("rft.spage", first), ("rft.epage", last), ("rft.pub", work.publisher),
+        ("rft_id", f"info:doi/{work.doi}" if work.doi else ""), ("rft_id", work.url),
+    ):  # fmt: skip
+        if value:
+            pairs.append((name, value))
+    return urlencode(pairs, quote_via=quote)
