@@ -266,9 +266,11 @@ def csl_item(work: Work, key: str, note: str) -> dict:
         item["container-title"] = work.booktitle or work.venue
     if kind == WorkKind.VIDEO:
         item["genre"] = "Video"
+    # Zotero reads a broadcast with a publisher as a TV broadcast; a podcast names its series.
+    publisher = "" if kind == WorkKind.PODCAST else work.publisher
     for name, value in (
         ("volume", work.volume), ("issue", work.issue), ("page", work.pages),
-        ("publisher", work.publisher), ("DOI", work.doi), ("URL", work.url),
+        ("publisher", publisher), ("DOI", work.doi), ("URL", work.url),
     ):  # fmt: skip
         if value:
             item[name] = value

@@ -27,7 +27,7 @@ from citeproc.source.json import CiteProcJSON
 from django.core.management import call_command
 from django.urls import reverse
 
-from catalogue import fixture
+from catalogue import citations, fixture
 from catalogue.models import Paper, Work, WorkKind
 from tests.factories import PaperFactory, WorkFactory
 
@@ -119,8 +119,8 @@ def test_the_podcast_is_an_episode_with_its_host_guest_series_and_number(client,
     assert podcast["author"] == [{"given": "Robert", "family": "Wiblin"}]
     assert podcast["guest"] == [{"given": "Chris", "family": "Olah"}]
     assert podcast["number"] == "107"
-    assert podcast["publisher"] == "80,000 Hours"
-    assert "container-title" not in podcast
+    assert podcast["collection-title"] == "80,000 Hours Podcast"
+    assert "container-title" not in podcast and "publisher" not in podcast
     assert podcast["issued"] == {"date-parts": [[2021, 8]]}
 
 
@@ -161,6 +161,41 @@ def test_no_export_advises_reading_whole_an_entry_the_list_gives_no_parts_for(
     assert not any("read it whole" in item["note"] for item in items)
     zoom = next(i for i in items if i["id"] == "olah2020zoom")
     assert "Advised: 1 deeply engage with" in zoom["note"]
+
+
+# Zotero's CSL-JSON import (zotero/utilities, utilities_item.js itemFromCSLJSON at 4051881): its
+# special cases, then the first Zotero type its schema maps the CSL type to.
+CSL_TO_ZOTERO = {
+    "article-journal": "journalArticle", "paper-conference": "conferencePaper",
+    "article": "preprint", "post-weblog": "blogPost", "motion_picture": "film",
+    "software": "computerProgram", "broadcast": "podcast", "webpage": "webpage",
+}  # fmt: skip
+BROADCAST_FIELDS = ("archive", "archive_location", "container-title", "event-place", "publisher",
+                    "publisher-place", "source")  # fmt: skip
+
+
+def zotero_csl_import_type(item: dict) -> str:
+    if item["type"] == "broadcast" and any(item.get(name) for name in BROADCAST_FIELDS):
+        return "radioBroadcast" if item.get("author") and item.get("director") else "tvBroadcast"
+    if item["type"] == "motion_picture" and any(
+        item.get(name) for name in ("collection-title", "volume", "number-of-volumes", "ISBN")
+    ):
+        return "videoRecording"
+    return CSL_TO_ZOTERO[item["type"]]
+
+
+def test_zotero_imports_each_reference_as_the_type_of_work_it_is(client, real_catalogue):
+    items = csl_items(client)
+    works = {w.title: w for w in Work.objects.all()}
+
+    for item in items:
+        kind = WorkKind(works[item["title"]].kind)
+        expected = citations.ZOTERO_TYPES[kind]
+        if kind == WorkKind.VIDEO:
+            # Zotero reads any motion picture without a series, volume or ISBN as a film; a
+            # YouTube video has none, so it lands as a film (the best CSL-JSON can say).
+            expected = "film"
+        assert zotero_csl_import_type(item) == expected, item["id"]
 
 
 # --- BibTeX, read by two parsers ---------------------------------------------------------------
