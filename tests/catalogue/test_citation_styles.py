@@ -128,13 +128,15 @@ def test_distill_articles_carry_their_volume_and_issue(client, real_catalogue):
     distill = [i for i in csl_items(client) if i.get("container-title") == "Distill"]
     articles = [i for i in distill if i["type"] == "article-journal"]
 
-    assert len(articles) == 10
+    assert len(articles) == 11  # ten articles and the Circuits thread itself
     for item in articles:
         year, month = item["issued"]["date-parts"][0]
         # Distill numbers a volume per year from 2016 and an issue per month.
         assert (item["volume"], item["issue"]) == (str(year - 2015), str(month)), item["id"]
     zoom = next(i for i in articles if i["id"] == "olah2020zoom")
     assert (zoom["volume"], zoom["issue"]) == ("5", "3")
+    thread = next(i for i in articles if i["DOI"] == "10.23915/distill.00024")
+    assert (thread["volume"], thread["issue"], thread["number"]) == ("5", "3", "e24")
 
 
 def test_pnas_and_tacl_are_named_in_full_with_volume_and_pages(client, real_catalogue):
