@@ -87,12 +87,19 @@ class AdviceInline(admin.TabularInline):
 
 
 class WorkForm(forms.ModelForm):
-    """Authors one per line, as a curator copies them from the work's page."""
+    """Authors (and a podcast's guests) one per line, as a curator copies them from the page."""
 
     authors = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One name per line, in the work's own order. An organisation as one word.",
+        help_text="One name per line, in the work's own order. An organisation as one word. "
+        'A family name of several words after a comma: "El Showk, Sheer". '
+        "A podcast's authors are its hosts.",
+    )
+    guests = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A podcast's or a video's guests, one per line.",
     )
 
     class Meta:
@@ -107,9 +114,13 @@ class WorkForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["authors"] = "\n".join(self.instance.authors)
+            self.initial["guests"] = "\n".join(self.instance.guests)
 
     def clean_authors(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["authors"].splitlines() if line.strip()]
+
+    def clean_guests(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["guests"].splitlines() if line.strip()]
 
 
 class WorkInline(admin.StackedInline):

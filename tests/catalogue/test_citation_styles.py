@@ -468,3 +468,18 @@ def test_the_list_page_offers_every_work_to_save_at_once(client, real_catalogue)
     assert rome["itemType"] == "conferencePaper"
     solu = by_title["Softmax Linear Units"]
     assert {"lastName": "El Showk", "firstName": "Sheer"} in solu["creators"]
+
+
+def test_a_curator_enters_guests_and_a_particle_name_one_per_line():
+    from catalogue.admin import WorkForm
+
+    paper = PaperFactory()
+    data = {"position": 1, "role": "main", "kind": "podcast", "title": "Episode 1"}
+    data |= {"authors": "El Showk, Sheer\nRobert Wiblin\n", "guests": "Chris Olah\n\n"}
+    form = WorkForm(data=data, instance=Work(paper=paper))
+
+    assert form.is_valid(), form.errors
+    work = form.save()
+    assert work.authors == ["El Showk, Sheer", "Robert Wiblin"]
+    assert work.guests == ["Chris Olah"]
+    assert work.people == ["Sheer El Showk", "Robert Wiblin", "Chris Olah"]
