@@ -483,3 +483,14 @@ def test_a_curator_enters_guests_and_a_particle_name_one_per_line():
     assert work.authors == ["El Showk, Sheer", "Robert Wiblin"]
     assert work.guests == ["Chris Olah"]
     assert work.people == ["Sheer El Showk", "Robert Wiblin", "Chris Olah"]
+
+
+def test_an_edition_keeps_a_works_volume_pages_and_guests(real_catalogue):
+    from catalogue import editions
+
+    edition = editions.publish(note="Round two of the scholarly record.")
+
+    primer = edition.content.snapshot["entries"]["bertology-primer"]["works"][0]
+    assert (primer["volume"], primer["pages"]) == ("8", "842\N{EN DASH}866")
+    podcast = edition.content.snapshot["entries"]["chris-olah-80k-podcast"]["works"][0]
+    assert (podcast["guests"], podcast["number"]) == (["Chris Olah"], "107")
