@@ -87,28 +87,40 @@ class AdviceInline(admin.TabularInline):
 
 
 class WorkForm(forms.ModelForm):
-    """Authors one per line, as a curator copies them from the work's page."""
+    """Authors (and a podcast's guests) one per line, as a curator copies them from the page."""
 
     authors = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One name per line, in the work's own order. An organisation as one word.",
+        help_text="One name per line, in the work's own order. An organisation as one word. "
+        'A family name of several words after a comma: "El Showk, Sheer". '
+        "A podcast's authors are its hosts.",
+    )
+    guests = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A podcast's or a video's guests, one per line.",
     )
 
     class Meta:
         model = Work
         fields = [
             "position", "role", "kind", "title", "authors", "year", "month", "venue",
-            "booktitle", "url", "doi", "arxiv_id", "arxiv_class",
+            "booktitle", "url", "doi", "arxiv_id", "arxiv_class", "publisher", "volume", "issue",
+            "number", "pages", "guests",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["authors"] = "\n".join(self.instance.authors)
+            self.initial["guests"] = "\n".join(self.instance.guests)
 
     def clean_authors(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["authors"].splitlines() if line.strip()]
+
+    def clean_guests(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["guests"].splitlines() if line.strip()]
 
 
 class WorkInline(admin.StackedInline):
@@ -120,7 +132,9 @@ class WorkInline(admin.StackedInline):
     ordering = ["position"]
     fieldsets = [
         (None, {"fields": [("position", "role", "kind"), "title", "authors", ("year", "month")]}),
-        ("Where it appeared", {"fields": ["venue", "booktitle", "url"]}),
+        ("Where it appeared", {"fields": ["venue", "booktitle", "publisher", "url"]}),
+        ("Volume and pages", {"fields": [("volume", "issue", "number", "pages")]}),
+        ("Guests", {"fields": ["guests"]}),
         ("Identifiers", {"fields": [("doi", "arxiv_id", "arxiv_class")]}),
     ]
 

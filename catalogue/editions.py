@@ -26,7 +26,8 @@ TEXT_FIELDS = ("title", "short_name", "summary", "commentary")
 # What an edition keeps of each work, so the scholarly record is part of every snapshot.
 WORK_FIELDS = (
     "position", "role", "kind", "title", "authors", "year", "month", "venue", "booktitle",
-    "doi", "arxiv_id", "arxiv_class", "url",
+    "doi", "arxiv_id", "arxiv_class", "url", "volume", "issue", "number", "pages", "publisher",
+    "guests",
 )  # fmt: skip
 
 

@@ -399,6 +399,24 @@ ARXIV_CLASS_PATTERN = r"^[a-z\-]+(\.[A-Za-z\-]+)?$"
 def validate_authors(value) -> None:
     if not isinstance(value, list) or not all(isinstance(n, str) and n.strip() for n in value):
         raise ValidationError("Authors must be a list of names.")
+    if any(n.count(",") > 1 or n.strip().startswith(",") or n.strip().endswith(",") for n in value):
+        raise ValidationError('Write a name "Given Family", or "Family, Given" to mark the family.')
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(given, family). "El Showk, Sheer" marks a family name of several words, as BibTeX
+    does; otherwise the family name is the last word ("Chris Olah" -> Olah)."""
+    if "," in name:
+        family, _, given = name.partition(",")
+        return given.strip(), family.strip()
+    given, _, family = name.strip().rpartition(" ")
+    return given, family
+
+
+def display_name(name: str) -> str:
+    """The name as it is printed: "El Showk, Sheer" -> "Sheer El Showk"."""
+    given, family = split_name(name)
+    return f"{given} {family}".strip()
 
 
 class WorkQuerySet(models.QuerySet):
@@ -452,6 +470,25 @@ class Work(models.Model):
     url = models.URLField(
         "URL", max_length=500, blank=True, validators=[URLValidator(schemes=["http", "https"])]
     )
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    number = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="Article number (Distill's e10, PNAS's e2206625119) or a podcast's episode.",
+    )
+    pages = models.CharField(max_length=30, blank=True, help_text="First and last page, 842-866.")
+    publisher = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who puts out a work with no journal: arXiv, YouTube, GitHub, a podcast's maker.",
+    )
+    guests = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_authors],
+        help_text="A podcast's or a video's guests; a podcast's authors are its hosts.",
+    )
 
     objects = WorkQuerySet.as_manager()
 
@@ -478,6 +515,11 @@ class Work(models.Model):
         return (self.paper.slug, self.position)
 
     natural_key.dependencies = ["catalogue.paper"]
+
+    @property
+    def people(self) -> list[str]:
+        """Authors (a podcast's hosts) and guests, as printed."""
+        return [display_name(name) for name in [*self.authors, *self.guests]]
 
     @property
     def date(self) -> str:

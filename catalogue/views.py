@@ -14,9 +14,11 @@ from mireads.http import HtmxHttpRequest
 
 def list_context() -> dict:
     """What the list page shows anyone; a reader's page adds their statuses to these papers."""
-    papers = list(Paper.objects.in_reading_order().with_advice())
+    papers = list(Paper.objects.in_reading_order().with_advice().with_works())
     tiers = outline.build(Section.objects.all(), papers)
-    return {"tiers": tiers, "count": len(papers), "papers": papers}
+    # Every work as COinS, so a reference manager can save the whole list from the page.
+    coins = [citations.coins(work) for paper in papers for work in citations.works_of(paper)]
+    return {"tiers": tiers, "count": len(papers), "papers": papers, "coins": coins}
 
 
 def paper_context(slug: str) -> dict:
@@ -24,9 +26,11 @@ def paper_context(slug: str) -> dict:
     (progress) builds on it, so the public page and the signed-in one cannot drift apart."""
     paper = get_object_or_404(Paper.objects.for_detail_page(), slug=slug)
     previous, following = Paper.objects.neighbours(paper)
+    main_work = citations.works_of(paper)[0]
     return {
         "paper": paper,
-        "main_work": citations.works_of(paper)[0],
+        "main_work": main_work,
+        "citation_meta": citations.meta_tags(main_work),
         "levels": paper.advice_by_level(),
         "previous": previous,
         "next": following,

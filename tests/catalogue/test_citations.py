@@ -44,7 +44,7 @@ def test_the_shipped_list_fixes_the_incomplete_author_lists_and_the_head_count(r
     codebase = Paper.objects.get(slug="easytransformer")
     assert codebase.works.get(role=Work.Role.MAIN).authors == ["Neel Nanda", "Joseph Bloom"]
     podcast = Paper.objects.get(slug="chris-olah-80k-podcast")
-    assert "Chris Olah" in podcast.works.get(role=Work.Role.MAIN).authors
+    assert podcast.works.get(role=Work.Role.MAIN).guests == ["Chris Olah"]
     assert "Chris Olah" in podcast.authors
     ioi = Paper.objects.get(slug="ioi")
     assert "26" in ioi.summary and "seven classes" in ioi.summary

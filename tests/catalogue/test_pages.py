@@ -17,11 +17,12 @@ ORIGINAL_POST = (
     "https://www.alignmentforum.org/posts/SfPrNY45kQaBozwmu/"
     "an-extremely-opinionated-annotated-list-of-my-favourite"
 )
-# The list page reads sections, entries and their advice; an entry page reads the entry with its
+# The list page reads sections, entries, their advice and their works (as COinS, for saving the
+# whole list to a reference manager); an entry page reads the entry with its
 # place, its advice, its works, its nested entries and the reading order: whatever the size of
 # the list. One more for each: the catalogue version the page cache keys on, read first (a
 # visitor's second request makes only that one: tests/catalogue/test_page_cache.py).
-LIST_QUERIES = 3 + 1
+LIST_QUERIES = 4 + 1
 DETAIL_QUERIES = 5 + 1
 
 
