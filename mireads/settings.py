@@ -120,18 +120,35 @@ def database_from_url(url: str) -> dict:
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 
 
+# What a release is made of, for its digest: the code of every Python package in the project (each
+# app, the kernel, and more rather than less), the templates, and the static files.
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".css", ".js", ".svg", ".ico", ".png", ".woff2"}
+RELEASE_SKIPPED = {".venv", ".git", "node_modules", "staticfiles", "__pycache__", "out"}
+
+
+def release_sources(base: Path | None = None) -> list[Path]:
+    """Every file a release's markup can depend on, found rather than listed: each top-level
+    package (a folder with __init__.py), the templates and the static folder."""
+    base = base or BASE_DIR
+    roots = [p.parent for p in base.glob("*/__init__.py")] + [base / "templates", base / "static"]
+    found = []
+    for root in roots:
+        for path in root.rglob("*"):
+            parts = set(path.relative_to(base).parts)
+            if path.is_file() and path.suffix in RELEASE_SUFFIXES and not parts & RELEASE_SKIPPED:
+                found.append(path)
+    return sorted(found)
+
+
 def release_digest() -> str:
-    """A digest of the templates and the code that renders them, to prefix every cache key.
+    """A digest of the code, templates and static files, to prefix every cache key.
 
     Cached fragments are keyed by digests of the data they show, not of the markup around it:
     servers running different releases against one shared Redis (a rolling deploy, or the hour
     after one) must never serve each other's markup, so each release keeps keys of its own.
     """
     digest = hashlib.blake2b(digest_size=6)
-    sources = [*BASE_DIR.glob("templates/**/*.html")]
-    for app in ("mireads", "catalogue", "progress", "groups", "accounts"):
-        sources += BASE_DIR.glob(f"{app}/**/*.py")
-    for path in sorted(sources):
+    for path in release_sources(BASE_DIR):
         digest.update(str(path.relative_to(BASE_DIR)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -5,7 +5,6 @@ so a key can never name stale markup: change anything shown and the key changes 
 """
 
 import functools
-import hashlib
 
 from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
@@ -18,6 +17,7 @@ from catalogue import outline
 from catalogue.models import Paper
 from catalogue.outline import sections_of
 from progress import activity, changes
+from progress.fragments import Shows, digest
 from progress.models import DashboardState, Status
 from progress.summary import Entry, Summary, list_version, reader_papers, summarise
 
@@ -33,10 +33,6 @@ def extras(reader, papers: list[Paper], shown: list[Paper], events=None) -> dict
     for extra in READER_PAGE_EXTRAS:
         found.update(extra(reader, papers, shown, events=events))
     return found
-
-
-def _digest(value) -> str:
-    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
 def matches(entry: Entry, filters: dict) -> bool:
@@ -59,23 +55,29 @@ def matches(entry: Entry, filters: dict) -> bool:
     return not text or text in haystack
 
 
+# What one entry's cached markup shows (progress/dashboard.html#entry-body and
+# progress/_workbench.html#head, which read it as `paper.shown`): the markup is rendered from these
+# names alone and its key is their values' digest, so a field shown there is named here, once.
+ENTRY = Shows(
+    "progress.dashboard.ENTRY",
+    (
+        "slug", "name", "get_absolute_url", "get_kind_display", "url", "status_label",
+        "advice_summary_text", "changed_since", "parts", "ticked", "has_note", "status",
+        "n_deep", "start_with",
+    ),
+)  # fmt: skip
+
+
 def entry_cache_key(paper: Paper) -> str:
-    """A digest of everything one dashboard entry shows, for the template's {% cache %} tag.
+    """Give an entry its declared view (`shown`) and its key (`cache_key`), and return the key.
 
     The entry's no-JavaScript forms carry no token of their own in the cache, only the
     placeholder that with_token() swaps for this response's, so one rendering serves every
     session: a reader who just signed in finds the entries already rendered.
     """
-    checklist = tuple(
-        (a.key, a.position, a.level, a.part, a.detail, a.done, getattr(a, "is_new", False))
-        for a in getattr(paper, "checklist", ())
-    )
-    shown = (
-        paper.slug, paper.title, paper.short_name, paper.kind, paper.url, paper.status,
-        paper.parts, paper.ticked, paper.note_length > 0, paper.advice_summary_text, checklist,
-        getattr(paper, "changed_since", None),
-    )  # fmt: skip
-    return _digest(shown)
+    paper.shown = ENTRY.view(paper)
+    paper.cache_key = ENTRY.key(paper)
+    return paper.cache_key
 
 
 def rendered_entries(papers: list[Paper]) -> None:
@@ -88,18 +90,22 @@ def rendered_entries(papers: list[Paper]) -> None:
         paper.rendered = mark_safe(found[key]) if key in found else None  # noqa: S308 (ours)
 
 
+# What the cached list region shows of each tier and subsection besides its entries
+# (progress/dashboard.html#tier, #group-progress, #fold): tests/progress/test_fragments.py fails
+# when the template reads a name of a section or tally that is not declared here.
+SECTION = Shows("progress.dashboard.SECTION", ("slug", "title", "priority", "parent_id"))
+TALLY = Shows("progress.dashboard.TALLY", ("percent", "entries_text", "entries", "complete"))
+
+
 def region_key(
     papers: list[Paper], shown: list[Paper], filters: dict, summary: Summary, folded: set[str]
 ) -> str:
-    """The list region's key: its entries' keys in order, the tiers' tallies, the filters and
-    the tiers folded away."""
+    """The list region's key: its entries' keys in order, the filters, the tiers folded away,
+    and what it shows of every section and its tally."""
     region = [p.cache_key for p in shown] + [sorted(filters.items()), sorted(folded)]
-    region += [(s.slug, s.title, s.priority, s.parent_id) for s in sections_of(papers)]
-    region += [
-        (s, t.done, t.total, t.entries, t.finished, t.complete)
-        for s, t in summary.by_section.items()
-    ]
-    return _digest(region)
+    region += [SECTION.values(s) for s in sections_of(papers)]
+    region += [(pk, TALLY.values(t)) for pk, t in summary.by_section.items()]
+    return digest(region)
 
 
 def folded_tiers(reader) -> set[str]:
@@ -149,7 +155,7 @@ def context(reader, filters: dict) -> dict:
     weeks = activity.weekly_finished(reader, events=events)
     changes.mark(papers, reader_changes)
     for paper in papers:
-        paper.cache_key = entry_cache_key(paper)
+        entry_cache_key(paper)
     shown = [p for p in papers if matches(summary.entries[p.pk], filters)]
     rendered_entries(shown)
     display = outline.build(sections_of(papers), shown) if filters else summary.tiers

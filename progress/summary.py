@@ -275,6 +275,7 @@ def counted(queryset) -> list[Paper]:
         paper.weight_total = sum(a.weight for a in parts)
         paper.ticked = len(done)
         paper.ticked_weight = sum(a.weight for a in done)
+        paper.has_note = bool(paper.note_length)
         paper.start_with = next(
             (a.part for a in parts if a.level == Level.DEEP and not a.done), None
         )

@@ -67,6 +67,38 @@ def test_the_release_digest_changes_with_any_template(tmp_path, monkeypatch):
     assert mireads_settings.release_digest() != before
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["plans/estimates.py", "templates/plans/plan.html", "static/css/mireads.css",
+     "static/js/notes.js", "groups/board.py", "mireads/http.py"],
+)  # fmt: skip
+def test_the_release_digest_changes_with_any_app_template_or_static_file(
+    tmp_path, monkeypatch, path
+):
+    for package in ("plans", "groups", "mireads"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    changed = tmp_path / path
+    changed.parent.mkdir(parents=True, exist_ok=True)
+    changed.write_text("one")
+    monkeypatch.setattr(mireads_settings, "BASE_DIR", tmp_path)
+    before = mireads_settings.release_digest()
+    changed.write_text("two")
+    assert mireads_settings.release_digest() != before
+
+
+def test_every_installed_app_of_the_project_is_in_the_release():
+    from django.apps import apps
+
+    sources = {path.parts[len(mireads_settings.BASE_DIR.parts)] for path in
+               mireads_settings.release_sources()}  # fmt: skip
+    ours = {
+        config.label for config in apps.get_app_configs()
+        if Path(config.path).parent == mireads_settings.BASE_DIR
+    }  # fmt: skip
+    assert ours | {"mireads", "templates", "static"} <= sources
+
+
 def test_an_unsupported_cache_url_is_named_in_one_sentence():
     result = manage(
         "check",
