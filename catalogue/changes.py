@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from catalogue.editions import word_diff
 from catalogue.models import Edition, Level, Paper
+from catalogue.pagecache import reads_query
 from mireads.http import HtmxHttpRequest
 
 LEVEL_LABELS = dict(Level.choices)
@@ -46,13 +47,23 @@ def changes(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "catalogue/changes.html", {"editions": editions_with_changes(editions)})
 
 
+def edition_number(text: str) -> int:
+    """An edition's number as a query gives it (ASCII digits, at most nine), else ValueError."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ValueError(text)
+    return int(text)
+
+
 @require_safe
+@reads_query(since=edition_number)
 def entry_changes(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One entry's changes edition by edition: before and after, part by part. `?since=N`
     (from a reader's "changed since you read it" mark) marks the editions after N."""
     paper = get_object_or_404(Paper, slug=slug)
-    since = request.GET.get("since", "")
-    since = int(since) if since.isdigit() else None
+    try:
+        since = edition_number(request.GET.get("since", ""))
+    except ValueError:
+        since = None
     found = []
     for edition, entries in editions_with_changes(
         Edition.objects.newest_first().select_related("content")

@@ -128,8 +128,37 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest, version: str) -> str:
-    where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+def reads_query(**parsers):
+    """Declare the query parameters a public page reads, each with the parser of the values it
+    accepts (raising ValueError for any other): the page is cached under them alone, and a
+    request with any other parameter or value is answered without the cache, so strangers
+    cannot fill it with `?x=1`, `?x=2`, ... The view parses with the same functions."""
+
+    def declare(view):
+        view.reads_query = parsers
+        return view
+
+    return declare
+
+
+def _accepted_query(request: HttpRequest, parsers: dict) -> list | None:
+    """The query as the page reads it, in a fixed order; None if it holds anything else."""
+    if set(request.GET) - set(parsers):
+        return None
+    accepted = []
+    for name in sorted(request.GET):
+        values = request.GET.getlist(name)
+        try:
+            if len(values) != 1:
+                raise ValueError(name)
+            accepted.append((name, parsers[name](values[0])))
+        except ValueError:
+            return None
+    return accepted
+
+
+def _key(request: HttpRequest, version: str, query: list) -> str:
+    where = repr((request.scheme, request.get_host(), request.path, query))
     digest = hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
     return f"public-page:{version}:{digest}"
 
@@ -150,9 +179,10 @@ def public_page(view):
 
     @wraps(view)
     def serve(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not _cacheable(request):
+        query = _accepted_query(request, getattr(view, "reads_query", {}))
+        if not _cacheable(request) or query is None:
             return view(request, *args, **kwargs)
-        key = _key(request, catalogue_version())  # before the view reads the list
+        key = _key(request, catalogue_version(), query)  # before the view reads the list
         page = caches["pages"].get(key)
         if page is None:
             response = view(request, *args, **kwargs)
