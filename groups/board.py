@@ -7,15 +7,17 @@ notes: the rows of everyone else are never read.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from catalogue import outline
-from catalogue.models import Paper, Section
+from catalogue.models import Advice, Paper, Section
 from catalogue.outline import sections_of
 from groups.models import Membership, ReadingGroup, TierTarget
 from progress import markdown
 from progress.models import Note, PartTick, ReadingState, Status
+from progress.summary import EntryProgress, Tally, entry_progress
 
 # Marks that tell statuses apart without colour; the full label goes alongside for screen readers.
 STATUS_MARKS = {
@@ -29,12 +31,22 @@ STATUS_MARKS = {
 
 @dataclass
 class Cell:
-    """One sharing member's standing with one entry."""
+    """One sharing member's standing with one entry, under the one progress rule."""
 
     member: Membership
-    status: Status = Status.UNREAD
-    ticked: int = 0
-    parts: int = 0
+    progress: EntryProgress
+
+    @property
+    def status(self) -> Status:
+        return self.progress.status
+
+    @property
+    def ticked(self) -> int:
+        return self.progress.ticked
+
+    @property
+    def parts(self) -> int:
+        return self.progress.parts
 
     @property
     def mark(self) -> str:
@@ -43,13 +55,13 @@ class Cell:
     @property
     def label(self) -> str:
         label = self.status.label
-        if self.ticked and self.status not in Status.finished():
+        if self.ticked and not self.progress.settled:
             label += f", {self.ticked} of {self.parts} parts ticked"
         return label
 
     @property
     def shows_ticks(self) -> bool:
-        return bool(self.ticked) and self.status not in Status.finished()
+        return bool(self.ticked) and not self.progress.settled
 
 
 @dataclass
@@ -77,15 +89,16 @@ class TierProgress:
 
     tier: Section
     entries: int
-    finished: dict[int, int]  # membership id -> entries of this tier finished
+    finished: dict[int, int]  # membership id -> entries of this tier settled
+    tally: Tally = field(default_factory=Tally)  # every sharer's entries of the tier together
     target: "TierTarget | None" = None
     passed: bool = False
     behind: list[tuple[Membership, int]] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
-        possible = self.entries * len(self.finished)
-        return round(100 * sum(self.finished.values()) / possible) if possible else 0
+        """The members' weighed progress together, under the one rule (0 with no sharer)."""
+        return self.tally.percent if self.finished else 0
 
 
 @dataclass
@@ -136,13 +149,16 @@ def _lines(tiers: list[outline.Group], rows: dict[int, Row]) -> list[Line]:
 
 
 def _shared_rows(sharers: list[Membership]) -> tuple[dict, dict, dict]:
-    """Statuses and tick counts by (reader, entry), and rendered notes by entry, of sharers."""
+    """Statuses by (reader, entry), ticked (reader, part) pairs, and notes by entry, of sharers."""
     by_reader = {m.reader_id: m for m in sharers}
     if not by_reader:
         return {}, {}, {}
     states = ReadingState.objects.of_readers(by_reader)
     statuses = {(r, p): s for r, p, s in states.values_list("reader_id", "paper_id", "status")}
-    ticks = {(r, p): n for r, p, n in PartTick.objects.of_readers(by_reader).counted_per_entry()}
+    # Ticks of current parts only: a retired part is out of every count (progress.summary).
+    ticks = set(
+        PartTick.objects.of_readers(by_reader).current().values_list("reader_id", "advice_id")
+    )
     notes: dict[int, list[tuple[Membership, SafeString]]] = {}
     note_takers = [m.reader_id for m in sharers if m.shares_notes]
     shared = Note.objects.of_readers(note_takers).written()
@@ -166,9 +182,11 @@ def _tier_progress(group: ReadingGroup, tiers, rows, sharers) -> list[TierProgre
         if not papers_in_tier:
             continue
         finished = dict.fromkeys((m.pk for m in sharers), 0)
+        tally = Tally()
         for paper in papers_in_tier:
             for cell in rows[paper.pk].cells:
-                if cell.status in Status.finished():
+                tally.add(cell.progress)
+                if cell.progress.settled:
                     finished[cell.member.pk] += 1
         target = targets.get(tier.section.pk)
         passed = target is not None and target.due_on < today
@@ -176,7 +194,7 @@ def _tier_progress(group: ReadingGroup, tiers, rows, sharers) -> list[TierProgre
             (m, finished[m.pk]) for m in sharers if passed and finished[m.pk] < len(papers_in_tier)
         ]
         progress.append(
-            TierProgress(tier.section, len(papers_in_tier), finished, target, passed, behind)
+            TierProgress(tier.section, len(papers_in_tier), finished, tally, target, passed, behind)
         )
     return progress
 
@@ -185,8 +203,11 @@ def board(group: ReadingGroup) -> Board:
     """Everything the group page shows, read with a fixed number of queries."""
     members = list(group.memberships.select_related("reader").in_joining_order())
     sharers = [m for m in members if m.shares_progress]
+    current = Advice.objects.current().order_by("position").only("paper_id", "level")
     papers = list(
-        Paper.objects.in_reading_order().select_related("section__parent").with_part_counts()
+        Paper.objects.in_reading_order()
+        .select_related("section__parent")
+        .prefetch_related(Prefetch("advice", queryset=current, to_attr="current_parts"))
     )
     tiers = outline.build(sections_of(papers), papers)
     statuses, ticks, notes = _shared_rows(sharers)
@@ -196,9 +217,9 @@ def board(group: ReadingGroup) -> Board:
     for paper in papers:
         cells = []
         for member in sharers:
-            status = Status(statuses.get((member.reader_id, paper.pk), Status.UNREAD))
-            ticked = ticks.get((member.reader_id, paper.pk), 0)
-            cells.append(Cell(member, status, ticked, paper.parts))
+            status = statuses.get((member.reader_id, paper.pk), Status.UNREAD)
+            parts = [(a.level, (member.reader_id, a.pk) in ticks) for a in paper.current_parts]
+            cells.append(Cell(member, entry_progress(status, parts)))
             if status == Status.READING:
                 reading.setdefault(member.pk, []).append(paper)
         rows[paper.pk] = Row(paper, paper.parent_id is not None, cells, notes.get(paper.pk, []))

@@ -113,14 +113,9 @@ class PartTickQuerySet(models.QuerySet):
     def of_readers(self, reader_ids) -> "PartTickQuerySet":
         return self.filter(reader_id__in=reader_ids)
 
-    def counted_per_entry(self):
-        """(reader_id, paper_id, ticks) for every reader and entry with a tick."""
-        return (
-            self.order_by()
-            .values("reader_id", "advice__paper_id")
-            .annotate(n=models.Count("pk"))
-            .values_list("reader_id", "advice__paper_id", "n")
-        )
+    def current(self) -> "PartTickQuerySet":
+        """Ticks of parts the list still advises (a retired part's ticks are kept, not counted)."""
+        return self.filter(advice__retired=False)
 
 
 class PartTick(models.Model):

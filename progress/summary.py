@@ -1,33 +1,35 @@
 """A reader's progress through the list: per entry, per tier and subsection, and overall.
 
-How progress is weighted (also on the about page): a part to deeply engage with counts 3, a part
-to skim counts 1, and parts marked "skim or skip" or "skip" count 0 — ticking them is welcome,
-leaving them never holds the reader back. An entry with no counted parts weighs 1. Marking an
-entry read or skimmed counts all of its weight as done; marking it skipped takes it out of the
-count altogether; otherwise its ticked parts count.
+The one rule for counting progress (the about page says it in the same words; every count a
+reader sees, on the dashboard, the paper page, the group board, the plan and the exports, comes
+from `entry_progress` below):
+- a part to deeply engage with weighs 3, a part to skim 1, "skim or skip" and "skip" parts 0;
+  retired parts are out of every count (their ticks stay in the reader's data); an entry with no
+  weighed part weighs 1;
+- Read counts the whole entry; Skimmed counts its skim parts plus the parts ticked (a skim never
+  satisfies a part to engage with deeply; an entry with no weighed part counts whole); otherwise
+  the ticked parts count;
+- Skipped takes the entry out of the weighed total; like Read and Skimmed it settles the entry,
+  so "x of y entries" counts it among the x.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import router
 from django.db.models import (
-    Case,
-    Count,
     Exists,
     F,
     FilteredRelation,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     StringAgg,
     Subquery,
-    Sum,
     TextField,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce, Length
 
@@ -37,20 +39,6 @@ from catalogue.outline import sections_of
 from catalogue.pagecache import SINGLETON
 from mireads.sql import Compiled
 from progress.models import PartTick, Status
-
-
-def _weight_of(level_field: str) -> Case:
-    return Case(
-        *[When(**{level_field: level}, then=Value(w)) for level, w in LEVEL_WEIGHTS.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def _scalar(queryset: QuerySet, expression, name: str) -> Coalesce:
-    """A correlated subquery yielding one aggregate per entry (0 when there are no rows)."""
-    grouped = queryset.order_by().values("paper_key").annotate(**{name: expression}).values(name)
-    return Coalesce(Subquery(grouped, output_field=IntegerField()), Value(0))
 
 
 def _with_state(reader) -> QuerySet:
@@ -75,39 +63,6 @@ def _with_state(reader) -> QuerySet:
     )
 
 
-def papers_for_reader(reader) -> QuerySet:
-    """Every entry in reading order with this reader's state, ticks and note — one query.
-
-    Annotations: status, started_at, finished_at, note_version, note_length, parts,
-    weight_total, ticked, ticked_weight, n_<level> for each level, and start_with (the first
-    deep part not yet ticked). For pages that show the checklists too, reader_papers() gets the
-    same attributes more cheaply from the checklist rows.
-    """
-    # Retired parts are out of the checklist and the weights; their ticks stay in the data.
-    advice = Advice.objects.current().filter(paper=OuterRef("pk")).annotate(paper_key=Value(1))
-    ticks = PartTick.objects.filter(
-        reader=reader, advice__paper=OuterRef("pk"), advice__retired=False
-    ).annotate(paper_key=Value(1))
-    untouched_deep = (
-        Advice.objects.current()
-        .filter(paper=OuterRef("pk"), level=Level.DEEP)
-        .exclude(Exists(PartTick.objects.filter(reader=reader, advice=OuterRef("pk"))))
-        .order_by("position")
-        .values("part")[:1]
-    )
-    return _with_state(reader).annotate(
-        parts=_scalar(advice, Count("pk"), "n"),
-        weight_total=_scalar(advice, Sum(_weight_of("level")), "w"),
-        ticked=_scalar(ticks, Count("pk"), "n"),
-        ticked_weight=_scalar(ticks, Sum(_weight_of("advice__level")), "w"),
-        start_with=Subquery(untouched_deep),
-        **{
-            f"n_{level}": _scalar(advice.filter(level=level), Count("pk"), "n")
-            for level in Level.values
-        },
-    )
-
-
 def checklist_for_reader(reader) -> Prefetch:
     """Prefetch each entry's advice with a `done` flag for this reader (one query)."""
     ticked = PartTick.objects.filter(reader=reader, advice=OuterRef("pk"))
@@ -119,9 +74,7 @@ def checklist_for_reader(reader) -> Prefetch:
 
 
 def reader_papers(reader) -> list[Paper]:
-    """Entries with their checklists, carrying the same attributes as papers_for_reader but
-    counted in Python from the checklist rows: the dashboard needs those rows anyway, and
-    building the counting subqueries costs more than counting.
+    """Entries with their checklists, counted under the one rule from the checklist rows.
 
     One query while this process holds the list at the current catalogue version (the reader's
     statuses, notes and ticks, as plain values, laid over copies of the process's entries); two
@@ -266,7 +219,8 @@ def reader_paper(reader, slug: str) -> Paper | None:
 
 
 def counted(queryset) -> list[Paper]:
-    """The entries with the per-part attributes of papers_for_reader, counted from checklists."""
+    """The entries with their per-part counts and their `progress` (the one rule), counted from
+    their checklists: parts, weight_total, ticked, ticked_weight, n_<level>, start_with."""
     papers = list(queryset)
     for paper in papers:
         parts = paper.checklist
@@ -281,47 +235,95 @@ def counted(queryset) -> list[Paper]:
         )
         for level in Level.values:
             setattr(paper, f"n_{level}", sum(1 for a in parts if a.level == level))
+        paper.progress = entry_progress(paper.status, [(a.level, a.done) for a in parts])
     return papers
 
 
-@dataclass
-class Entry:
-    """One entry as this reader stands with it; wraps an annotated Paper."""
+@dataclass(frozen=True)
+class EntryProgress:
+    """How far one reader is with one entry under the one rule: the frozen answer every page and
+    export reads, built only by entry_progress()."""
 
-    paper: Paper
-
-    @property
-    def status(self) -> Status:
-        return Status(self.paper.status)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in Status.finished()
-
-    @property
-    def weight(self) -> int:
-        return self.paper.weight_total or 1
-
-    @property
-    def done_weight(self) -> int:
-        if self.status in (Status.READ, Status.SKIMMED):
-            return self.weight
-        if not self.paper.weight_total:
-            return 0
-        return min(self.paper.ticked_weight, self.weight)
+    status: Status
+    parts: int  # current (not retired) parts
+    ticked: int  # of those, ticked
+    weight: int
+    done: int
+    optional: bool  # the list only says to skim-or-skip or skip it
 
     @property
     def counts(self) -> bool:
+        """In the weighed total: every entry but a skipped one."""
         return self.status != Status.SKIPPED
 
     @property
+    def settled(self) -> bool:
+        """Read, skimmed or skipped: off the reader's to-do list."""
+        return self.status in Status.finished()
+
+    @property
     def percent(self) -> int:
-        return round(100 * self.done_weight / self.weight)
+        return round(100 * self.done / self.weight)
+
+
+def entry_progress(status: str, parts: Iterable[tuple[str, bool]]) -> EntryProgress:
+    """The one rule (module docstring): `parts` are the entry's current parts as (level, ticked)."""
+    status = Status(status)
+    parts = list(parts)
+    weighed = sum(LEVEL_WEIGHTS[level] for level, _ in parts)
+    weight = weighed or 1
+    ticked = sum(LEVEL_WEIGHTS[level] for level, done in parts if done)
+    if status == Status.READ or (status == Status.SKIMMED and not weighed):
+        done = weight
+    elif status == Status.SKIMMED:
+        done = sum(LEVEL_WEIGHTS[level] for level, done in parts if done or level != Level.DEEP)
+    else:
+        done = ticked if weighed else 0
+    return EntryProgress(
+        status=status,
+        parts=len(parts),
+        ticked=sum(1 for _, done in parts if done),
+        weight=weight,
+        done=min(done, weight),
+        optional=bool(parts) and not weighed,
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry as this reader stands with it: the annotated Paper and its progress."""
+
+    paper: Paper
+    progress: EntryProgress
+
+    @property
+    def status(self) -> Status:
+        return self.progress.status
+
+    @property
+    def is_finished(self) -> bool:
+        return self.progress.settled
+
+    @property
+    def weight(self) -> int:
+        return self.progress.weight
+
+    @property
+    def done_weight(self) -> int:
+        return self.progress.done
+
+    @property
+    def counts(self) -> bool:
+        return self.progress.counts
+
+    @property
+    def percent(self) -> int:
+        return self.progress.percent
 
     @property
     def optional(self) -> bool:
         """The list only says to skim-or-skip or skip it: not a candidate for Next up."""
-        return self.paper.parts > 0 and not self.paper.weight_total
+        return self.progress.optional
 
     @property
     def has_note(self) -> bool:
@@ -335,44 +337,36 @@ class Tally:
     entries: int = 0
     statuses: Counter = field(default_factory=Counter)
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: "Entry | EntryProgress") -> None:
+        progress = entry.progress if isinstance(entry, Entry) else entry
         self.entries += 1
-        self.statuses[entry.status.value] += 1
-        if entry.counts:
-            self.done += entry.done_weight
-            self.total += entry.weight
+        self.statuses[progress.status.value] += 1
+        if progress.counts:
+            self.done += progress.done
+            self.total += progress.weight
 
     @property
     def percent(self) -> int:
-        """Weighted progress; skipped entries are out of the count, so a group whose entries are
-        all skipped is complete (and an empty group is at 0)."""
+        """Weighted progress; skipped entries are out of the weighed total, so a group whose
+        entries are all skipped is complete (and an empty group is at 0)."""
         if self.total:
             return round(100 * self.done / self.total)
         return 100 if self.entries else 0
 
     @property
     def finished(self) -> int:
+        """Entries settled: read, skimmed or skipped."""
         return sum(self.statuses[s] for s in Status.finished())
-
-    @property
-    def counted(self) -> int:
-        """Entries still in the count: all but the skipped ones."""
-        return self.entries - self.statuses[Status.SKIPPED.value]
-
-    @property
-    def read(self) -> int:
-        """Counted entries the reader finished (read or skimmed)."""
-        return self.statuses[Status.READ.value] + self.statuses[Status.SKIMMED.value]
 
     @property
     def entries_text(self) -> str:
         """What the bar says beside its weighted percentage, e.g. "3 of 5 entries"."""
-        return f"{self.read} of {self.counted} entr{'y' if self.counted == 1 else 'ies'}"
+        return f"{self.finished} of {self.entries} entr{'y' if self.entries == 1 else 'ies'}"
 
     @property
     def complete(self) -> bool:
-        """Every counted entry read or skimmed (or none left to count)."""
-        return self.entries > 0 and self.read == self.counted
+        """Every entry settled (and at least one)."""
+        return self.entries > 0 and self.finished == self.entries
 
     def status_counts(self) -> list[tuple[Status, int]]:
         return [(status, self.statuses[status.value]) for status in Status]
@@ -406,9 +400,9 @@ class Summary:
 
 
 def summarise(papers: list[Paper]) -> Summary:
-    """Tally annotated entries (from papers_for_reader, in reading order) into a Summary."""
+    """Tally counted entries (from reader_papers or reader_paper, in reading order)."""
     tiers = outline.build(sections_of(papers), papers)
-    entries = {paper.pk: Entry(paper) for paper in papers}
+    entries = {paper.pk: Entry(paper, paper.progress) for paper in papers}
     for paper in papers:
         paper.advice_summary_text = " · ".join(
             f"{getattr(paper, f'n_{level.value}')} {level.short}"

@@ -108,6 +108,7 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     paper.status, paper.started_at, paper.finished_at = (
         state.status, state.started_at, state.finished_at
     )  # fmt: skip
+    recount([paper])  # its progress under the new status
     if request.htmx:
         announce = f"{paper.name}: {status.label.lower()}."
         partial = "progress/dashboard.html#head-and-counters"

@@ -12,7 +12,7 @@ from catalogue.models import Level
 from progress import services
 from progress.markdown import render
 from progress.models import NOTE_MAX_LENGTH, Note, PartTick, ReadingEvent, ReadingState, Status
-from progress.summary import papers_for_reader, summarise
+from progress.summary import reader_papers, summarise
 from tests.factories import (
     AdviceFactory,
     NoteFactory,
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_unread_is_the_default_and_needs_no_row(reader, paper):
-    (annotated,) = papers_for_reader(reader)
+    (annotated,) = reader_papers(reader)
     assert annotated.status == Status.UNREAD
     assert not ReadingState.objects.exists()
 
@@ -181,7 +181,7 @@ def test_ticking_a_part_is_idempotent_and_unticking_removes_it(reader, paper):
 
 
 def _summary(reader):
-    return summarise(list(papers_for_reader(reader)))
+    return summarise(reader_papers(reader))
 
 
 def test_deep_parts_count_three_times_a_part_to_skim_and_skip_parts_never_count(reader):

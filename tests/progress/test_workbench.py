@@ -134,11 +134,11 @@ def test_a_ticked_part_that_was_not_on_the_form_is_refused(client_as_reader, rea
 # --- Point 3: progress tells the truth ------------------------------------------------------------
 
 
-def test_an_all_skipped_tier_is_complete_and_skipped_entries_leave_the_count(reader, entry):
+def test_an_all_skipped_tier_is_complete_and_its_skipped_entries_count_as_settled(reader, entry):
     services.set_status(reader=reader, paper=entry, status=Status.SKIPPED)
     tally = summarise(reader_papers(reader)).by_section[entry.section_id]
     assert tally.percent == 100 and tally.complete
-    assert tally.entries_text == "0 of 0 entries"
+    assert tally.entries_text == "1 of 1 entry"
     assert Tally().percent == 0
 
 
