@@ -121,6 +121,10 @@ def remaining_parts(paper, dropped: frozenset[int] = frozenset()) -> list:
 
 
 def is_finished(paper) -> bool:
+    """Settled under the one progress rule (progress.summary): read, skimmed or skipped."""
+    progress = getattr(paper, "progress", None)
+    if progress is not None:
+        return progress.settled
     return getattr(paper, "status", Status.UNREAD) in Status.finished()
 
 
