@@ -10,9 +10,16 @@ from django.views.decorators.http import require_safe
 
 from catalogue.editions import word_diff
 from catalogue.models import Edition, Level, Paper
-from mireads.http import HtmxHttpRequest
+from mireads.http import HtmxHttpRequest, problem
 
 LEVEL_LABELS = dict(Level.choices)
+# Far more editions than the list will ever have, and short enough for int() to be cheap.
+MAX_EDITION_DIGITS = 9
+
+
+def is_edition_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() refuses or reads."""
+    return 0 < len(text) <= MAX_EDITION_DIGITS and text.isascii() and text.isdigit()
 
 
 def _readable(change: dict) -> dict:
@@ -52,7 +59,9 @@ def entry_changes(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     (from a reader's "changed since you read it" mark) marks the editions after N."""
     paper = get_object_or_404(Paper, slug=slug)
     since = request.GET.get("since", "")
-    since = int(since) if since.isdigit() else None
+    if since and not is_edition_number(since):
+        return problem(request, "“since” must be an edition number, such as 3.", status=400)
+    since = int(since) if since else None
     found = []
     for edition, entries in editions_with_changes(
         Edition.objects.newest_first().select_related("content")
