@@ -272,14 +272,24 @@ class PublishForm(forms.Form):
     )
 
 
+class EditionNoteForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = ["note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 4})}
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    """Editions are published, never edited: the list is read-only; "Publish the next edition"
-    is the one way in."""
+    """Editions are published, never re-published: "Publish the next edition" is the one way in,
+    and an edition's note is the one thing that can be corrected afterwards (what it holds and
+    what changed stay as published)."""
 
     list_display = ["number", "published_at", "note", "changed_entries"]
     actions = ["publish_next"]
-    readonly_fields = ["number", "note", "published_at"]
+    form = EditionNoteForm
+    fields = ["number", "published_at", "note"]
+    readonly_fields = ["number", "published_at"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("content")
@@ -290,9 +300,6 @@ class EditionAdmin(admin.ModelAdmin):
         return len(content.changes) if content else "—"
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
