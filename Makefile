@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml constraints.txt | $(PY)
 install: $(STAMP)
 
 run: export MIREADS_DEBUG ?= true
+run: export MIREADS_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@bin/port-free $(PORT)
 	$(PY) manage.py migrate --noinput
@@ -31,6 +32,7 @@ run: install
 serve: export MIREADS_DEBUG := false
 serve: export MIREADS_HTTPS ?= false
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export MIREADS_SITE_URL ?= http://127.0.0.1:$(PORT)
 serve: install
 	@bin/port-free $(PORT)
 	@if [ -z "$${SECRET_KEY:-}" ] && [ ! -s .secret_key ]; then \

@@ -270,6 +270,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that a lockout answers before the login view runs.
+    "accounts.middleware.SignInLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -302,6 +303,8 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: an address past its limit is refused before any lockout or password check.
+    "accounts.backends.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -329,6 +332,14 @@ AXES_VERBOSE = False
 # Retry-After until the window ends (accounts/limits.py). Generous for a shared office address.
 SIGN_IN_FAILURES_PER_ADDRESS = (30, 15 * 60)
 SIGN_UPS_PER_ADDRESS = (10, 60 * 60)
+# Password resets: past the per-address limit, 429; past the per-account one (counted per email
+# address typed, known or not), the same answer as ever and no mail, so a mailbox cannot be flooded.
+PASSWORD_RESETS_PER_ADDRESS = (10, 60 * 60)
+PASSWORD_RESETS_PER_ACCOUNT = (3, 60 * 60)
+# Reset mail is sent by a fixed pool of threads from a bounded queue; when the queue is full (a
+# silent mail server, a flood), a request is answered as ever and its mail dropped and logged.
+MAIL_WORKERS = 2
+MAIL_QUEUE_SIZE = 100
 # The proxy in front sets REMOTE_ADDR's view of the world; a client-sent X-Forwarded-For is never
 # trusted, so forging it cannot reset or dodge the count.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
