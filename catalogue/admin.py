@@ -11,7 +11,15 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from catalogue import editions
-from catalogue.models import Advice, Edition, Level, Paper, Section, Work, part_keys
+from catalogue.models import (
+    Advice,
+    Edition,
+    Level,
+    Paper,
+    Section,
+    Work,
+    part_keys,
+)
 
 IN_USE = (
     "Readers have statuses, ticks or notes on {what}, so it cannot be deleted: nothing a "
@@ -20,8 +28,17 @@ IN_USE = (
 )
 
 
+SECTION_IN_USE = (
+    "Readers or reading groups depend on this section (a group's target date, or readers' data "
+    "on its entries), so it cannot be deleted: nothing readers or groups rely on is deleted "
+    "through the catalogue. Move its entries to another section or leave it as it is."
+)
+
+
 def used_by_readers(obj) -> bool:
-    """Whether rows outside the catalogue (a reader's status, tick or note) protect `obj`.
+    """Whether deleting `obj` would touch any row outside the catalogue: one that protects it (a
+    reader's status, tick or note, a group's target) or one it would take with it (a plan's
+    trimmed part).
 
     Asks the deletion collector, so it needs no knowledge of the apps that point here.
     """
@@ -31,7 +48,10 @@ def used_by_readers(obj) -> bool:
     except (ProtectedError, RestrictedError) as error:
         found = getattr(error, "protected_objects", None) or error.restricted_objects
         return any(item._meta.app_label != "catalogue" for item in found)
-    return False
+    outside = lambda model: model._meta.app_label != "catalogue"  # noqa: E731
+    if any(outside(model) and rows for model, rows in collector.data.items()):
+        return True
+    return any(outside(rows.model) and rows.exists() for rows in collector.fast_deletes)
 
 
 class AdviceForm(forms.ModelForm):
@@ -158,8 +178,25 @@ class TierFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProtectReadersData:
+    """Deleting a row readers or groups have used is refused with the reason, never a list of
+    their rows: the confirmation page and the bulk action name no reader, group, status or note."""
+
+    def in_use_message(self, objs) -> str:
+        what = "this entry" if len(objs) == 1 else "some of these entries"
+        return IN_USE.format(what=what)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(used_by_readers(obj) for obj in objs):
+            protected = [self.in_use_message(objs)]
+            deleted = [str(obj) for obj in objs]
+            counts = {type(objs[0])._meta.verbose_name_plural: len(objs)}
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ProtectReadersData, admin.ModelAdmin):
     list_display = ["title", "priority", "parent", "position", "paper_count"]
     list_filter = ["priority"]
     prepopulated_fields = {"slug": ["title"]}
@@ -177,19 +214,8 @@ class SectionAdmin(admin.ModelAdmin):
     def paper_count(self, section):
         return section.paper_count
 
-
-class ProtectReadersData:
-    """Deleting a row readers have used is refused with the reason, never a list of their rows:
-    the confirmation page and the bulk action name no reader, status or note."""
-
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if any(used_by_readers(obj) for obj in objs):
-            what = "this entry" if len(objs) == 1 else "some of these entries"
-            protected = [IN_USE.format(what=what)]
-            deleted = [str(obj) for obj in objs]
-            counts = {type(objs[0])._meta.verbose_name_plural: len(objs)}
-        return deleted, counts, perms_needed, protected
+    def in_use_message(self, objs) -> str:
+        return SECTION_IN_USE
 
 
 @admin.register(Paper)
