@@ -44,7 +44,8 @@ serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	echo "mireads (production mode) is at http://127.0.0.1:$(PORT)" && \
 	exec $(VENV)/bin/gunicorn mireads.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
-	  --limit-request-line 4094 --limit-request-fields 50 --limit-request-field_size 8190
+	  --limit-request-line 4094 --limit-request-fields 50 --limit-request-field_size 8190 \
+	  --timeout 30 --graceful-timeout 20 --keep-alive 5
 
 lint: install
 	$(VENV)/bin/ruff check .
