@@ -572,3 +572,22 @@ def test_every_date_field_takes_the_calendars_edges_without_a_server_error(
     assert_answered(reader_client.post("/plan/budget/", budget, headers=headers))
     for url in ["/plan/", f"/groups/{GROUP}/", "/"]:
         assert_answered(reader_client.get(url, headers=headers))
+
+
+def test_the_inputs_that_once_gave_500s_get_a_4xx_with_one_sentence(reader_client, client):
+    since = client.get(f"/changes/{NOTED}/", {"since": "²"})
+    assert since.status_code == 400
+    assert "“since” must be an edition number" in since.content.decode()
+    assert client.get("/plan/calendar/%00.ics").status_code == 404
+    derive = reader_client.post(
+        f"/groups/{GROUP}/targets/derive/", {"hours_per_week": "3", "start": "9999-12-31"}
+    )
+    assert derive.status_code == 400
+    assert "between 1 January 2000 and 31 December 2100" in derive.content.decode()
+
+
+@pytest.mark.parametrize("value", ['"\\000\\000\\000\\000\\000\\000\\000\\000"', "\x00" * 32])
+def test_a_session_cookie_holding_a_nul_is_no_session(client, real_catalogue, value):
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = value
+    assert client.get("/").status_code == 200
+    assert client.get("/plan/").status_code == 302
