@@ -11,15 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from catalogue import editions
-from catalogue.models import (
-    Advice,
-    Edition,
-    Level,
-    Paper,
-    Section,
-    Work,
-    part_keys,
-)
+from catalogue.models import Advice, Edition, Level, Paper, Section, Work, part_keys
 
 IN_USE = (
     "Readers have statuses, ticks or notes on {what}, so it cannot be deleted: nothing a "
@@ -48,10 +40,13 @@ def used_by_readers(obj) -> bool:
     except (ProtectedError, RestrictedError) as error:
         found = getattr(error, "protected_objects", None) or error.restricted_objects
         return any(item._meta.app_label != "catalogue" for item in found)
-    outside = lambda model: model._meta.app_label != "catalogue"  # noqa: E731
-    if any(outside(model) and rows for model, rows in collector.data.items()):
+    if any(_outside(model) and rows for model, rows in collector.data.items()):
         return True
-    return any(outside(rows.model) and rows.exists() for rows in collector.fast_deletes)
+    return any(_outside(rows.model) and rows.exists() for rows in collector.fast_deletes)
+
+
+def _outside(model) -> bool:
+    return model._meta.app_label != "catalogue"
 
 
 class AdviceForm(forms.ModelForm):
