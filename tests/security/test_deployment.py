@@ -19,9 +19,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
-needs_nginx = pytest.mark.skipif(
-    NGINX is None, reason="nginx is not installed (apt-get install nginx-light)"
-)
+
+
+def needs_nginx() -> str:
+    """nginx's path; .ci/run installs nginx-light, so in CI its absence fails, elsewhere skips."""
+    if NGINX is None:
+        reason = "nginx is not installed (apt-get install nginx-light)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} In CI the proxy test must run.")
+        pytest.skip(reason)
+    return NGINX
 
 
 def readme_nginx() -> str:
@@ -132,7 +139,15 @@ def nginx(tmp_path: Path, upstream: int):
         f"{user}pid {prefix / 'nginx.pid'};\nerror_log {prefix / 'logs/error.log'};\n"
         f"events {{}}\nhttp {{\n    access_log off;\n{temp}\n{server}\n}}\n"
     )
-    command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"]
+    command = [
+        needs_nginx(),
+        "-p",
+        str(prefix),
+        "-c",
+        str(prefix / "nginx.conf"),
+        "-g",
+        "daemon off;",
+    ]
     checked = subprocess.run([*command[:-2], "-t"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     with running(command, port, prefix / "logs/stdout.log"):
@@ -157,8 +172,8 @@ def answers_within(port: int, seconds: float) -> bool:
         return False
 
 
-@needs_nginx
 def test_behind_the_readmes_proxy_slow_clients_never_hold_a_worker(tmp_path):
+    needs_nginx()
     with gunicorn(tmp_path) as app, nginx(tmp_path, app) as proxy:
         # Straight to gunicorn, two slow clients take both sync workers: nobody else gets in.
         held = slow_clients(app, 2)
