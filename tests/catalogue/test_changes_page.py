@@ -83,7 +83,7 @@ def test_the_changes_page_runs_a_constant_number_of_queries(
 
 # --- RFC 4287 whatever a curator typed ------------------------------------------------------------
 
-HOSTILE_NOTE = "Form\x0cfeed, NUL\x00, <script>alert(1)</script> & <b>bold</b>\x1b"
+HOSTILE_NOTE = "Form\x0cfeed, SOH\x01, <script>alert(1)</script> & <b>bold</b>\x1b"
 
 
 def _feed_root(client, **extra):
@@ -101,7 +101,7 @@ def test_an_edition_note_with_control_characters_and_markup_is_sent_as_plain_tex
 
     (summary,) = [entry.find(f"{ATOM}summary") for entry in root.findall(f"{ATOM}entry")]
     assert summary.get("type") == "text"
-    assert summary.text.startswith("Formfeed, NUL, <script>alert(1)</script> & <b>bold</b> (")
+    assert summary.text.startswith("Formfeed, SOH, <script>alert(1)</script> & <b>bold</b> (")
 
 
 def test_the_feed_meets_rfc_4287_with_absolute_stable_ids_and_an_author(

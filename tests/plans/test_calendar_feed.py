@@ -17,9 +17,10 @@ from tests.factories import PASSWORD, AdviceFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
 
-# A bare CR, a bare LF, CR LF, a form feed, a NUL, DEL, and each character TEXT must escape.
+# A bare CR, a bare LF, CR LF, a form feed, SOH, DEL, and each character TEXT must escape (no NUL:
+# PostgreSQL cannot store one, and forms refuse it).
 HOSTILE_TITLE = (
-    "Zoom\rBEGIN:VEVENT\nSUMMARY:Click https://evil.example\r\nEND:VEVENT\x0c\x00\x7f; a, b\\c"
+    "Zoom\rBEGIN:VEVENT\nSUMMARY:Click https://evil.example\r\nEND:VEVENT\x0c\x01\x7f; a, b\\c"
 )
 
 
