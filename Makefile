@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml constraints.txt | $(PY)
 install: $(STAMP)
 
 run: export MIREADS_DEBUG ?= true
+run: export MIREADS_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@bin/port-free $(PORT)
 	$(PY) manage.py migrate --noinput
@@ -31,6 +32,7 @@ run: install
 serve: export MIREADS_DEBUG := false
 serve: export MIREADS_HTTPS ?= false
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export MIREADS_SITE_URL ?= http://127.0.0.1:$(PORT)
 serve: install
 	@bin/port-free $(PORT)
 	@if [ -z "$${SECRET_KEY:-}" ] && [ ! -s .secret_key ]; then \
@@ -42,7 +44,8 @@ serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	echo "mireads (production mode) is at http://127.0.0.1:$(PORT)" && \
 	exec $(VENV)/bin/gunicorn mireads.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
-	  --limit-request-line 4094 --limit-request-fields 50 --limit-request-field_size 8190
+	  --limit-request-line 4094 --limit-request-fields 50 --limit-request-field_size 8190 \
+	  --timeout 30 --graceful-timeout 20 --keep-alive 5
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,11 @@
 """Input for the account pages: sign-in, sign-up, importing a file, deleting the account."""
 
+import logging
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -11,9 +16,12 @@ from django.contrib.auth.forms import (
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from accounts import limits
 from accounts.mail import send_in_background
+from accounts.models import Guess
 
 User = get_user_model()
+logger = logging.getLogger("mireads.accounts")
 
 
 def stored_username(typed: str) -> str:
@@ -34,15 +42,8 @@ def stored_username(typed: str) -> str:
     return typed
 
 
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form, matching usernames without regard to case."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        # Django's own message says both fields may be case-sensitive; here usernames are not.
-        "invalid_login": "That username and password do not match an account. Passwords are "
-        "case-sensitive; usernames are not.",
-    }
+class StoredUsername:
+    """Usernames matched without regard to case, so the lockout counts every spelling together."""
 
     def clean_username(self) -> str:
         typed = self.cleaned_data["username"]
@@ -55,6 +56,21 @@ class SignInForm(AuthenticationForm):
                 params={"username": self.username_field.verbose_name},
             )
         return stored_username(typed)
+
+
+class SignInForm(StoredUsername, AuthenticationForm):
+    """Django's sign-in form, matching usernames without regard to case."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's own message says both fields may be case-sensitive; here usernames are not.
+        "invalid_login": "That username and password do not match an account. Passwords are "
+        "case-sensitive; usernames are not.",
+    }
+
+
+class AdminSignInForm(StoredUsername, AdminAuthenticationForm):
+    """The admin's sign-in form, counted by the lockout exactly as the sign-in page is."""
 
 
 class GuardedPasswordChangeForm(PasswordChangeForm):
@@ -82,7 +98,21 @@ class GuardedPasswordChangeForm(PasswordChangeForm):
 
 class BackgroundPasswordResetForm(PasswordResetForm):
     """Django's form; the mail is written and sent in the background, so the answer takes the same
-    time whether or not the address belongs to an account."""
+    time whether or not the address belongs to an account.
+
+    The link is on MIREADS_SITE_URL whatever the request's Host said, and one email address gets
+    at most PASSWORD_RESETS_PER_ACCOUNT requests a window: past it, no mail, the same answer.
+    """
+
+    def save(self, *args, **kwargs) -> None:
+        key = limits.account_key(self.cleaned_data["email"])
+        if limits.retry_after_key(Guess.PASSWORD_RESET_ACCOUNT, key) is not None:
+            logger.warning("password reset not sent: too many for one email address")
+            return
+        limits.count_key(Guess.PASSWORD_RESET_ACCOUNT, key)
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        super().save(*args, **kwargs)
 
     def send_mail(self, *args, **kwargs) -> None:
         send = super().send_mail

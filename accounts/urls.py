@@ -37,7 +37,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name=_page("password_reset_form"),
             form_class=BackgroundPasswordResetForm,
             email_template_name="accounts/password_reset_email.html",

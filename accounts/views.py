@@ -23,7 +23,7 @@ from accounts import limits, portability
 from accounts.forms import DeleteAccountForm, GuardedPasswordChangeForm, ImportForm, SignupForm
 from accounts.models import Guess
 from groups.models import ReadingGroup
-from mireads.http import HtmxHttpRequest, checks_its_own_body_size, problem, safe_url
+from mireads.http import HtmxHttpRequest, checks_its_own_body_size, safe_url
 
 logger = logging.getLogger("mireads.accounts")
 
@@ -36,22 +36,6 @@ def _next_url(request: HttpRequest) -> str:
     return safe_url(request, request.POST.get("next", request.GET.get("next", "")))
 
 
-def _too_many(request: HttpRequest, kind: Guess, what: str) -> HttpResponse | None:
-    """429 with Retry-After if this address is over its limit for `kind`, else None."""
-    wait = limits.retry_after(kind, request)
-    if wait is None:
-        return None
-    minutes = -(-wait // 60)
-    response = problem(
-        request,
-        f"There have been too many {what} from this address. Try again in {minutes} "
-        f"minute{'s' if minutes != 1 else ''}.",
-        status=429,
-    )
-    response["Retry-After"] = str(wait)
-    return response
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @sensitive_post_parameters("password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
@@ -61,7 +45,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     if request.method == "POST":
         # Every sign-up counts, made or not: the "taken" answer also tells whether a name exists.
-        if refused := _too_many(request, Guess.SIGN_UP, "sign-ups"):
+        if refused := limits.refusal(request, Guess.SIGN_UP):
             return refused
         limits.count(Guess.SIGN_UP, request)
     form = SignupForm(request.POST if request.method == "POST" else None)
@@ -75,12 +59,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 class SignInView(auth_views.LoginView):
-    """Django's sign-in, refused with 429 while this address has too many recent failures."""
-
-    def post(self, request, *args, **kwargs):
-        if refused := _too_many(request, Guess.SIGN_IN_FAILURE, "failed sign-ins"):
-            return refused
-        return super().post(request, *args, **kwargs)
+    """Django's sign-in. Its limits (per address, and the lockout per username and address) are
+    checked inside authenticate(), so the admin's sign-in shares them (accounts.backends)."""
 
     def get_context_data(self, **kwargs):
         # Someone following an invite link is asked to sign in first: say which group.
@@ -105,6 +85,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, limited per address (429) and per email address (answered alike, no mail:
+    see BackgroundPasswordResetForm). The link is built on MIREADS_SITE_URL, never the Host."""
+
+    def post(self, request, *args, **kwargs):
+        if refused := limits.refusal(request, Guess.PASSWORD_RESET):
+            return refused
+        limits.count(Guess.PASSWORD_RESET, request)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -20,8 +20,17 @@ IN_USE = (
 )
 
 
+SECTION_IN_USE = (
+    "Readers or reading groups depend on this section (a group's target date, or readers' data "
+    "on its entries), so it cannot be deleted: nothing readers or groups rely on is deleted "
+    "through the catalogue. Move its entries to another section or leave it as it is."
+)
+
+
 def used_by_readers(obj) -> bool:
-    """Whether rows outside the catalogue (a reader's status, tick or note) protect `obj`.
+    """Whether deleting `obj` would touch any row outside the catalogue: one that protects it (a
+    reader's status, tick or note, a group's target) or one it would take with it (a plan's
+    trimmed part).
 
     Asks the deletion collector, so it needs no knowledge of the apps that point here.
     """
@@ -31,7 +40,13 @@ def used_by_readers(obj) -> bool:
     except (ProtectedError, RestrictedError) as error:
         found = getattr(error, "protected_objects", None) or error.restricted_objects
         return any(item._meta.app_label != "catalogue" for item in found)
-    return False
+    if any(_outside(model) and rows for model, rows in collector.data.items()):
+        return True
+    return any(_outside(rows.model) and rows.exists() for rows in collector.fast_deletes)
+
+
+def _outside(model) -> bool:
+    return model._meta.app_label != "catalogue"
 
 
 class AdviceForm(forms.ModelForm):
@@ -172,8 +187,25 @@ class TierFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProtectReadersData:
+    """Deleting a row readers or groups have used is refused with the reason, never a list of
+    their rows: the confirmation page and the bulk action name no reader, group, status or note."""
+
+    def in_use_message(self, objs) -> str:
+        what = "this entry" if len(objs) == 1 else "some of these entries"
+        return IN_USE.format(what=what)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(used_by_readers(obj) for obj in objs):
+            protected = [self.in_use_message(objs)]
+            deleted = [str(obj) for obj in objs]
+            counts = {type(objs[0])._meta.verbose_name_plural: len(objs)}
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ProtectReadersData, admin.ModelAdmin):
     list_display = ["title", "priority", "parent", "position", "paper_count"]
     list_filter = ["priority"]
     prepopulated_fields = {"slug": ["title"]}
@@ -191,19 +223,8 @@ class SectionAdmin(admin.ModelAdmin):
     def paper_count(self, section):
         return section.paper_count
 
-
-class ProtectReadersData:
-    """Deleting a row readers have used is refused with the reason, never a list of their rows:
-    the confirmation page and the bulk action name no reader, status or note."""
-
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if any(used_by_readers(obj) for obj in objs):
-            what = "this entry" if len(objs) == 1 else "some of these entries"
-            protected = [IN_USE.format(what=what)]
-            deleted = [str(obj) for obj in objs]
-            counts = {type(objs[0])._meta.verbose_name_plural: len(objs)}
-        return deleted, counts, perms_needed, protected
+    def in_use_message(self, objs) -> str:
+        return SECTION_IN_USE
 
 
 @admin.register(Paper)
@@ -286,14 +307,24 @@ class PublishForm(forms.Form):
     )
 
 
+class EditionNoteForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = ["note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 4})}
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    """Editions are published, never edited: the list is read-only; "Publish the next edition"
-    is the one way in."""
+    """Editions are published, never re-published: "Publish the next edition" is the one way in,
+    and an edition's note is the one thing that can be corrected afterwards (what it holds and
+    what changed stay as published)."""
 
     list_display = ["number", "published_at", "note", "changed_entries"]
     actions = ["publish_next"]
-    readonly_fields = ["number", "note", "published_at"]
+    form = EditionNoteForm
+    fields = ["number", "published_at", "note"]
+    readonly_fields = ["number", "published_at"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("content")
@@ -304,9 +335,6 @@ class EditionAdmin(admin.ModelAdmin):
         return len(content.changes) if content else "—"
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -1,6 +1,9 @@
 """What changed in the list, in public: every edition newest first with its per-entry
 differences, one entry's history, and an Atom feed of editions."""
 
+import re
+import uuid
+
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -11,9 +14,16 @@ from django.views.decorators.http import require_safe
 from catalogue.editions import word_diff
 from catalogue.models import Edition, Level, Paper
 from catalogue.pagecache import reads_query
-from mireads.http import HtmxHttpRequest
+from mireads.http import HtmxHttpRequest, problem, site_url
 
 LEVEL_LABELS = dict(Level.choices)
+# Far more editions than the list will ever have, and short enough for int() to be cheap.
+MAX_EDITION_DIGITS = 9
+
+
+def is_edition_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() refuses or reads."""
+    return 0 < len(text) <= MAX_EDITION_DIGITS and text.isascii() and text.isdigit()
 
 
 def _readable(change: dict) -> dict:
@@ -48,8 +58,8 @@ def changes(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def edition_number(text: str) -> int:
-    """An edition's number as a query gives it (ASCII digits, at most nine), else ValueError."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+    """An edition's number as a query gives it (is_edition_number), else ValueError."""
+    if not is_edition_number(text):
         raise ValueError(text)
     return int(text)
 
@@ -60,10 +70,10 @@ def entry_changes(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One entry's changes edition by edition: before and after, part by part. `?since=N`
     (from a reader's "changed since you read it" mark) marks the editions after N."""
     paper = get_object_or_404(Paper, slug=slug)
-    try:
-        since = edition_number(request.GET.get("since", ""))
-    except ValueError:
-        since = None
+    since = request.GET.get("since", "")
+    if since and not is_edition_number(since):
+        return problem(request, "“since” must be an edition number, such as 3.", status=400)
+    since = int(since) if since else None
     found = []
     for edition, entries in editions_with_changes(
         Edition.objects.newest_first().select_related("content")
@@ -76,15 +86,50 @@ def entry_changes(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalogue/entry_changes.html", context)
 
 
-class EditionsFeed(Feed):
-    """Atom: one item per edition, its note and how many entries changed."""
+# XML 1.0 allows no C0 control but tab, LF and CR, nor U+FFFE/U+FFFF or a lone surrogate; one
+# form feed in an edition note made every request for the feed a 500.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# The feed's ids (RFC 4287 §4.2.6: absolute, permanent) are UUIDs from the edition's number, so
+# they are the same whichever host or port the feed was fetched through and name no database row.
+FEED_NAMESPACE = uuid.UUID("0f6f5c1e-3a0b-4b7e-8f5d-6a2d9c4e7b13")
 
-    feed_type = Atom1Feed
+
+def xml_text(text: str) -> str:
+    """`text` with every character XML 1.0 cannot carry dropped."""
+    return NOT_IN_XML.sub("", text)
+
+
+def feed_id(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, name)}"
+
+
+class TextAtomFeed(Atom1Feed):
+    """Atom with each entry's summary as type="text": an edition note is plain text, so markup a
+    curator typed is shown as typed, never run by a feed reader."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
+class EditionsFeed(Feed):
+    """Atom: one item per edition, its note and how many entries changed. Links are on the
+    configured site (MIREADS_SITE_URL), never the request's host."""
+
+    feed_type = TextAtomFeed
     title = "mireads: editions of the reading list"
     subtitle = "Each new edition of the list, with what changed."
+    author_name = "The mireads editors"
 
     def link(self):
-        return reverse("catalogue:changes")
+        return site_url(reverse("catalogue:changes"))
+
+    def feed_url(self):
+        return site_url(reverse("catalogue:changes-feed"))
+
+    def feed_guid(self):
+        return feed_id("editions")
 
     def items(self):
         return Edition.objects.newest_first().select_related("content")[:50]
@@ -94,14 +139,17 @@ class EditionsFeed(Feed):
 
     def item_description(self, edition):
         changed = len(_changes_of(edition))
-        note = edition.note or "No note."
+        note = xml_text(edition.note) or "No note."
         return f"{note} ({changed} entr{'y' if changed == 1 else 'ies'} changed.)"
 
     def item_link(self, edition):
-        return edition.get_absolute_url()
+        return site_url(edition.get_absolute_url())
 
     def item_guid(self, edition):
-        return f"{reverse('catalogue:changes')}#edition-{edition.number}"
+        return feed_id(f"edition:{edition.number}")
+
+    def item_author_name(self, edition):
+        return self.author_name
 
     def item_pubdate(self, edition):
         return edition.published_at

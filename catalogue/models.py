@@ -286,6 +286,30 @@ class Level(models.TextChoices):
 LEVEL_WEIGHTS = {"deep": 3, "skim": 1, "skim_or_skip": 0, "skip": 0}
 
 
+def used_outside_catalogue(obj: models.Model) -> bool:
+    """Whether any row outside the catalogue (a reader's tick, a plan's trimmed part, a group's
+    target) points at `obj`. Found through the model's reverse relations, so the catalogue needs
+    no knowledge of the apps that point here."""
+    for relation in obj._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete or relation.many_to_many:
+            continue  # reverse foreign keys only: an M2M shows up as its through table's key
+        if relation.related_model._meta.app_label == "catalogue":
+            continue
+        if relation.related_model._base_manager.filter(**{relation.field.name: obj}).exists():
+            return True
+    return False
+
+
+class PartInUse(ValidationError):
+    """A part readers have used was about to move to another entry."""
+
+
+PART_IN_USE = (
+    "Readers have ticked this part (or trimmed it from their plan), so it cannot move to another "
+    "entry: their ticks would move with it. Retire it here and add a new part to the other entry."
+)
+
+
 class AdviceQuerySet(models.QuerySet):
     def get_by_natural_key(self, paper_slug: str, key: str) -> "Advice":
         return self.get(paper__slug=paper_slug, key=key)
@@ -342,6 +366,29 @@ class Advice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper.name}: {self.get_level_display()} — {self.part}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The guard for any caller that skips the form: a reader's tick stays on its entry.
+        if self.moves_a_used_part():
+            raise PartInUse(PART_IN_USE)
+        super().save(*args, **kwargs)
+        self._stored_paper_id = self.paper_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        part = super().from_db(db, field_names, values, **kwargs)
+        part._stored_paper_id = part.__dict__.get("paper_id")
+        return part
+
+    def moves_a_used_part(self) -> bool:
+        """Whether this part, as loaded, now names another entry and readers have used it."""
+        stored = getattr(self, "_stored_paper_id", None)
+        return bool(self.pk and stored and stored != self.paper_id and used_outside_catalogue(self))
+
+    def clean(self) -> None:
+        super().clean()
+        if self.moves_a_used_part():
+            raise PartInUse({"paper": PART_IN_USE})
 
     def natural_key(self) -> tuple[str, str]:
         return (self.paper.slug, self.key)

@@ -71,3 +71,16 @@ class DeriveTargetsForm(forms.Form):
     start = forms.DateField(
         label="Starting on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+    # The whole list at the slowest pace takes years; a start within this range keeps every
+    # derived date far inside what a date can hold (9999-12-31 overflowed, a 500).
+    EARLIEST_START = dt.date(2000, 1, 1)
+    LATEST_START = dt.date(2100, 12, 31)
+
+    def clean_start(self) -> dt.date:
+        start = self.cleaned_data["start"]
+        if not self.EARLIEST_START <= start <= self.LATEST_START:
+            raise forms.ValidationError(
+                "Choose a start date between 1 January 2000 and 31 December 2100."
+            )
+        return start

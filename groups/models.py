@@ -171,7 +171,9 @@ class TierTarget(models.Model):
     """The date by which the facilitator hopes the group has finished a tier."""
 
     group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="targets")
-    tier = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
+    # PROTECT: deleting a tier in the catalogue must never silently take a group's target with it
+    # (the admin refuses, naming no group; the fixture load keeps the section).
+    tier = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField()
 
     class Meta:

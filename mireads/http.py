@@ -5,6 +5,7 @@ This is the one module of `mireads` that the apps import; it imports none of the
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,6 +44,12 @@ def safe_url(request: HttpRequest, url: str) -> str:
     ):
         return url
     return ""
+
+
+def site_url(path: str) -> str:
+    """`path` on the site's configured address (MIREADS_SITE_URL), never the request's Host:
+    for links that leave the page (mail, feeds, a calendar address) and must not be forged."""
+    return settings.SITE_URL + path
 
 
 def into_flash(response: HttpResponse, selector: str | None = None) -> HttpResponse:

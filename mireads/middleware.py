@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from mireads.http import problem
 
@@ -63,4 +64,25 @@ class RequestBodyLimitMiddleware:
         )
         # The client may still be sending the body: tell it not to reuse this connection.
         response["Connection"] = "close"
+        return response
+
+
+class SignedInNoStoreMiddleware:
+    """Every answer to a signed-in reader is `Cache-Control: no-store` (and private): each carries
+    their name, their data or a CSRF token, and no proxy or browser cache may keep it.
+
+    It sits outside the session middleware, so looking at the user here never adds
+    `Vary: Cookie` to a visitor's page, and inside whitenoise, which answers static files before
+    any of this runs. Views that already send never-cache headers (the dashboard's ETag and 304s
+    included) are left as they are: the headers it adds are the ones they send.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response

@@ -18,6 +18,11 @@ SESSION = Select(Session, where=("session_key",))
 
 
 class SessionStore(db.SessionStore):
+    def _validate_session_key(self, key) -> bool:
+        """Django's keys are 32 lowercase letters and digits. Anything else is no session, asked
+        of no database: a cookie holding a quoted NUL ("\\000") was a 500 on PostgreSQL."""
+        return bool(key) and 8 <= len(key) <= 40 and key.isascii() and key.isalnum()
+
     def _get_session_from_db(self):
         key = self.session_key  # None when the cookie's key is not a valid one
         found = SESSION.instance([key]) if key else None

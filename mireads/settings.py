@@ -44,6 +44,9 @@ smtp_host_password = os.environ.get("EMAIL_HOST_PASSWORD", "")
 smtp_use_tls = _bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mireads <noreply@localhost>")
 LOG_LEVEL = os.environ.get("MIREADS_LOG_LEVEL", "INFO").upper()
+# The site's own address (https://mireads.example.org), for links that leave the page: the
+# password-reset mail, the feeds, the calendar address. Never taken from a request's Host.
+SITE_URL = os.environ.get("MIREADS_SITE_URL", "").strip().rstrip("/")
 # How many trusted proxies append to X-Forwarded-For in front of the app (0: none, use REMOTE_ADDR).
 MIREADS_PROXY_COUNT = int(os.environ.get("MIREADS_PROXY_COUNT") or 0)
 # -------------------------------------------------------------------------------------------------
@@ -64,6 +67,31 @@ else:
             "ALLOWED_HOSTS is empty: set ALLOWED_HOSTS to the comma-separated host names this "
             "server answers to (e.g. ALLOWED_HOSTS=mireads.example.org)."
         )
+
+
+def site_url_from(url: str, *, hosts: list[str], https: bool, debug: bool) -> str:
+    """MIREADS_SITE_URL as scheme://host[:port], or derived when it is unset: make run's address
+    in debug, else the first of ALLOWED_HOSTS (https unless MIREADS_HTTPS=false)."""
+    if not url:
+        if debug:
+            return "http://127.0.0.1:8000"
+        host = hosts[0]
+        if host.startswith(".") or "*" in host:
+            raise ImproperlyConfigured(
+                f"MIREADS_SITE_URL is unset and the first of ALLOWED_HOSTS ({host!r}) is a "
+                "pattern: set MIREADS_SITE_URL to the site's address (https://mireads.example.org)."
+            )
+        return f"{'https' if https else 'http'}://{host}"
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path.strip("/"):
+        raise ImproperlyConfigured(
+            f"MIREADS_SITE_URL {url!r} is not a site address: use https://host or "
+            "https://host:port, with no path."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+SITE_URL = site_url_from(SITE_URL, hosts=ALLOWED_HOSTS, https=HTTPS, debug=DEBUG)
 
 
 def database_from_url(url: str) -> dict:
@@ -248,6 +276,8 @@ MIDDLEWARE = [
     "mireads.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session middleware, inside whitenoise: see its docstring.
+    "mireads.middleware.SignedInNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -259,6 +289,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that a lockout answers before the login view runs.
+    "accounts.middleware.SignInLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -291,6 +322,8 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: an address past its limit is refused before any lockout or password check.
+    "accounts.backends.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -318,6 +351,14 @@ AXES_VERBOSE = False
 # Retry-After until the window ends (accounts/limits.py). Generous for a shared office address.
 SIGN_IN_FAILURES_PER_ADDRESS = (30, 15 * 60)
 SIGN_UPS_PER_ADDRESS = (10, 60 * 60)
+# Password resets: past the per-address limit, 429; past the per-account one (counted per email
+# address typed, known or not), the same answer as ever and no mail, so a mailbox cannot be flooded.
+PASSWORD_RESETS_PER_ADDRESS = (10, 60 * 60)
+PASSWORD_RESETS_PER_ACCOUNT = (3, 60 * 60)
+# Reset mail is sent by a fixed pool of threads from a bounded queue; when the queue is full (a
+# silent mail server, a flood), a request is answered as ever and its mail dropped and logged.
+MAIL_WORKERS = 2
+MAIL_QUEUE_SIZE = 100
 # The proxy in front sets REMOTE_ADDR's view of the world; a client-sent X-Forwarded-For is never
 # trusted, so forging it cannot reset or dodge the count.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]

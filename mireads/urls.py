@@ -3,9 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.forms import AdminSignInForm
 from catalogue.pagecache import public_page
 from mireads import views
 from progress import views as progress_views
+
+# The admin's sign-in matches usernames as the sign-in page does, so the lockout counts every
+# spelling of a name together; both share the per-address limit inside authenticate().
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -5,14 +5,36 @@ as RFC 5545 §3.6.5 asks. Lines end in CRLF and are folded at 75 octets (§3.1).
 """
 
 import datetime as dt
+import re
+import uuid
 from collections.abc import Callable
 
 FEED_WEEKS = 12
+# Event UIDs (RFC 7986 §5.3: a UUID) are derived from the plan's secret token and the day, so
+# they are stable across fetches and name no database row.
+EVENT_NAMESPACE = uuid.UUID("5d0b1f0e-8c39-4d55-9a43-1c1f5a0c7e21")
+# Any line break a curator can type (CR LF, a bare CR, a bare LF, NEL, U+2028/9) becomes one \n:
+# a bare CR passed through would let a parser that splits on it see lines we never wrote.
+LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# TEXT allows no control character but tab (§3.3.11, TSAFE-CHAR); C1 controls go too.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def escape(text: str) -> str:
-    """TEXT value escaping (§3.3.11)."""
+    """A TEXT value (§3.3.11): backslash, semicolon and comma escaped, every line break as \\n,
+    other control characters dropped."""
+    text = CONTROLS.sub("", LINE_BREAKS.sub("\n", text))
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def escape_uri(uri: str) -> str:
+    """A URI value takes no escapes (§3.3.13); it must still carry no control character."""
+    return CONTROLS.sub("", LINE_BREAKS.sub("", uri))
+
+
+def event_uid(plan, day: dt.date) -> str:
+    """The event's UID: a UUID from the plan's token and the day, never a database id."""
+    return str(uuid.uuid5(EVENT_NAMESPACE, f"{plan.calendar_token}/{day:%Y%m%d}"))
 
 
 def fold(line: str) -> str:
@@ -91,13 +113,13 @@ def feed(plan, sessions, *, absolute: Callable[[str], str], stamp: dt.datetime) 
                 description.append(f"  {link}")
         lines += [
             "BEGIN:VEVENT",
-            f"UID:plan-{plan.pk}-{session.date:%Y%m%d}@mireads",
+            f"UID:{event_uid(plan, session.date)}",
             f"DTSTAMP:{stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}",
             f"DTSTART;TZID={zone.key}:{_local(session.starts)}",
             f"DTEND;TZID={zone.key}:{_local(session.ends)}",
             f"SUMMARY:{escape('Reading: ' + ', '.join(names))}",
             f"DESCRIPTION:{escape(chr(10).join(description))}",
-            f"URL:{absolute(session.items[0].paper.get_absolute_url())}",
+            f"URL:{escape_uri(absolute(session.items[0].paper.get_absolute_url()))}",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")

@@ -1,6 +1,7 @@
 """A reader's reading plan: a weekly budget, the days they read, and their calendar feed."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from catalogue.models import Advice
 
@@ -25,12 +27,25 @@ def validate_days(value: str) -> None:
         raise ValidationError("Choose at least one reading day.")
 
 
+# A stored calendar token (secrets.token_urlsafe(32)): anything else is no calendar, unasked.
+STORED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+CALENDAR_MAC_SALT = "mireads.plans.calendar"
+
+
 class ReadingPlanQuerySet(models.QuerySet):
     def by_calendar_token(self, token: str) -> "ReadingPlan | None":
-        """The plan whose feed this secret address names, if it has not been revoked."""
-        if not token:
+        """The plan whose feed this secret address names, if it has not been revoked and the
+        reader has not changed their password (or signed out everywhere) since it was made.
+
+        A token of the wrong shape (a NUL, which PostgreSQL refuses in a query) is no calendar.
+        """
+        stored, _, mac = token.partition(".")
+        if not STORED_TOKEN.fullmatch(stored):
             return None
-        return self.select_related("reader").filter(calendar_token=token).first()
+        plan = self.select_related("reader").filter(calendar_token=stored).first()
+        if plan is None or not constant_time_compare(mac, plan.calendar_mac()):
+            return None
+        return plan
 
     def of_reader(self, reader) -> "ReadingPlan | None":
         return self.filter(reader=reader).first()
@@ -95,6 +110,19 @@ class ReadingPlan(models.Model):
     def session_minutes(self) -> float:
         """Each session's share of the weekly budget."""
         return float(self.hours_per_week) * 60 / len(self.days)
+
+    def calendar_mac(self) -> str:
+        """Binds the address to the reader's session auth hash (an HMAC of the password hash),
+        which changes with the password: that is also how a reader signs out everywhere."""
+        signed = f"{self.calendar_token}:{self.reader.get_session_auth_hash()}"
+        return salted_hmac(CALENDAR_MAC_SALT, signed, algorithm="sha256").hexdigest()[:32]
+
+    @property
+    def calendar_address_token(self) -> str:
+        """What the feed's address carries: the stored token and its MAC, or "" if revoked."""
+        if not self.calendar_token:
+            return ""
+        return f"{self.calendar_token}.{self.calendar_mac()}"
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

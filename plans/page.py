@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
+from mireads.http import site_url
 from plans import estimates, schedule, targets
 from plans.forms import BudgetForm
 from plans.models import ReadingPlan
@@ -40,6 +42,12 @@ def layout_for(reader, plan: ReadingPlan, now: dt.datetime | None = None):
     return layout, pace, papers, dropped
 
 
+def calendar_url(plan: ReadingPlan) -> str:
+    """The feed's private address on the configured site (never the request's host), or ""."""
+    token = plan.calendar_address_token
+    return site_url(reverse("plans:feed", kwargs={"token": token})) if token else ""
+
+
 def plan_context(reader, now: dt.datetime | None = None, **extra) -> dict:
     """The plan page: the budget form, and with a plan its sessions, tiers and feed."""
     plan = ReadingPlan.objects.of_reader(reader)
@@ -49,6 +57,7 @@ def plan_context(reader, now: dt.datetime | None = None, **extra) -> dict:
     }
     if plan is None:
         return {"form": BudgetForm(), **context, **extra}
+    plan.reader = reader  # the calendar address is signed with the reader's session auth hash
     layout, pace, papers, dropped = layout_for(reader, plan, now)
     found = targets.targets_for(reader)
     for tier in layout.tiers:
@@ -61,5 +70,6 @@ def plan_context(reader, now: dt.datetime | None = None, **extra) -> dict:
         "pace": pace,
         "left": estimates.time_left(papers, pace.factor),
         "trimmed": len(dropped),
+        "calendar_url": calendar_url(plan),
         **extra,
     }

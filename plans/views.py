@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from mireads.http import HtmxHttpRequest
+from mireads.http import HtmxHttpRequest, site_url
 from plans import calendar, services
 from plans.forms import AdjustForm, BudgetForm
 from plans.models import ReadingPlan
@@ -110,5 +110,5 @@ def feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
         raise Http404("No such calendar.")
     layout = layout_for(found.reader, found)[0]
     sessions = layout.weeks(calendar.FEED_WEEKS)
-    body = calendar.feed(found, sessions, absolute=request.build_absolute_uri, stamp=timezone.now())
+    body = calendar.feed(found, sessions, absolute=site_url, stamp=timezone.now())
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")

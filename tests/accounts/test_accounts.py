@@ -282,7 +282,7 @@ def follow_reset_link(client, user) -> str:
     client.post(reverse("accounts:password-reset"), {"email": user.email})
     wait_for_outgoing()
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body)
     assert link, mail.outbox[0].body
     response = client.get(link.group(1))
     # Django swaps the token in the address for one kept in the session, then redirects.
@@ -333,7 +333,7 @@ def test_a_used_reset_link_does_not_work_twice(client, reader):
     mail.outbox.clear()
     client.post(reverse("accounts:password-reset"), {"email": "ada@example.org"})
     wait_for_outgoing()
-    path = re.search(r"https?://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    path = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     set_password_url = client.get(path).url
     client.post(set_password_url, {"new_password1": PASSPHRASE, "new_password2": PASSPHRASE})
     response = client.get(path, follow=True)

@@ -223,3 +223,145 @@ def test_a_signed_in_reader_cannot_post_to_the_admin(client_as_reader, paper):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
     assert Paper.objects.get(pk=paper.pk).title == paper.title
+
+
+# --- Catalogue staff stay out of readers' data ----------------------------------------------------
+
+
+@pytest.fixture
+def catalogue_staff(client):
+    """Staff who may edit and delete the catalogue and nothing else."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    curator = UserFactory(username="curator", is_staff=True)
+    curator.user_permissions.set(Permission.objects.filter(content_type__app_label="catalogue"))
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def targeted_section(db):
+    from groups.models import TierTarget
+    from tests.factories import ReadingGroupFactory
+
+    section = SectionFactory(title="Bonus", slug="bonus", priority=4)
+    group = ReadingGroupFactory(name="Secret Society of Ada")
+    TierTarget.objects.create(group=group, tier=section, due_on="2031-07-19")
+    return section
+
+
+def test_deleting_a_section_a_group_targets_is_refused_naming_no_group(
+    catalogue_staff, targeted_section
+):
+    from groups.models import TierTarget
+
+    url = reverse("admin:catalogue_section_delete", args=[targeted_section.pk])
+
+    page = catalogue_staff.get(url).text
+    catalogue_staff.post(url, {"post": "yes"})
+
+    assert "cannot be deleted" in page
+    assert "Secret Society" not in page and "2031" not in page and "Bonus:" not in page
+    assert Section.objects.filter(pk=targeted_section.pk).exists()
+    assert TierTarget.objects.filter(tier=targeted_section).exists()
+
+
+def test_the_bulk_delete_of_sections_is_refused_the_same_way(catalogue_staff, targeted_section):
+    from groups.models import TierTarget
+
+    data = {"action": "delete_selected", "_selected_action": [targeted_section.pk]}
+    page = catalogue_staff.post(reverse("admin:catalogue_section_changelist"), data).text
+    catalogue_staff.post(reverse("admin:catalogue_section_changelist"), {**data, "post": "yes"})
+
+    assert "cannot be deleted" in page and "Secret Society" not in page
+    assert TierTarget.objects.filter(tier=targeted_section).exists()
+
+
+def test_a_section_nobody_depends_on_can_still_be_deleted(catalogue_staff):
+    section = SectionFactory(title="Empty", slug="empty", priority=4)
+    url = reverse("admin:catalogue_section_delete", args=[section.pk])
+    assert catalogue_staff.post(url, {"post": "yes"}).status_code == 302
+    assert not Section.objects.filter(pk=section.pk).exists()
+
+
+def test_the_database_keeps_a_groups_target_when_its_section_is_deleted(targeted_section):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        targeted_section.delete()
+
+
+def test_deleting_an_entry_whose_part_a_plan_trimmed_is_refused_naming_no_reader(
+    catalogue_staff, reader
+):
+    import datetime as dt
+
+    from plans.models import ReadingPlan
+
+    part = AdviceFactory(part="Appendix")
+    plan = ReadingPlan.objects.create(
+        reader=reader,
+        hours_per_week=3,
+        starts_on=dt.date(2026, 1, 5),
+        counted_from=dt.date(2026, 1, 5),
+    )
+    plan.dropped.add(part)
+    url = reverse("admin:catalogue_paper_delete", args=[part.paper.pk])
+
+    page = catalogue_staff.get(url).text
+    catalogue_staff.post(url, {"post": "yes"})
+
+    assert "cannot be deleted" in page and "ada" not in page
+    assert plan.dropped.filter(pk=part.pk).exists()
+
+
+def advice_form(part: Advice, paper: Paper) -> dict:
+    return {
+        "paper": paper.pk,
+        "key": part.key,
+        "position": part.position,
+        "level": part.level,
+        "part": part.part,
+        "detail": part.detail,
+        "deep_link": "",
+        "estimated_minutes": "",
+    }
+
+
+def test_a_ticked_part_cannot_be_moved_to_another_entry(catalogue_staff):
+    from progress.models import PartTick
+    from tests.factories import PartTickFactory
+
+    tick = PartTickFactory(advice__part="Section 2")
+    part, elsewhere = tick.advice, PaperFactory(slug="elsewhere")
+    url = reverse("admin:catalogue_advice_change", args=[part.pk])
+
+    response = catalogue_staff.post(url, advice_form(part, elsewhere))
+
+    assert response.status_code == 200
+    assert "cannot move to another entry" in response.text
+    assert Advice.objects.get(pk=part.pk).paper_id == tick.advice.paper_id
+    assert PartTick.objects.get(pk=tick.pk).advice.paper_id != elsewhere.pk
+
+
+def test_a_part_nobody_ticked_can_still_move(catalogue_staff):
+    part, elsewhere = AdviceFactory(), PaperFactory(slug="elsewhere")
+    url = reverse("admin:catalogue_advice_change", args=[part.pk])
+
+    response = catalogue_staff.post(url, advice_form(part, elsewhere))
+
+    assert response.status_code == 302
+    assert Advice.objects.get(pk=part.pk).paper_id == elsewhere.pk
+
+
+def test_the_model_refuses_to_move_a_ticked_part_whatever_the_caller(db):
+    from catalogue.models import PartInUse
+    from tests.factories import PartTickFactory
+
+    part = Advice.objects.get(pk=PartTickFactory().advice.pk)
+    part.paper = PaperFactory(slug="elsewhere")
+
+    with pytest.raises(PartInUse):
+        part.save()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from catalogue import editions
-from catalogue.models import Advice, Paper
+from catalogue.models import Advice, Edition, Paper
 from tests.factories import AdviceFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,54 @@ def test_the_changes_page_runs_a_constant_number_of_queries(
         client.get(reverse("catalogue:changes"))
     with django_assert_max_num_queries(4):
         client.get(reverse("catalogue:entry-changes", args=["rome"]))
+
+
+# --- RFC 4287 whatever a curator typed ------------------------------------------------------------
+
+HOSTILE_NOTE = "Form\x0cfeed, SOH\x01, <script>alert(1)</script> & <b>bold</b>\x1b"
+
+
+def _feed_root(client, **extra):
+    response = client.get(reverse("catalogue:changes-feed"), **extra)
+    assert response.status_code == 200
+    return ElementTree.fromstring(response.content)  # noqa: S314 (our own response)
+
+
+def test_an_edition_note_with_control_characters_and_markup_is_sent_as_plain_text(
+    client, real_catalogue
+):
+    Edition.objects.update(note=HOSTILE_NOTE)
+
+    root = _feed_root(client)
+
+    (summary,) = [entry.find(f"{ATOM}summary") for entry in root.findall(f"{ATOM}entry")]
+    assert summary.get("type") == "text"
+    assert summary.text.startswith("Formfeed, SOH, <script>alert(1)</script> & <b>bold</b> (")
+
+
+def test_the_feed_meets_rfc_4287_with_absolute_stable_ids_and_an_author(
+    client, real_catalogue, settings
+):
+    second_edition()
+    settings.SITE_URL = "https://mireads.example.org"
+
+    root = _feed_root(client)
+    again = _feed_root(client, HTTP_HOST="localhost:6666")
+
+    assert root.find(f"{ATOM}author/{ATOM}name").text
+    ids = [root.find(f"{ATOM}id").text] + [
+        e.find(f"{ATOM}id").text for e in root.iter(f"{ATOM}entry")
+    ]
+    assert ids == [again.find(f"{ATOM}id").text] + [
+        e.find(f"{ATOM}id").text for e in again.iter(f"{ATOM}entry")
+    ]
+    assert len(set(ids)) == len(ids)
+    for found in ids:
+        assert found.startswith("urn:uuid:"), found
+        for edition in Edition.objects.all():
+            assert str(edition.pk) not in found.split(":")[-1].split("-")
+    links = [link.get("href") for link in root.iter(f"{ATOM}link")]
+    assert links and all(link.startswith("https://mireads.example.org/") for link in links)
+    for entry in root.iter(f"{ATOM}entry"):
+        for required in ("id", "title", "updated", "link", "summary"):
+            assert entry.find(f"{ATOM}{required}") is not None

@@ -92,14 +92,19 @@ def test_status_changes_and_ticks_record_the_edition_they_were_made_under(real_c
     assert PartTick.objects.get(reader=reader).edition.number == 2
 
 
-def test_editions_cannot_be_edited_or_deleted_in_the_admin(client, staff, real_catalogue):
+def test_only_an_editions_note_can_be_corrected_in_the_admin_and_none_deleted(
+    client, staff, real_catalogue
+):
     client.force_login(staff)
     edition = Edition.objects.get()
+    url = reverse("admin:catalogue_edition_change", args=[edition.pk])
 
-    change = client.get(reverse("admin:catalogue_edition_change", args=[edition.pk]))
+    saved = client.post(url, {"note": "Corrected\x0cnote.", "number": 99, "published_at": "x"})
     delete = client.post(reverse("admin:catalogue_edition_delete", args=[edition.pk]))
 
-    assert "Save" not in change.text
+    assert saved.status_code == 302
+    edition.refresh_from_db()
+    assert edition.note == "Corrected\x0cnote." and edition.number == 1
     assert delete.status_code == 403
     assert Edition.objects.filter(pk=edition.pk).exists()
 

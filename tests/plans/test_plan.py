@@ -260,7 +260,7 @@ def test_the_behind_notice_has_no_streaks_ranks_or_failure_words(client_as_reade
 
 
 def _feed(client, plan):
-    return client.get(reverse("plans:feed", kwargs={"token": plan.calendar_token}))
+    return client.get(reverse("plans:feed", kwargs={"token": plan.calendar_address_token}))
 
 
 def test_the_feed_has_one_event_per_session_in_the_readers_time_zone(client, reader):
@@ -287,7 +287,7 @@ def test_the_feed_has_one_event_per_session_in_the_readers_time_zone(client, rea
 def test_a_rotated_or_revoked_feed_address_answers_404(client, reader):
     plan = _plan(reader)
     services.rotate_calendar(plan=plan)
-    old = plan.calendar_token
+    old = plan.calendar_address_token
     services.rotate_calendar(plan=plan)
     assert client.get(reverse("plans:feed", kwargs={"token": old})).status_code == 404
     assert _feed(client, plan).status_code == 200

@@ -14,6 +14,7 @@ import os
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -443,3 +444,150 @@ def test_any_invite_link_is_answered_without_a_server_error(reader_client, token
     url = f"/groups/join/{quote(token, safe='') or 'x'}/"
     assert_answered(reader_client.get(url, headers=headers))
     assert_answered(reader_client.post(url, headers=headers))
+
+
+# --- Query strings, path segments, cookies and calendar edges on every kind of page -------------
+
+# What breaks a careless int() or date(): Unicode digits ("²".isdigit() is true), NUL, numbers past
+# any column and past Python's 4,300-digit limit, and the calendar's first and last days.
+EDGES = [
+    "²",
+    "٣",
+    "\x00",
+    "1\x00",
+    str(HUGE),
+    "9" * 5000,
+    "-0",
+    "0001-01-01",
+    "9999-12-31",
+    "10000-01-01",
+    "\r\n",
+    "%00",
+]
+edge_texts = st.one_of(st.sampled_from(EDGES), texts)
+QUERY_NAMES = ["since", "status", "tier", "kind", "q", "page", "next", "version", "target"]
+queries = fields(**{name: edge_texts for name in QUERY_NAMES})
+READER_PAGES = [
+    "/",
+    "/papers/",
+    f"/papers/{NOTED}/",
+    "/changes/",
+    f"/changes/{NOTED}/",
+    "/changes/feed.atom",
+    "/plan/",
+    "/groups/",
+    f"/groups/{GROUP}/",
+    f"/notes/{NOTED}/",
+    f"/notes/{NOTED}/revisions/",
+    "/account/export/",
+]
+
+
+@FUZZ
+@given(query=queries, headers=request_headers())
+@example(query={"since": "²"}, headers={})
+@example(query={"since": "9" * 5000, "page": "\x00"}, headers=HTMX)
+@example(query={"since": "\x00", "tier": "²", "next": "\x00"}, headers={})
+def test_any_query_string_on_any_page_is_answered_without_a_server_error(
+    reader_client, client, query, headers
+):
+    for url in READER_PAGES:
+        assert_answered(reader_client.get(url, query, headers=headers))
+    for url in ["/", "/papers/", "/changes/", f"/changes/{NOTED}/", "/accounts/login/"]:
+        assert_answered(client.get(url, query, headers=headers))
+
+
+segments = st.one_of(st.sampled_from(EDGES), st.text(min_size=1, max_size=40))
+PATHS = [
+    "/papers/{}/",
+    "/changes/{}/",
+    "/plan/calendar/{}.ics",
+    "/groups/{}/",
+    "/groups/join/{}/",
+    "/notes/{}/",
+    "/entries/{}/checklist/",
+    "/accounts/reset/{}/{}/",
+]
+
+
+@FUZZ
+@given(segment=segments)
+@example(segment="\x00")
+@example(segment="²")
+@example(segment="9999-12-31")
+def test_any_path_segment_is_answered_without_a_server_error(reader_client, client, segment):
+    quoted = quote(segment, safe="")
+    for pattern in PATHS:
+        url = pattern.replace("{}", quoted)
+        assert_answered(client.get(url))
+        assert_answered(reader_client.get(url))
+
+
+cookie_values = st.one_of(
+    st.sampled_from(['"\\000"', "\x00" * 40, "a\x00" * 20, "\x7f" * 40, "\r\n" * 20, "x" * 4000]),
+    st.text(st.characters(max_codepoint=255), max_size=60),
+)
+
+
+@FUZZ
+@given(session=cookie_values, csrf=cookie_values, other=cookie_values)
+@example(session="\x00" * 40, csrf="\x00", other="\x00")
+@example(session="\x00abcdefghijklmnopqrstuvwxyz", csrf="", other="")
+def test_any_cookie_is_answered_without_a_server_error(
+    client, real_catalogue, session, csrf, other
+):
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = session
+    client.cookies[django_settings.CSRF_COOKIE_NAME] = csrf
+    client.cookies["x"] = other
+    for url in ["/", "/papers/", "/plan/", "/groups/", "/accounts/login/"]:
+        assert_answered(client.get(url))
+    assert_answered(client.post("/accounts/login/", {"username": "ada", "password": "x"}))
+
+
+calendar_dates = st.one_of(
+    st.sampled_from(["0001-01-01", "9999-12-31", "9999-12-30", "0001-01-02", "1900-01-01"]),
+    st.dates().map(str),
+    texts,
+)
+
+
+@FUZZ
+@given(start=calendar_dates, hours=numbers, target=calendar_dates, headers=request_headers())
+@example(start="9999-12-31", hours="0.5", target="9999-12-31", headers={})
+@example(start="0001-01-01", hours="60", target="0001-01-01", headers=HTMX)
+def test_every_date_field_takes_the_calendars_edges_without_a_server_error(
+    reader_client, start, hours, target, headers
+):
+    derive = {"hours_per_week": hours, "start": start}
+    assert_answered(reader_client.post(f"/groups/{GROUP}/targets/derive/", derive, headers=headers))
+    targets = {f"target-{n}": target for n in range(1, 8)}
+    assert_answered(reader_client.post(f"/groups/{GROUP}/targets/", targets, headers=headers))
+    budget = {
+        "hours_per_week": hours,
+        "session_time": "19:00",
+        "timezone": "UTC",
+        "days": ["0"],
+        "use_pace": "on",
+    }
+    assert_answered(reader_client.post("/plan/budget/", budget, headers=headers))
+    for url in ["/plan/", f"/groups/{GROUP}/", "/"]:
+        assert_answered(reader_client.get(url, headers=headers))
+
+
+def test_the_inputs_that_once_gave_500s_get_a_4xx_with_one_sentence(reader_client, client):
+    since = client.get(f"/changes/{NOTED}/", {"since": "²"})
+    assert since.status_code == 400
+    assert "“since” must be an edition number" in since.content.decode()
+    assert client.get("/plan/calendar/%00.ics").status_code == 404
+    derive = reader_client.post(
+        f"/groups/{GROUP}/targets/derive/", {"hours_per_week": "3", "start": "9999-12-31"}
+    )
+    assert derive.status_code == 400
+    assert "between 1 January 2000 and 31 December 2100" in derive.content.decode()
+
+
+@pytest.mark.parametrize("value", ['"\\000\\000\\000\\000\\000\\000\\000\\000"', "\x00" * 32])
+def test_a_session_cookie_holding_a_nul_is_no_session(client, real_catalogue, value):
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = value
+    assert client.get("/").status_code == 200
+    assert client.get("/plan/").status_code == 302
