@@ -35,6 +35,9 @@ CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 # Empty: a memory cache per worker; redis://host:6379/0: one cache that every app server shares.
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+# What one request may lose to a Redis that stops answering, then how long no request asks it.
+CACHE_TIMEOUT_MS = int(os.environ.get("CACHE_TIMEOUT_MS") or 100)
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS") or 10)
 # Production sits behind a TLS proxy; MIREADS_HTTPS=false is the one switch for local plain http.
 HTTPS = _bool("MIREADS_HTTPS", not DEBUG)
 smtp_host = os.environ.get("EMAIL_HOST", "")
@@ -136,7 +139,7 @@ def release_digest() -> str:
     return digest.hexdigest()
 
 
-def caches_from_url(url: str) -> dict:
+def caches_from_url(url: str, timeout_ms: int = 100, retry_seconds: float = 10) -> dict:
     """Translate CACHE_URL ('' or redis://[:password@]host:6379/0, rediss:// for TLS) to Django.
 
     Rendered dashboard fragments are cached under digests of everything they show (see
@@ -173,12 +176,17 @@ def caches_from_url(url: str) -> dict:
             f"CACHE_URL scheme {parts.scheme or '(none)'!r} is not supported: use "
             "redis://host:6379/0 (rediss:// for TLS), or leave CACHE_URL empty for a memory cache."
         )
-    # A cache that stops answering must not hold a request for long: fail fast instead.
+    # A cache that stops answering costs a request at most timeout_ms, then is skipped for
+    # retry_seconds (mireads/cache.py): an outage costs speed, never pages.
     redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "mireads.cache.ResilientRedisCache",
         "LOCATION": url,
         "TIMEOUT": 3600,
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {
+            "socket_connect_timeout": timeout_ms / 1000,
+            "socket_timeout": timeout_ms / 1000,
+            "retry_seconds": retry_seconds,
+        },
     }
     release = release_digest()
     return {
@@ -206,7 +214,7 @@ def check_cache_reachable(url: str) -> None:
         ) from None
 
 
-CACHES = caches_from_url(CACHE_URL)
+CACHES = caches_from_url(CACHE_URL, CACHE_TIMEOUT_MS, CACHE_RETRY_SECONDS)
 check_cache_reachable(CACHE_URL)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -238,6 +246,9 @@ MIDDLEWARE = [
     "mireads.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: it asks whether the reader is signed in.
+    "mireads.middleware.SignedOutScriptMiddleware",
+    "mireads.middleware.DatabaseOutageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -9,6 +9,7 @@ from progress import views as progress_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     # Visitors' pages come from the cache of the current catalogue version (catalogue.pagecache);
     # a signed-in reader always gets the view itself.

@@ -1,8 +1,10 @@
 """Site-wide views: health check and error pages."""
 
+import datetime
 import logging
 
-from django.db import DatabaseError, connection
+from django.contrib.sessions.models import Session
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -17,7 +19,10 @@ logger = logging.getLogger("mireads")
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Answer 200 after a database round trip, 503 when the database cannot be reached."""
+    """Liveness: answer 200 after a database round trip, 503 when the database cannot be reached.
+
+    Cheap on purpose (a read, no write): a process manager restarts a server that fails it.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -26,6 +31,36 @@ def healthz(request: HttpRequest) -> HttpResponse:
         logger.warning("healthz: database unreachable")
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# A session key no cookie can hold (valid keys are 32 lowercase letters and digits), so the row the
+# readiness check writes can never be anyone's session, even for the instant it exists.
+READINESS_PROBE_KEY = "readyz-probe"
+
+
+@require_safe
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: answer 200 only when the database takes a write, 503 otherwise.
+
+    A read succeeds on a full disk or a read-only replica while no sign-in or save can. This writes
+    and deletes one row of the session table in a committed transaction (the commit makes the
+    database flush its log, where a full disk shows), leaving nothing behind. A proxy sends
+    readers only to servers that answer 200 here.
+    """
+    try:
+        with transaction.atomic():
+            Session.objects.filter(session_key=READINESS_PROBE_KEY).delete()
+            Session.objects.create(
+                session_key=READINESS_PROBE_KEY,
+                session_data="",
+                expire_date=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
+            )
+            Session.objects.filter(session_key=READINESS_PROBE_KEY).delete()
+    except DatabaseError as error:
+        logger.warning("readyz: the database cannot take a write (%s)", type(error).__name__)
+        return HttpResponse("database cannot take a write\n", status=503, content_type="text/plain")
+    return HttpResponse("ready\n", content_type="text/plain")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
