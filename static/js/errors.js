@@ -46,8 +46,10 @@
         for (const [box, checked] of boxes) box.checked = checked;
         if (boxes.length && !submitter) {
           control.dispatchEvent(new Event("change", { bubbles: true }));
+        } else if (submitter && document.contains(submitter)) {
+          submitter.click(); // htmx sends the button it saw clicked, as the first time
         } else {
-          control.requestSubmit(submitter && document.contains(submitter) ? submitter : undefined);
+          control.requestSubmit();
         }
       } else if (config.verb && config.path) {
         htmx.ajax(config.verb.toUpperCase(), config.path, { source: control });

@@ -178,13 +178,13 @@
         if (response.status === SIGNED_OUT) return signedOut(form);
         if (!response.ok) return signedOut(form);
         return response.text().then((html) => {
-          const fresh = new DOMParser().parseFromString(html, "text/html");
-          const token = fresh.querySelector("[name=csrfmiddlewaretoken]");
-          if (token) {
+          // Read, not parsed into a document: the fragment is only wanted for its token.
+          const found = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
+          if (found) {
             for (const field of document.querySelectorAll("[name=csrfmiddlewaretoken]")) {
-              field.value = token.value;
+              field.value = found[1];
             }
-            document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token.value }));
+            document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": found[1] }));
           }
           state.delay = 0;
           mark(form, "typing");
