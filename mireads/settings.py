@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -215,7 +216,12 @@ def check_cache_reachable(url: str) -> None:
 
 
 CACHES = caches_from_url(CACHE_URL, CACHE_TIMEOUT_MS, CACHE_RETRY_SECONDS)
-check_cache_reachable(CACHE_URL)
+# The deploy's manage.py commands (check, migrate) refuse a Redis that does not answer. A gunicorn
+# worker does not: workers boot again whenever one is replaced (a timeout, a crash), and gunicorn
+# halts the whole server when a worker fails to boot, so refusing there would turn a cache outage
+# into a site outage. A running server renders without the cache until it answers (mireads/cache).
+if "gunicorn.arbiter" not in sys.modules:
+    check_cache_reachable(CACHE_URL)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -11,6 +11,7 @@ import http.client
 import logging
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -312,3 +313,28 @@ def test_what_redis_holds_per_reader_write_is_bounded(served):
     added = sum(client.memory_usage(key) or 0 for key in set(client.keys("*")) - kept)
     print(f"Redis holds {added / writes / 1024:.1f} KB more per reader write (status + dashboard)")
     assert added / writes < 32 * 1024
+
+
+def test_a_gunicorn_worker_starts_and_serves_while_redis_does_not_answer(tmp_path):
+    """gunicorn halts the whole server when a worker fails to boot, and workers boot again
+    whenever one is replaced: a Redis outage must never stop one from starting."""
+    from tests.site.test_scale_out import app_server, environment_without_mireads, prepare
+    from tests.site.test_setup import free_port
+
+    environment = environment_without_mireads(
+        MIREADS_DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        MIREADS_HTTPS="false",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'site.db'}",
+    )
+    prepare(environment)
+    environment["CACHE_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with app_server(environment, tmp_path / "gunicorn.log") as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/", headers={"Host": "127.0.0.1"})
+        response = connection.getresponse()
+        assert response.status == 200
+        assert b"mireads" in response.read()
+        connection.close()
+    assert "cache unavailable (ConnectionError" in (tmp_path / "gunicorn.log").read_text()
