@@ -111,7 +111,7 @@ class DatabaseOutageMiddleware:
     A request during an outage fails in its view with OperationalError or InterfaceError: a
     generic 500 with a full trace per request said nothing to the reader and buried the log (2,840
     traces for one 8-second outage). This answers 503 (a proxy or a script may try again) and logs
-    one line when an outage begins; another after RETRY_AFTER quiet seconds is a new outage.
+    one line when an outage begins; one after 6 x RETRY_AFTER quiet seconds begins a new one.
     """
 
     RETRY_AFTER = 5
@@ -124,27 +124,39 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
+        if not isinstance(exception, DATABASE_OUTAGE):
             return None
-        now = time.monotonic()
-        last, DatabaseOutageMiddleware.last_failure = DatabaseOutageMiddleware.last_failure, now
-        if last is None or now - last > 6 * self.RETRY_AFTER:
-            logger.error(
-                "database unavailable (%s: %s): answering 503 until it is back",
-                type(exception).__name__,
-                str(exception).strip().splitlines()[0] if str(exception).strip() else "no detail",
-            )
-        # A page of its own, rendered without a request context: the base template would ask
-        # the database for the signed-in reader and fail again.
-        message = (
-            "The site cannot reach its database just now, so nothing changed: "
-            "try again in a few seconds."
+        return database_outage(request, exception)
+
+
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
+
+
+def database_outage(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """503 with Retry-After and one sentence, logged once per outage (a failure after
+    6 x RETRY_AFTER quiet seconds begins a new one). Also answers for a database error raised
+    outside a view (mireads.views.server_error), where no middleware can catch it."""
+    now = time.monotonic()
+    last = DatabaseOutageMiddleware.last_failure
+    DatabaseOutageMiddleware.last_failure = now
+    if last is None or now - last > 6 * DatabaseOutageMiddleware.RETRY_AFTER:
+        detail = str(exception).strip()
+        logger.error(
+            "database unavailable (%s: %s): answering 503 until it is back",
+            type(exception).__name__,
+            detail.splitlines()[0] if detail else "no detail",
         )
-        if request.headers.get("HX-Request") == "true":
-            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-        else:
-            response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
-        response["Retry-After"] = str(self.RETRY_AFTER)
-        add_never_cache_headers(response)
-        response._has_been_logged = True  # one line per outage (above), not one per request
-        return response
+    # A page of its own, rendered without a request context: the base template would ask the
+    # database for the signed-in reader and fail again.
+    message = (
+        "The site cannot reach its database just now, so nothing changed: "
+        "try again in a few seconds."
+    )
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = str(DatabaseOutageMiddleware.RETRY_AFTER)
+    add_never_cache_headers(response)
+    response._has_been_logged = True  # one line per outage (above), not one trace per request
+    return response

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import sys
 
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
@@ -12,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from mireads.http import into_flash, is_htmx
+from mireads.middleware import DATABASE_OUTAGE, database_outage
 
 logger = logging.getLogger("mireads")
 
@@ -69,6 +71,15 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if is_htmx(request):
         response = into_flash(response, "#main [role=alert]")
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page (templates/500.html), or 503 for a database outage raised where no
+    middleware catches it (in another middleware, a session save): one log line per outage."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_OUTAGE):
+        return database_outage(request, error)
+    return defaults.server_error(request)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

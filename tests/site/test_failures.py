@@ -94,6 +94,27 @@ def test_a_database_outage_answers_503_with_retry_after_and_logs_one_line(
     assert problems[0].exc_info is None  # one line, not a trace
 
 
+def test_a_database_outage_outside_any_view_is_a_503_with_one_log_line(
+    client_as_reader, monkeypatch, caplog
+):
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def unreachable(self, request, response):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(SessionMiddleware, "process_response", unreachable)
+    client_as_reader.raise_request_exception = False
+    with caplog.at_level(logging.INFO):
+        answers = [client_as_reader.get("/") for _ in range(3)]
+    assert [a.status_code for a in answers] == [503, 503, 503]
+    assert all(a["Retry-After"] == "5" for a in answers)
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(":")[0] for r in problems] == [
+        "database unavailable (OperationalError"
+    ]
+    assert problems[0].exc_info is None
+
+
 def test_another_error_is_still_a_500_with_its_trace(client_as_reader, entry, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("a bug")
