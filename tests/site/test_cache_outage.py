@@ -14,7 +14,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from contextlib import suppress
@@ -41,14 +40,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason} Install it (apt-get install redis-server) to run the outage tests.")
 
 
-def _free_port() -> int:
-    for port in range(6390, 6400):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    pytest.fail("no free port in 6390-6399 for a redis-server of the test's own")
-
-
 @dataclass
 class OwnRedis:
     """A redis-server this test started, and may stop, freeze and thaw."""
@@ -73,30 +64,43 @@ class OwnRedis:
         self.process.wait(timeout=10)
 
 
+def _start_redis(server: str) -> OwnRedis | None:
+    """A redis-server of this test's own on the first port of 6390-6399 it can have, or None.
+
+    Others may run theirs in the same range at the same moment: a server is ours only when the
+    process answering says it has our process id."""
+    for port in range(6390, 6400):
+        process = subprocess.Popen(
+            [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+             "--appendonly", "no", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        redis = OwnRedis(process, f"redis://127.0.0.1:{port}/0")
+        for _ in range(50):
+            if process.poll() is not None:
+                break  # the port was taken
+            with suppress(Exception):
+                if redis.client().info("server")["process_id"] == process.pid:
+                    return redis
+            time.sleep(0.1)
+        if process.poll() is None:
+            redis.stop()
+    return None
+
+
 @pytest.fixture
 def own_redis():
     server = shutil.which("redis-server")
     if server is None:
         _unavailable("redis-server is not installed.")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    redis = OwnRedis(process, f"redis://127.0.0.1:{port}/0")
+    redis = _start_redis(server)
+    if redis is None:
+        pytest.fail("no redis-server of the test's own could start on a port in 6390-6399")
+    resilient._breakers.clear()
     try:
-        for _ in range(50):
-            with suppress(Exception):
-                if redis.client().ping():
-                    break
-            time.sleep(0.1)
-        else:
-            pytest.fail(f"the test's own redis-server on port {port} did not answer")
-        resilient._breakers.clear()
         yield redis
     finally:
-        if process.poll() is None:
+        if redis.process.poll() is None:
             redis.stop()
         resilient._breakers.clear()
 
