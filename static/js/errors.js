@@ -24,7 +24,10 @@
     const verb = event.detail.requestConfig ? event.detail.requestConfig.verb : "post";
     const what = verb === "get" ? "Not loaded" : "Not saved";
     if (event.type === "htmx:sendError") return `${what}: the server could not be reached.`;
-    if (event.type === "htmx:timeout") return `${what}: the server took too long to answer.`;
+    // It may still land after the browser gave up: say what is known, not more.
+    if (event.type === "htmx:timeout") {
+      return `${verb === "get" ? what : "Not confirmed"}: the server took too long to answer.`;
+    }
     if (status === 401) return `${what}: you are signed out.`;
     if (status === 503) return `${what}: the site is briefly unavailable.`;
     return `${what}: the server had a problem (${status}).`;

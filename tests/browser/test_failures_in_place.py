@@ -260,6 +260,28 @@ def test_a_tick_that_cannot_reach_the_server_is_unticked_and_try_again_ticks_it(
     _expected_console_errors(request, "net::ERR_FAILED", "htmx:sendError", "htmx:afterRequest")
 
 
+def test_a_status_change_left_unanswered_times_out_says_so_and_try_again_lands(
+    page, live_server, reader, request
+):
+    sign_in(page, live_server, "scribe")
+    page.goto(f"{live_server.url}/")
+    page.evaluate("htmx.config.timeout = 500")  # the page's own is 20 s
+    status_post = re.compile(rf"/entries/{SLUG}/status/$")
+    held = []
+    page.route(status_post, lambda route: held.append(route))  # never answered
+    _status_button(page, SLUG, "read").click()
+
+    alert = page.locator(f"#head-{SLUG}").get_by_role("alert")
+    expect(alert).to_contain_text("Not confirmed: the server took too long to answer.")
+    expect(_status_button(page, SLUG, "reading")).to_have_attribute("aria-pressed", "true")
+    assert ReadingState.objects.get(reader=reader, paper__slug=SLUG).status == Status.READING
+
+    page.unroute(status_post)  # lets the held request go too: its answer comes too late
+    alert.get_by_role("button", name="Try again").click()
+    expect(_status_button(page, SLUG, "read")).to_have_attribute("aria-pressed", "true")
+    _expected_console_errors(request, "htmx:timeout", "net::ERR_FAILED", "htmx:afterRequest")
+
+
 def test_a_fold_answered_503_says_so_in_place_and_changes_nothing(
     page, live_server, reader, request
 ):
