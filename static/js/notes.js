@@ -28,6 +28,8 @@
   const REFUSED = new Set([400, 413, 422]);
   const CONFLICT = 409;
   const SIGNED_OUT = 401;
+  const FORBIDDEN = 403;
+  const SIGNED_OUT_WHY = "you are signed out";
   const DRAFTS = "mireads.note-draft:";
 
   const states = new WeakMap(); // textarea -> what we know about its text and saves
@@ -141,8 +143,14 @@
     retry(form);
   }
 
-  function signedOut(form) {
+  function signedOut(form, why) {
     const state = stateOf(textareaOf(form));
+    state.delay = state.delay ? Math.min(state.delay * 2, LAST_RETRY) : FIRST_RETRY;
+    window.clearTimeout(state.timer);
+    state.timer = window.setTimeout(() => probe(form), state.delay * 1000);
+    // Said once, not again at every probe (an alert is read out each time it is put there).
+    if (state.phase === "signedout" && state.why === why) return;
+    state.why = why;
     mark(form, "signedout");
     const line = document.createElement("span");
     line.className = "note-unsaved";
@@ -152,13 +160,10 @@
     login.target = "_blank";
     login.rel = "noopener";
     login.textContent = "Sign in (opens a new tab)";
-    line.append("Not saved: you are signed out. Your text is still here and in this browser. ");
+    line.append(`Not saved: ${why}. Your text is still here and in this browser. `);
     line.append(login);
     line.append("; it saves once you are signed in again.");
     statusOf(form).replaceChildren(line);
-    state.delay = state.delay ? Math.min(state.delay * 2, LAST_RETRY) : FIRST_RETRY;
-    window.clearTimeout(state.timer);
-    state.timer = window.setTimeout(() => probe(form), state.delay * 1000);
   }
 
   // Signed out: ask for the editor (a GET changes nothing) until it comes; then the page's form
@@ -175,9 +180,13 @@
     }).then(
       (response) => {
         state.probing = false;
-        if (response.status === SIGNED_OUT) return signedOut(form);
-        if (!response.ok) return signedOut(form);
+        if (!response.ok) return signedOut(form, SIGNED_OUT_WHY);
         return response.text().then((html) => {
+          // Signed in as someone else (a shared computer): this text is not theirs to save.
+          const owner = /data-draft-key="([^"]+)"/.exec(html);
+          if (!owner || owner[1] !== form.dataset.draftKey) {
+            return signedOut(form, "you are signed in as someone else");
+          }
           // Read, not parsed into a document: the fragment is only wanted for its token.
           const found = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
           if (found) {
@@ -194,7 +203,7 @@
       },
       () => {
         state.probing = false;
-        signedOut(form);
+        signedOut(form, SIGNED_OUT_WHY);
       },
     );
   }
@@ -236,6 +245,7 @@
     const textarea = textareaOf(form);
     const state = stateOf(textarea);
     state.saved = text;
+    state.tokenRefreshed = false;
     // The base version moved on (the answer swapped it in): a newer text builds on that one.
     if (textarea.value === text) dropDraft(form);
     else keepDraft(form);
@@ -255,7 +265,13 @@
     if (ok) {
       landed(form, text);
     } else if (status === SIGNED_OUT) {
-      signedOut(form); // the text stays, on the page and in the browser
+      signedOut(form, SIGNED_OUT_WHY); // the text stays, on the page and in the browser
+    } else if (status === FORBIDDEN && !stateOf(textareaOf(form)).tokenRefreshed) {
+      // Signed in again (in another tab) since the page came: its form token is stale. Fetch a
+      // fresh one and save, once; a second refusal with a fresh token is a real one.
+      stateOf(textareaOf(form)).tokenRefreshed = true;
+      mark(form, "signedout");
+      probe(form);
     } else if (status === CONFLICT) {
       mark(form, "conflict"); // both texts are on screen; the reader decides
     } else if (REFUSED.has(status)) {

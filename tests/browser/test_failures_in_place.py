@@ -155,6 +155,40 @@ def test_a_note_kept_in_the_browser_is_saved_after_a_reload_once_signed_in(
     _expected_console_errors(request, "401", "htmx:responseError")
 
 
+def test_a_note_typed_after_signing_in_again_elsewhere_takes_the_fresh_token_and_saves(
+    page, live_server, reader, request
+):
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    _end_every_session()
+    other_tab = page.context.new_page()
+    sign_in(other_tab, live_server, "scribe")  # a new session and a new form token
+    other_tab.close()
+    editor.press_sequentially("Typed with a stale form token")
+    expect(_note_status(page)).to_contain_text("Saved at", timeout=10_000)
+    assert _saved_note(page, reader) == "Typed with a stale form token"
+    _expected_console_errors(request, "403", "Forbidden")
+
+
+def test_a_note_is_never_saved_into_another_readers_account(page, live_server, reader, request):
+    UserFactory(username="someone")
+    sign_in(page, live_server, "scribe")
+    editor = _open_paper(page, live_server)
+    _end_every_session()
+    editor.press_sequentially("Only mine")
+    _signed_out_said(page, editor, "Only mine")
+    other_tab = page.context.new_page()
+    sign_in(other_tab, live_server, "someone")
+    other_tab.close()
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(_note_status(page).get_by_role("alert")).to_contain_text(
+        "Not saved: you are signed in as someone else"
+    )
+    expect(editor).to_have_value("Only mine")
+    assert not Note.objects.exists()
+    _expected_console_errors(request, "401", "htmx:responseError")
+
+
 def test_a_kept_note_saved_over_a_change_made_elsewhere_shows_both_texts(
     page, live_server, reader, request
 ):
@@ -253,7 +287,8 @@ def test_a_tick_that_cannot_reach_the_server_is_unticked_and_try_again_ticks_it(
     assert not PartTick.objects.filter(reader=reader).exists()
 
     page.unroute(parts_post)
-    alert.get_by_role("button", name="Try again").click()
+    with page.expect_response(parts_post):
+        alert.get_by_role("button", name="Try again").click()
     expect(page.locator(f"#part-{SLUG}-1")).to_be_checked()
     expect(page.locator(f"#checklist-{SLUG}").get_by_role("alert")).to_have_count(0)
     assert PartTick.objects.filter(reader=reader).count() == 1
