@@ -33,12 +33,19 @@ serve: export MIREADS_DEBUG := false
 serve: export MIREADS_HTTPS ?= false
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export MIREADS_SITE_URL ?= http://127.0.0.1:$(PORT)
+# `make serve REDIS_PORT=6380` starts a Redis of its own there (no persistence, 256 MB, least
+# recently used keys evicted: what the README asks of production) and caches in it.
 serve: install
 	@bin/port-free $(PORT)
+	@if [ -n "$(REDIS_PORT)" ]; then \
+	  redis-server --bind 127.0.0.1 --port $(REDIS_PORT) --save '' --maxmemory 256mb \
+	    --maxmemory-policy allkeys-lru --daemonize yes --pidfile /tmp/mireads-redis-$(REDIS_PORT).pid \
+	  && for _ in $$(seq 1 30); do redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 0.2; done; fi
 	@if [ -z "$${SECRET_KEY:-}" ] && [ ! -s .secret_key ]; then \
 	  $(PY) -c 'import secrets; print(secrets.token_urlsafe(64))' > .secret_key; \
 	  echo "Created a random SECRET_KEY in .secret_key (git-ignored) for local use."; fi
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}"; \
+	if [ -n "$(REDIS_PORT)" ]; then export CACHE_URL=redis://127.0.0.1:$(REDIS_PORT)/0; fi; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py load_catalogue && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \

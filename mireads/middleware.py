@@ -1,12 +1,20 @@
 """Request wiring that depends on how the site is deployed."""
 
+import logging
+import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 from mireads.http import problem
+
+logger = logging.getLogger("mireads")
 
 
 class TrustedProxyMiddleware:
@@ -65,6 +73,93 @@ class RequestBodyLimitMiddleware:
         # The client may still be sending the body: tell it not to reuse this connection.
         response["Connection"] = "close"
         return response
+
+
+class SignedOutScriptMiddleware:
+    """Answer 401 with one sentence to a signed-out htmx or script request sent to the sign-in page.
+
+    Without JavaScript, a signed-out reader is redirected to sign in and back. A request from a
+    page's script (htmx, or the notes script's keepalive save, which says HX-Request too) cannot
+    follow that: htmx would swap the whole sign-in page into the control, and a note editor would
+    count a redirect as saved. The 401 tells the script, which keeps the reader's text and says
+    "you are signed out" in place (static/js/errors.js, static/js/notes.js).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code in {301, 302, 303, 307, 308}
+            and request.headers.get("HX-Request") == "true"
+            and urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)
+            and not request.user.is_authenticated
+        ):
+            response = HttpResponse(
+                "You are signed out: sign in again, then try once more.\n",
+                status=401,
+                content_type="text/plain; charset=utf-8",
+            )
+            add_never_cache_headers(response)
+        return response
+
+
+class DatabaseOutageMiddleware:
+    """Answer 503 with Retry-After while the database cannot be reached, logging once per outage.
+
+    A request during an outage fails in its view with OperationalError or InterfaceError: a
+    generic 500 with a full trace per request said nothing to the reader and buried the log (2,840
+    traces for one 8-second outage). This answers 503 (a proxy or a script may try again) and logs
+    one line when an outage begins; one after 6 x RETRY_AFTER quiet seconds begins a new one.
+    """
+
+    RETRY_AFTER = 5
+    last_failure: float | None = None
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, DATABASE_OUTAGE):
+            return None
+        return database_outage(request, exception)
+
+
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
+
+
+def database_outage(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """503 with Retry-After and one sentence, logged once per outage (a failure after
+    6 x RETRY_AFTER quiet seconds begins a new one). Also answers for a database error raised
+    outside a view (mireads.views.server_error), where no middleware can catch it."""
+    now = time.monotonic()
+    last = DatabaseOutageMiddleware.last_failure
+    DatabaseOutageMiddleware.last_failure = now
+    if last is None or now - last > 6 * DatabaseOutageMiddleware.RETRY_AFTER:
+        detail = str(exception).strip()
+        logger.error(
+            "database unavailable (%s: %s): answering 503 until it is back",
+            type(exception).__name__,
+            detail.splitlines()[0] if detail else "no detail",
+        )
+    # A page of its own, rendered without a request context: the base template would ask the
+    # database for the signed-in reader and fail again.
+    message = (
+        "The site cannot reach its database just now, so nothing changed: "
+        "try again in a few seconds."
+    )
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = str(DatabaseOutageMiddleware.RETRY_AFTER)
+    add_never_cache_headers(response)
+    response._has_been_logged = True  # one line per outage (above), not one trace per request
+    return response
 
 
 class SignedInNoStoreMiddleware:

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -35,6 +36,9 @@ CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 # Empty: a memory cache per worker; redis://host:6379/0: one cache that every app server shares.
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+# What one request may lose to a Redis that stops answering, then how long no request asks it.
+CACHE_TIMEOUT_MS = int(os.environ.get("CACHE_TIMEOUT_MS") or 100)
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS") or 10)
 # Production sits behind a TLS proxy; MIREADS_HTTPS=false is the one switch for local plain http.
 HTTPS = _bool("MIREADS_HTTPS", not DEBUG)
 smtp_host = os.environ.get("EMAIL_HOST", "")
@@ -181,7 +185,7 @@ def release_digest() -> str:
     return digest.hexdigest()
 
 
-def caches_from_url(url: str) -> dict:
+def caches_from_url(url: str, timeout_ms: int = 100, retry_seconds: float = 10) -> dict:
     """Translate CACHE_URL ('' or redis://[:password@]host:6379/0, rediss:// for TLS) to Django.
 
     Rendered dashboard fragments are cached under digests of everything they show (see
@@ -218,12 +222,17 @@ def caches_from_url(url: str) -> dict:
             f"CACHE_URL scheme {parts.scheme or '(none)'!r} is not supported: use "
             "redis://host:6379/0 (rediss:// for TLS), or leave CACHE_URL empty for a memory cache."
         )
-    # A cache that stops answering must not hold a request for long: fail fast instead.
+    # A cache that stops answering costs a request at most timeout_ms, then is skipped for
+    # retry_seconds (mireads/cache.py): an outage costs speed, never pages.
     redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "mireads.cache.ResilientRedisCache",
         "LOCATION": url,
         "TIMEOUT": 3600,
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {
+            "socket_connect_timeout": timeout_ms / 1000,
+            "socket_timeout": timeout_ms / 1000,
+            "retry_seconds": retry_seconds,
+        },
     }
     release = release_digest()
     return {
@@ -251,8 +260,13 @@ def check_cache_reachable(url: str) -> None:
         ) from None
 
 
-CACHES = caches_from_url(CACHE_URL)
-check_cache_reachable(CACHE_URL)
+CACHES = caches_from_url(CACHE_URL, CACHE_TIMEOUT_MS, CACHE_RETRY_SECONDS)
+# The deploy's manage.py commands (check, migrate) refuse a Redis that does not answer. A gunicorn
+# worker does not: workers boot again whenever one is replaced (a timeout, a crash), and gunicorn
+# halts the whole server when a worker fails to boot, so refusing there would turn a cache outage
+# into a site outage. A running server renders without the cache until it answers (mireads/cache).
+if "gunicorn.arbiter" not in sys.modules:
+    check_cache_reachable(CACHE_URL)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -285,6 +299,9 @@ MIDDLEWARE = [
     "mireads.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: it asks whether the reader is signed in.
+    "mireads.middleware.SignedOutScriptMiddleware",
+    "mireads.middleware.DatabaseOutageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

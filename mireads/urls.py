@@ -14,6 +14,7 @@ admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     # Visitors' pages come from the cache of the current catalogue version (catalogue.pagecache);
     # a signed-in reader always gets the view itself.
@@ -29,6 +30,8 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
 ]
 
-# Django renders templates/500.html itself (without a request context, so a broken page cannot
-# break the error page); 404 answers need to know about htmx.
+# Django's 500 page is templates/500.html without a request context (a broken page cannot break
+# the error page), except for a database outage raised outside a view: 503 and one log line.
+# 404 answers need to know about htmx.
 handler404 = "mireads.views.page_not_found"
+handler500 = "mireads.views.server_error"

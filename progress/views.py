@@ -284,13 +284,27 @@ def note(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     try:
         saved = _save_note(request, paper, form.cleaned_data)
     except services.NoteConflict as conflict:
-        return _note_problem(request, paper, form, CONFLICT, status=409, current=conflict.current)
+        current = conflict.current
+        if not _already_saved(current, form.cleaned_data):
+            return _note_problem(request, paper, form, CONFLICT, status=409, current=current)
+        saved = current
     if request.htmx:
         return render(request, "progress/note.html#saved", {"paper": paper, "note": saved})
     # Without JavaScript the reader goes back to the page they saved from (the paper page, say).
     messages.success(request, f"Your note is saved (version {saved.version}).")
     back = safe_url(request, request.headers.get("Referer", ""))
     return redirect(back or reverse("progress:note", args=[paper.slug]))
+
+
+def _already_saved(current, data: dict) -> bool:
+    """A save retried after its answer was lost (a dropped connection, a timeout): the note holds
+    exactly its text, one version past its base, so the first attempt landed. It is answered as
+    saved rather than as a conflict showing the same text twice."""
+    return (
+        current is not None
+        and current.text == data["text"]
+        and current.version == data["base_version"] + 1
+    )
 
 
 def _save_note(request: HtmxHttpRequest, paper: Paper, data: dict):

@@ -5,7 +5,13 @@
 // - leaving with text the server does not have yet: the browser asks first (beforeunload);
 // - a save that fails (5xx, no network, a refusal htmx leaves unswapped): the status line says
 //   "Not saved", the text stays, and the save is retried with backoff until it lands;
-// - the status line never says "Saved" while the text on screen differs from the server's.
+// - the status line never says "Saved" while the text on screen differs from the server's;
+// - the session ended (401): "Not saved: you are signed out", with a link to sign in in a new
+//   tab; the editor asks again now and then (and when the reader comes back to the tab), takes
+//   the fresh form token once signed in, and saves with the same base version (so a change made
+//   elsewhere meanwhile is still a conflict, never overwritten);
+// - the text the server does not have yet is kept in the browser (localStorage, per reader and
+//   entry) until it does, so a reload or a closed tab puts it back in the editor and saves it.
 // Editors arrive later too (the dashboard loads them lazily), so every listener is on document.
 (function () {
   "use strict";
@@ -21,6 +27,10 @@
   // sending the same text again cannot help, so the next edit saves instead of a timer.
   const REFUSED = new Set([400, 413, 422]);
   const CONFLICT = 409;
+  const SIGNED_OUT = 401;
+  const FORBIDDEN = 403;
+  const SIGNED_OUT_WHY = "you are signed out";
+  const DRAFTS = "mireads.note-draft:";
 
   const states = new WeakMap(); // textarea -> what we know about its text and saves
   const sentText = new WeakMap(); // XMLHttpRequest -> the text it carried
@@ -73,6 +83,131 @@
     status.replaceChildren(line);
   }
 
+  // The unsaved text, kept in the browser until the server has it (a reload, a closed tab, an
+  // ended session). Storage may be full or refused (private browsing): then only the page has it.
+  function draftKey(form) {
+    return form.dataset.draftKey ? DRAFTS + form.dataset.draftKey : null;
+  }
+
+  function keepDraft(form) {
+    const key = draftKey(form);
+    if (!key) return;
+    const base = form.querySelector("[name=base_version]");
+    // The base version is the newest the server confirmed to this editor: the text builds on it.
+    const draft = { text: textareaOf(form).value, base: base ? base.value : "0" };
+    try {
+      window.localStorage.setItem(key, JSON.stringify(draft));
+    } catch (error) {
+      /* storage unavailable: the page still holds the text */
+    }
+  }
+
+  function readDraft(form) {
+    const key = draftKey(form);
+    if (!key) return null;
+    try {
+      const draft = JSON.parse(window.localStorage.getItem(key) || "null");
+      return draft && typeof draft.text === "string" ? draft : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function dropDraft(form) {
+    const key = draftKey(form);
+    if (!key) return;
+    try {
+      window.localStorage.removeItem(key);
+    } catch (error) {
+      /* nothing kept */
+    }
+  }
+
+  // An editor arrives (page load, or swapped in): if the browser kept text the server does not
+  // have, put it back and save it on the base version it was typed on.
+  function restore(form) {
+    if (form.dataset.restored) return;
+    form.dataset.restored = "true";
+    const draft = readDraft(form);
+    if (!draft) return;
+    const textarea = textareaOf(form);
+    if (draft.text === textarea.value) {
+      dropDraft(form);
+      return;
+    }
+    textarea.value = draft.text;
+    const base = form.querySelector("[name=base_version]");
+    if (base) base.value = draft.base;
+    mark(form, "typing");
+    say(form, "Saving the text you typed before…", false);
+    retry(form);
+  }
+
+  function signedOut(form, why) {
+    const state = stateOf(textareaOf(form));
+    state.delay = state.delay ? Math.min(state.delay * 2, LAST_RETRY) : FIRST_RETRY;
+    window.clearTimeout(state.timer);
+    state.timer = window.setTimeout(() => probe(form), state.delay * 1000);
+    // Said once, not again at every probe (an alert is read out each time it is put there).
+    if (state.phase === "signedout" && state.why === why) return;
+    state.why = why;
+    mark(form, "signedout");
+    const line = document.createElement("span");
+    line.className = "note-unsaved";
+    line.setAttribute("role", "alert");
+    const login = document.createElement("a");
+    login.href = form.dataset.loginUrl || "/accounts/login/";
+    login.target = "_blank";
+    login.rel = "noopener";
+    login.textContent = "Sign in (opens a new tab)";
+    line.append(`Not saved: ${why}. Your text is still here and in this browser. `);
+    line.append(login);
+    line.append("; it saves once you are signed in again.");
+    statusOf(form).replaceChildren(line);
+  }
+
+  // Signed out: ask for the editor (a GET changes nothing) until it comes; then the page's form
+  // token is stale (signing in makes a new one), so take the fresh one and save.
+  function probe(form) {
+    if (!document.contains(form)) return;
+    const state = stateOf(textareaOf(form));
+    if (state.phase !== "signedout" || state.probing) return;
+    state.probing = true;
+    fetch(form.getAttribute("action"), {
+      credentials: "same-origin",
+      headers: { "HX-Request": "true" },
+      cache: "no-store",
+    }).then(
+      (response) => {
+        state.probing = false;
+        if (!response.ok) return signedOut(form, SIGNED_OUT_WHY);
+        return response.text().then((html) => {
+          // Signed in as someone else (a shared computer): this text is not theirs to save.
+          const owner = /data-draft-key="([^"]+)"/.exec(html);
+          if (!owner || owner[1] !== form.dataset.draftKey) {
+            return signedOut(form, "you are signed in as someone else");
+          }
+          // Read, not parsed into a document: the fragment is only wanted for its token.
+          const found = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
+          if (found) {
+            for (const field of document.querySelectorAll("[name=csrfmiddlewaretoken]")) {
+              field.value = found[1];
+            }
+            document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": found[1] }));
+          }
+          state.delay = 0;
+          mark(form, "typing");
+          say(form, "Signed in again: saving…", false);
+          retry(form);
+        });
+      },
+      () => {
+        state.probing = false;
+        signedOut(form, SIGNED_OUT_WHY);
+      },
+    );
+  }
+
   function mark(form, phase) {
     stateOf(textareaOf(form)).phase = phase;
     form.dataset.noteState = phase;
@@ -82,6 +217,7 @@
   function typed(form) {
     const textarea = textareaOf(form);
     const state = stateOf(textarea);
+    if (textarea.value !== state.saved) keepDraft(form);
     if (state.phase === "saved" && textarea.value !== state.saved) {
       mark(form, "typing");
       say(form, "Saving…", false);
@@ -106,8 +242,13 @@
   }
 
   function landed(form, text) {
-    const state = stateOf(textareaOf(form));
+    const textarea = textareaOf(form);
+    const state = stateOf(textarea);
     state.saved = text;
+    state.tokenRefreshed = false;
+    // The base version moved on (the answer swapped it in): a newer text builds on that one.
+    if (textarea.value === text) dropDraft(form);
+    else keepDraft(form);
     state.delay = 0;
     window.clearTimeout(state.timer);
     mark(form, "saved");
@@ -123,6 +264,14 @@
     }
     if (ok) {
       landed(form, text);
+    } else if (status === SIGNED_OUT) {
+      signedOut(form, SIGNED_OUT_WHY); // the text stays, on the page and in the browser
+    } else if (status === FORBIDDEN && !stateOf(textareaOf(form)).tokenRefreshed) {
+      // Signed in again (in another tab) since the page came: its form token is stale. Fetch a
+      // fresh one and save, once; a second refusal with a fresh token is a real one.
+      stateOf(textareaOf(form)).tokenRefreshed = true;
+      mark(form, "signedout");
+      probe(form);
     } else if (status === CONFLICT) {
       mark(form, "conflict"); // both texts are on screen; the reader decides
     } else if (REFUSED.has(status)) {
@@ -175,6 +324,21 @@
       if (stateOf(textareaOf(form)).phase === "failed") retry(form);
     }
   });
+
+  // Back from signing in in another tab: try at once rather than at the next timer.
+  function cameBack() {
+    for (const form of document.querySelectorAll(EDITOR)) {
+      if (stateOf(textareaOf(form)).phase === "signedout") probe(form);
+    }
+  }
+  window.addEventListener("focus", cameBack);
+
+  function restoreAll(root) {
+    const forms = root.matches && root.matches(EDITOR) ? [root] : root.querySelectorAll(EDITOR);
+    for (const form of forms) restore(form);
+  }
+  // Once htmx has set the editor up (its retry trigger), on the page and in swapped-in content.
+  document.addEventListener("htmx:load", (event) => restoreAll(event.detail.elt));
 
   window.addEventListener("beforeunload", (event) => {
     for (const form of document.querySelectorAll(EDITOR)) {
@@ -243,6 +407,7 @@
 
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") leave();
+    else cameBack();
   });
   window.addEventListener("pagehide", leave);
 })();

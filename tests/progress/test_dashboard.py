@@ -252,8 +252,9 @@ def test_the_page_carries_a_live_region_and_no_script_of_its_own(client_as_reade
     assert 'id="announce" class="visually-hidden" role="status" aria-live="polite"' in html
     scripts = re.findall(r"<script[^>]*>", html)
     # htmx, the notes script that saves a note as the page is left (static/js/notes.js), and the
-    # dashboard's, which loads an entry's checklist once it is opened (static/js/dashboard.js).
-    ours = ("django_htmx/", "js/notes.js", "js/dashboard.js")
+    # dashboard's, which loads an entry's checklist once it is opened (static/js/dashboard.js), and
+    # the one that says where a request failed (static/js/errors.js).
+    ours = ("django_htmx/", "js/notes.js", "js/dashboard.js", "js/errors.js")
     assert scripts and all(any(name in s for name in ours) for s in scripts), scripts
     assert "style=" not in html, "no inline styles: the CSP forbids them"
 

@@ -51,6 +51,7 @@ def signed_in(outcome: Outcome) -> tuple[Outcome, Outcome, Outcome, Outcome]:
 #                       anonymous, another reader, the owner, staff
 MATRIX: dict[str, Row] = {
     "healthz": Row(get=everyone(200)),
+    "readyz": Row(get=everyone(200)),
     "home": Row(get=everyone(200)),
     "admin:index": Row(get=(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     # The public reading list.

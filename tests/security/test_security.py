@@ -534,7 +534,9 @@ def pages_showing_text(clients) -> dict[str, object]:
     first = Paper.objects.get(slug="first")
     tier = Section.objects.get(slug="tier")
     note = reverse("progress:note", args=["first"])
-    stale = {"text": BENIGN, "base_version": 1}
+    # Another tab's text on an old base: a conflict (the same text as saved would be a retry,
+    # answered as saved).
+    stale = {"text": f"{BENIGN} from another tab", "base_version": 1}
     pages = {
         "landing": anonymous.get("/"),
         "paper list": anonymous.get("/papers/"),

@@ -46,7 +46,7 @@ def test_a_redis_cache_url_puts_both_caches_in_that_redis_under_the_release():
     caches = caches_from_url("redis://cache.internal:6379/2")
     assert set(caches) == {"default", "dashboard-regions", "pages"}
     for cache in caches.values():
-        assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert cache["BACKEND"] == "mireads.cache.ResilientRedisCache"
         assert cache["LOCATION"] == "redis://cache.internal:6379/2"
         assert mireads_settings.release_digest() in cache["KEY_PREFIX"]
     assert len({cache["KEY_PREFIX"] for cache in caches.values()}) == len(caches)
