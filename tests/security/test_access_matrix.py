@@ -53,12 +53,9 @@ MATRIX: dict[str, Row] = {
     "healthz": Row(get=everyone(200)),
     "home": Row(get=everyone(200)),
     "admin:index": Row(get=(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
-    # The public reading list.
-    "catalogue:paper-list": Row(get=everyone(200)),
-    "catalogue:paper-detail": Row(get=everyone(200)),
-    # The same two pages, answered by progress so a signed-in reader sees their own state.
-    "reader-paper-list": Row(get=everyone(200)),
-    "reader-paper-page": Row(get=everyone(200)),
+    # The public reading list, answered by progress so a signed-in reader sees their own state.
+    "paper-list": Row(get=everyone(200)),
+    "paper-detail": Row(get=everyone(200)),
     "catalogue:about": Row(get=everyone(200)),
     "catalogue:export-bib": Row(get=everyone(200)),
     "catalogue:export-csv": Row(get=everyone(200)),
@@ -68,7 +65,6 @@ MATRIX: dict[str, Row] = {
     "catalogue:entry-changes": Row(get=everyone(200)),
     # A reader's progress: POST only; each reader writes their own rows for the entry.
     "progress:set-status": Row(get=everyone(405), post=signed_in(400)),
-    "progress:set-part": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:set-parts": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:changes-seen": Row(get=everyone(405), post=signed_in(HOME)),
     # An entry's checklist, loaded into the dashboard when opened; without htmx, the paper page.
