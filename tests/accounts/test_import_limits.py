@@ -1,5 +1,6 @@
 """Imports that would wedge a note are refused with a problem line, never a server error."""
 
+import io
 import json
 
 import pytest
@@ -116,7 +117,7 @@ def test_a_reader_with_many_large_revisions_can_reimport_the_latest_versions_fil
     reader.delete()
     newcomer = UserFactory(username="newcomer")
     client.force_login(newcomer)
-    upload = portability.io.BytesIO(latest.content)
+    upload = io.BytesIO(latest.content)
     upload.name = "mireads-latest.json"
     response = client.post("/account/import/", {"file": upload})
     assert response.status_code == 200, response.context.get("problems")
