@@ -592,6 +592,11 @@ class _Account:
         )
         ReadingEvent.objects.bulk_create(self.new_events)
         PartTick.objects.bulk_create(self.new_ticks)
+        # Rendered now, once each, as a save does: no page renders a note (progress/markdown.py).
+        for note in self.new_notes + self.changed_notes:
+            note.store_rendering()
         Note.objects.bulk_create(self.new_notes)
-        Note.objects.bulk_update(self.changed_notes, ["text", "version", "updated_at"])
+        Note.objects.bulk_update(
+            self.changed_notes, ["text", "version", "updated_at", "rendered", "rendered_version"]
+        )
         NoteRevision.objects.bulk_create(self.new_revisions)
