@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalogue.models import Advice, Edition, Paper, Section
+from progress import bounds
 from progress.models import (
     NOTE_MAX_LENGTH,
     ChangesSeen,
@@ -89,6 +90,7 @@ def _move(reader, paper: Paper, status: str, *, only_from: str | None = None) ->
             dates = [stamp(state.started_at), stamp(state.finished_at), stamp(now)]
             cursor.execute(_SQL["update"], [status, *dates, state.pk])
         cursor.execute(_SQL["event"], [reader.pk, paper.pk, previous, status, stamp(now)])
+    bounds.fold_events(reader, paper)
     return state
 
 
@@ -258,6 +260,7 @@ def save_note(
     ):
         return note
     NoteRevision.objects.create(note=note, version=note.version, text=text, saved_at=now)
+    bounds.fold_revisions(note)
     return note
 
 

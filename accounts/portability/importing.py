@@ -29,6 +29,7 @@ from accounts.portability.schema import (
     VERSION,
 )
 from catalogue.models import Paper
+from progress import bounds
 from progress.models import (
     NOTE_MAX_LENGTH,
     Note,
@@ -600,3 +601,9 @@ class _Account:
             self.changed_notes, ["text", "version", "updated_at", "rendered", "rendered_version"]
         )
         NoteRevision.objects.bulk_create(self.new_revisions)
+        # The same bounds as every save and status change (progress/bounds.py): a file cannot
+        # give a reader more history than using the site could.
+        for paper_id in {event.paper_id for event in self.new_events}:
+            bounds.fold_events(self.reader, paper_id)
+        for note in {revision.note_id: revision.note for revision in self.new_revisions}.values():
+            bounds.fold_revisions(note)

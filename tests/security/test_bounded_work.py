@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from bench.group_page import adversarial_notes, build_group
-from progress import markdown, services
+from progress import bounds, markdown, services
 from progress.models import NOTE_MAX_LENGTH, Note
 from tests.security.test_access_matrix import MATRIX
 
@@ -274,3 +274,76 @@ def test_a_group_page_renders_a_note_without_a_current_rendering_once_and_stores
     monkeypatch.setattr(markdown, "render", must_not_render)
     html = client.get(group.get_absolute_url()).content.decode()
     assert "<p>old</p>" not in html
+
+
+# --- A reader's history is bounded ---------------------------------------------------------------
+
+
+def test_status_changes_past_the_bound_fold_the_oldest_events_but_the_first(reader, paper):
+    from progress.models import ReadingEvent, Status
+
+    for index in range(bounds.MAX_EVENTS_PER_ENTRY + 16):
+        status = Status.READING if index % 2 == 0 else Status.UNREAD
+        services.set_status(reader=reader, paper=paper, status=status)
+    events = list(ReadingEvent.objects.filter(reader=reader, paper=paper).order_by("at", "id"))
+    assert len(events) == bounds.MAX_EVENTS_PER_ENTRY
+    assert (events[0].from_status, events[0].to_status) == (Status.UNREAD, Status.READING)
+    assert events[-1].to_status == reader.reading_states.get().status == Status.UNREAD
+
+
+def test_note_saves_past_the_bound_fold_the_oldest_revisions_and_keep_the_latest(reader, paper):
+    for version in range(bounds.MAX_REVISIONS_PER_NOTE + 10):
+        services.save_note(reader=reader, paper=paper, text=f"v{version}", base_version=version)
+    note = reader.notes.get()
+    versions = list(note.revisions.order_by("version").values_list("version", flat=True))
+    assert len(versions) == bounds.MAX_REVISIONS_PER_NOTE
+    assert versions[-1] == note.version and note.revisions.get(version=note.version).text == "v59"
+
+
+def test_long_revisions_are_folded_past_the_size_budget(reader, paper):
+    text = "x" * (NOTE_MAX_LENGTH - 10)
+    for version in range(8):
+        services.save_note(
+            reader=reader,
+            paper=paper,
+            text=f"{version}{text}",
+            base_version=version,
+        )
+    assert bounds.revision_chars(reader) <= bounds.MAX_REVISION_CHARS
+    assert reader.notes.get().revisions.count() == bounds.MAX_REVISION_CHARS // NOTE_MAX_LENGTH
+
+
+def test_an_import_cannot_give_a_reader_more_history_than_the_bounds(reader, paper):
+    from accounts import portability
+    from progress.models import ReadingEvent
+
+    moves = [("unread", "reading"), ("reading", "unread")]
+    document = {
+        "schema": portability.SCHEMA,
+        "version": portability.VERSION,
+        "entries": [
+            {
+                "slug": paper.slug,
+                "status": "reading",
+                "updated_at": "2025-06-01T00:00:00+00:00",
+                "events": [
+                    {"from": a, "to": b, "at": f"2025-01-01T00:{i // 60:02}:{i % 60:02}+00:00"}
+                    for i in range(1000)
+                    for a, b in [moves[i % 2]]
+                ],
+                "note": {
+                    "text": "last",
+                    "version": 300,
+                    "updated_at": "2025-06-01T00:00:00+00:00",
+                    "revisions": [
+                        {"version": v, "text": f"r{v}", "saved_at": "2025-01-01T00:00:00+00:00"}
+                        for v in range(1, 301)
+                    ],
+                },
+            }
+        ],
+    }
+    entries = portability.parse_export(portability.dumps(document).encode())
+    portability.apply_import(reader=reader, entries=entries)
+    assert ReadingEvent.objects.filter(reader=reader).count() == bounds.MAX_EVENTS_PER_ENTRY
+    assert reader.notes.get().revisions.count() == bounds.MAX_REVISIONS_PER_NOTE

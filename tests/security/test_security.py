@@ -532,7 +532,6 @@ def pages_showing_text(clients) -> dict[str, object]:
     """Every page and fragment that shows catalogue or note text, by a description."""
     anonymous, reader, staff = clients["anonymous"], clients["reader"], clients["staff"]
     first = Paper.objects.get(slug="first")
-    first_part = first.advice.get().key
     tier = Section.objects.get(slug="tier")
     note = reverse("progress:note", args=["first"])
     stale = {"text": BENIGN, "base_version": 1}
@@ -554,9 +553,7 @@ def pages_showing_text(clients) -> dict[str, object]:
             reverse("progress:set-status", args=["first"]), {"status": "reading"}, headers=HTMX
         ),
         "tick (fragment)": reader.post(
-            reverse("progress:set-parts", args=["first"]),
-            {"shown": [first_part], "done": [first_part]},
-            headers=HTMX,
+            reverse("progress:set-part", args=["first", 1]), {"done": "on"}, headers=HTMX
         ),
         "group page": reader.get("/groups/group/"),
         "group board (fragment)": reader.get(
