@@ -10,7 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils import timezone
@@ -120,8 +120,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
-def _attachment(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
+def _attachment(content, content_type: str, filename: str) -> HttpResponse:
+    """A download; `content` text or bytes, or an iterator of them, which is streamed (written
+    out as it is made, so the export never sits whole in memory)."""
+    if isinstance(content, str | bytes):
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -146,9 +151,8 @@ def export_page(request: HtmxHttpRequest) -> HttpResponse:
 def export_json(request: HtmxHttpRequest) -> HttpResponse:
     """Everything the reader owns, as the JSON file that import reads back."""
     now = timezone.now()
-    document = portability.export_document(request.user, exported_at=now)
     return _attachment(
-        portability.dumps(document),
+        portability.export_json(request.user, exported_at=now),
         "application/json; charset=utf-8",
         f"mireads-{now:%Y-%m-%d}.json",
     )

@@ -5,11 +5,11 @@ The JSON export is the one complete format: everything a reader owns, entries na
 parts by (slug, key), so a file from one server imports into another that has the same list.
 """
 
-import io
 import json
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,6 +19,8 @@ from django.db.models import Prefetch
 from accounts.portability.schema import MAX_IMPORT_BYTES, SCHEMA, VERSION
 from catalogue.models import Paper
 from groups.models import Membership
+from plans.models import ReadingPlan
+from progress.dashboard import folded_tiers
 from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
 
 # --- Gathering what a reader owns ----------------------------------------------------------------
@@ -35,33 +37,60 @@ class ReaderEntry:
     note: Note | None = None
 
 
-def reader_entries(reader: AbstractBaseUser) -> list[ReaderEntry]:
+# Entries read at once. With a reader's history bounded (progress/bounds.py), an export holds at
+# most this many entries' rows in memory at a time, however much the reader has: each streamed
+# export (JSON, Markdown, zip) writes them out and reads the next.
+CHUNK = 25
+
+
+def _touched(reader: AbstractBaseUser) -> list[Paper]:
     """Every entry the reader has a status, event, tick or note on, in reading order."""
-    states = {state.paper_id: state for state in reader.reading_states.all()}
-    events = defaultdict(list)
-    for event in reader.reading_events.order_by("at", "id"):
-        events[event.paper_id].append(event)
-    ticks = defaultdict(list)
-    for tick in reader.part_ticks.select_related("advice").order_by("advice__position"):
-        ticks[tick.advice.paper_id].append(tick)
-    notes = {
-        note.paper_id: note
-        for note in reader.notes.prefetch_related(
-            Prefetch("revisions", queryset=NoteRevision.objects.order_by("version"))
-        )
-    }
-    touched = states.keys() | events.keys() | ticks.keys() | notes.keys()
-    return [
-        ReaderEntry(
-            paper=paper,
-            state=states.get(paper.pk),
-            events=events[paper.pk],
-            ticks=ticks[paper.pk],
-            note=notes.get(paper.pk),
-        )
-        # Retired entries too: they are off the list, but the reader's data on them is theirs.
-        for paper in Paper.objects.every_entry_in_reading_order().filter(pk__in=touched)
-    ]
+    touched = (
+        set(reader.reading_states.values_list("paper_id", flat=True))
+        | set(reader.reading_events.values_list("paper_id", flat=True).distinct())
+        | set(reader.part_ticks.values_list("advice__paper_id", flat=True).distinct())
+        | set(reader.notes.values_list("paper_id", flat=True))
+    )
+    # Retired entries too: they are off the list, but the reader's data on them is theirs.
+    return list(Paper.objects.every_entry_in_reading_order().filter(pk__in=touched))
+
+
+def iter_reader_entries(reader: AbstractBaseUser) -> Iterator[ReaderEntry]:
+    """Every entry the reader has anything on, in reading order, read CHUNK entries at a time."""
+    papers = _touched(reader)
+    for start in range(0, len(papers), CHUNK):
+        chunk = papers[start : start + CHUNK]
+        ids = [paper.pk for paper in chunk]
+        states = {state.paper_id: state for state in reader.reading_states.filter(paper_id__in=ids)}
+        events = defaultdict(list)
+        for event in reader.reading_events.filter(paper_id__in=ids).order_by("at", "id"):
+            events[event.paper_id].append(event)
+        ticks = defaultdict(list)
+        for tick in (
+            reader.part_ticks.filter(advice__paper_id__in=ids)
+            .select_related("advice")
+            .order_by("advice__position")
+        ):
+            ticks[tick.advice.paper_id].append(tick)
+        notes = {
+            note.paper_id: note
+            for note in reader.notes.filter(paper_id__in=ids).prefetch_related(
+                Prefetch("revisions", queryset=NoteRevision.objects.order_by("version"))
+            )
+        }
+        for paper in chunk:
+            yield ReaderEntry(
+                paper=paper,
+                state=states.get(paper.pk),
+                events=events[paper.pk],
+                ticks=ticks[paper.pk],
+                note=notes.get(paper.pk),
+            )
+
+
+def reader_entries(reader: AbstractBaseUser) -> list[ReaderEntry]:
+    """iter_reader_entries(), all in memory (for the file of latest versions and the tests)."""
+    return list(iter_reader_entries(reader))
 
 
 def _stamp(moment: datetime | None) -> str | None:
@@ -75,20 +104,74 @@ def _day(moment: datetime | None) -> str:
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def export_document(reader: AbstractBaseUser, *, exported_at: datetime) -> dict:
-    """The complete export: statuses with their history, ticked parts, notes with revisions,
-    and, for the reader's records, the reading groups they belong to and what they share there."""
+def _head(reader: AbstractBaseUser, exported_at: datetime) -> dict:
+    """What comes before the entries: the file's format, the account, the plan, folded tiers."""
     return {
         "schema": SCHEMA,
         "version": VERSION,
         "exported_at": _stamp(exported_at),
         "account": {"username": reader.get_username()},
-        "entries": [_entry_document(entry) for entry in reader_entries(reader)],
-        # Listed, never imported: joining a group takes its invite link, not a file.
-        "groups": [
-            _group_document(membership)
-            for membership in reader.group_memberships.select_related("group").in_joining_order()
+        "plan": _plan_document(ReadingPlan.objects.of_reader(reader)),
+        "folded": sorted(folded_tiers(reader)),
+    }
+
+
+def _groups(reader: AbstractBaseUser) -> list[dict]:
+    # Listed, never imported: joining a group takes its invite link, not a file.
+    return [
+        _group_document(membership)
+        for membership in reader.group_memberships.select_related("group").in_joining_order()
+    ]
+
+
+def export_document(reader: AbstractBaseUser, *, exported_at: datetime) -> dict:
+    """The complete export: statuses with their history, ticked parts, notes with revisions, the
+    reading plan and the tiers folded away on the dashboard, and, for the reader's records, the
+    reading groups they belong to and what they share there. In memory: export_json() streams
+    the same document."""
+    return {
+        **_head(reader, exported_at),
+        "entries": [_entry_document(entry) for entry in iter_reader_entries(reader)],
+        "groups": _groups(reader),
+    }
+
+
+def export_json(reader: AbstractBaseUser, *, exported_at: datetime) -> Iterator[str]:
+    """export_document() as the text of dumps(), written out entry by entry (CHUNK entries in
+    memory at a time), for a streaming response."""
+    head = dumps(_head(reader, exported_at)).rstrip()  # "{ ... }"
+    yield head[:-2] + ',\n  "entries": ['
+    separator = "\n"
+    for entry in iter_reader_entries(reader):
+        yield separator + _indented(_entry_document(entry), "    ")
+        separator = ",\n"
+    groups = _indented(_groups(reader), "  ").lstrip()
+    yield f'\n  ],\n  "groups": {groups}\n}}\n'
+
+
+def _indented(value, prefix: str) -> str:
+    return "\n".join(prefix + line for line in dumps(value).rstrip().split("\n"))
+
+
+def _plan_document(plan: ReadingPlan | None) -> dict | None:
+    if plan is None:
+        return None
+    return {
+        "hours_per_week": str(plan.hours_per_week),
+        "reading_days": plan.reading_days,
+        "session_time": plan.session_time.isoformat(timespec="minutes"),
+        "timezone": plan.timezone,
+        "use_pace": plan.use_pace,
+        "starts_on": plan.starts_on.isoformat(),
+        "counted_from": plan.counted_from.isoformat(),
+        "catch_up_minutes": plan.catch_up_minutes,
+        # Parts trimmed from the plan, named as ticks are: by entry and key.
+        "dropped": [
+            {"slug": advice.paper.slug, "key": advice.key}
+            for advice in plan.dropped.select_related("paper").order_by("paper__slug", "key")
         ],
+        "updated_at": _stamp(plan.updated_at),
+        # Not the calendar address: it is a secret, and a new one is a click away.
     }
 
 
@@ -186,17 +269,20 @@ def export_within_import_limit(
 # --- Markdown ------------------------------------------------------------------------------------
 
 
-def export_markdown(reader: AbstractBaseUser, *, exported_at: datetime) -> str:
-    """One document in reading order: each entry's status, dates, ticked parts and note."""
-    entries = reader_entries(reader)
-    lines = [
-        f"# {reader.get_username()}'s reading",
-        "",
-        f"Exported from mireads on {exported_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
-        f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'} in reading order.",
-    ]
-    for entry in entries:
-        lines += ["", f"## {_one_line(entry.paper.name)}", ""]
+def export_markdown(reader: AbstractBaseUser, *, exported_at: datetime) -> Iterator[str]:
+    """One document in reading order: each entry's status, dates, ticked parts and note, written
+    out entry by entry for a streaming response."""
+    count = len(_touched(reader))
+    yield "\n".join(
+        [
+            f"# {reader.get_username()}'s reading",
+            "",
+            f"Exported from mireads on {exported_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
+            f"{count} {'entry' if count == 1 else 'entries'} in reading order.",
+        ]
+    )
+    for entry in iter_reader_entries(reader):
+        lines = ["", f"## {_one_line(entry.paper.name)}", ""]
         lines += [f"- {label}: {value}" for label, value in _facts(entry)]
         if entry.ticks:
             lines += ["", "Ticked parts:", ""]
@@ -206,7 +292,8 @@ def export_markdown(reader: AbstractBaseUser, *, exported_at: datetime) -> str:
             ]
         if entry.note and entry.note.text.strip():
             lines += ["", "### Note", "", demote_headings(entry.note.text.strip(), levels=3)]
-    return "\n".join(lines) + "\n"
+        yield "\n" + "\n".join(lines)
+    yield "\n"
 
 
 _ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)", re.MULTILINE)
@@ -275,20 +362,45 @@ def yaml_string(text: str) -> str:
     return _YAML_LINE_BREAKS.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
 
 
-def export_notes_zip(reader: AbstractBaseUser, *, exported_at: datetime) -> bytes:
+class _Pipe:
+    """A write-only file for zipfile that keeps what was written until it is taken: zipfile sees
+    no seek(), so it writes each member's sizes after its data, as a stream allows."""
+
+    def __init__(self):
+        self.chunks: list[bytes] = []
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        taken, self.chunks = b"".join(self.chunks), []
+        return taken
+
+
+def export_notes_zip(reader: AbstractBaseUser, *, exported_at: datetime) -> Iterator[bytes]:
     """One Markdown file per entry, named by its title, with YAML front matter (the slug among
-    it), for an Obsidian vault."""
-    buffer = io.BytesIO()
+    it), for an Obsidian vault; written out member by member for a streaming response."""
+    pipe = _Pipe()
     stamp = exported_at.astimezone(UTC).timetuple()[:6]
     taken: set[str] = set()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for entry in reader_entries(reader):
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in iter_reader_entries(reader):
             # A fixed date in every member keeps the archive the same for the same data.
             name = vault_file_name(entry.paper.name, taken)
             member = zipfile.ZipInfo(name, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(member, _vault_file(entry))
-    return buffer.getvalue()
+            yield pipe.take()
+    yield pipe.take()
 
 
 def _vault_file(entry: ReaderEntry) -> str:

@@ -603,7 +603,17 @@ class _Account:
         NoteRevision.objects.bulk_create(self.new_revisions)
         # The same bounds as every save and status change (progress/bounds.py): a file cannot
         # give a reader more history than using the site could.
+        # Only entries over a bound are folded (what each has is known here), so an ordinary
+        # import costs no statement more.
         for paper_id in {event.paper_id for event in self.new_events}:
-            bounds.fold_events(self.reader, paper_id)
-        for note in {revision.note_id: revision.note for revision in self.new_revisions}.values():
-            bounds.fold_revisions(note)
+            if len(self.events[paper_id]) > bounds.MAX_EVENTS_PER_ENTRY:
+                bounds.fold_events(self.reader, paper_id)
+        added: dict[int, list[NoteRevision]] = defaultdict(list)
+        for revision in self.new_revisions:
+            added[revision.note_id].append(revision)
+        for revisions in added.values():
+            note = revisions[0].note
+            every = revisions + (list(note.revisions.all()) if note in self.changed_notes else [])
+            chars = sum(len(revision.text) for revision in every)
+            if len(every) > bounds.MAX_REVISIONS_PER_NOTE or chars > bounds.MAX_REVISION_CHARS:
+                bounds.fold_revisions(note)

@@ -84,7 +84,7 @@ def give_history(reader, papers) -> None:
 def export_of(client: Client) -> dict:
     response = client.get(reverse("accounts:export-json"))
     assert response.status_code == 200
-    return json.loads(response.content)
+    return json.loads(response.getvalue())
 
 
 def upload(client: Client, content: bytes | str, name: str = "mireads.json", **extra):
@@ -193,7 +193,7 @@ def test_the_markdown_export_is_one_document_in_reading_order(client_as_reader, 
     give_history(reader, papers)
     response = client_as_reader.get(reverse("accounts:export-markdown"))
     assert response["Content-Type"].startswith("text/markdown")
-    text = response.content.decode()
+    text = response.getvalue().decode()
     first, second = text.index(f"## {papers[0].name}"), text.index(f"## {papers[1].name}")
     assert first < second
     section = text[first:second]
@@ -234,7 +234,7 @@ def test_the_notes_zip_has_one_file_per_entry_with_safely_quoted_front_matter(
     NoteFactory(reader=reader, paper=tricky, text="---\nnot: front matter\n---")
     response = client_as_reader.get(reverse("accounts:export-notes-zip"))
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     # Named by title, with what file systems and Obsidian's links refuse taken out.
     (name,) = archive.namelist()
     assert name == "Title with quotes , a hash and a newline too.md"
@@ -698,7 +698,7 @@ def test_export_delete_sign_up_again_import_export_gives_the_same_document(
     give_history(reader, papers[:3])
     ReadingStateFactory(reader=reader, paper=papers[3], status=Status.READING, started_at=at(9))
     client.force_login(reader)
-    before = client.get(reverse("accounts:export-json")).content
+    before = client.get(reverse("accounts:export-json")).getvalue()
 
     client.post(reverse("accounts:delete"), {"password": password})
     response = client.post(
@@ -712,7 +712,7 @@ def test_export_delete_sign_up_again_import_export_gives_the_same_document(
     )
     assert response.status_code == 302
     assert upload(client, before).status_code == 200
-    after = client.get(reverse("accounts:export-json")).content
+    after = client.get(reverse("accounts:export-json")).getvalue()
 
     first, second = json.loads(before), json.loads(after)
     for exported in (first, second):
@@ -749,7 +749,7 @@ def test_a_readers_export_holds_none_of_another_readers_data(client, reader, oth
     assert [e["slug"] for e in exported["entries"]] == [papers[2].slug]
     assert exported["account"] == {"username": "grace"}
     for name in EXPORT_URLS[2:]:
-        content = client.get(reverse(name)).content
+        content = client.get(reverse(name)).getvalue()
         assert b"Second thoughts" not in content
         assert b"First thoughts" not in content
         assert papers[0].slug.encode() not in content
@@ -778,11 +778,11 @@ def test_exported_notes_keep_their_headings_under_the_entrys(client_as_reader, r
     NoteFactory(
         reader=reader, paper=paper, text="# Summary\n\n```\n# not a heading\n```\n## Detail"
     )
-    markdown = client_as_reader.get(reverse("accounts:export-markdown")).content.decode()
+    markdown = client_as_reader.get(reverse("accounts:export-markdown")).getvalue().decode()
     assert "#### Summary" in markdown and "##### Detail" in markdown
     assert "\n# not a heading\n" in markdown, "code stays as it was"
     archive = zipfile.ZipFile(
-        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).content)
+        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).getvalue())
     )
     vault = archive.read("Headed.md").decode()
     assert "\n# Headed\n" in vault and "\n## Summary\n" in vault
@@ -792,6 +792,6 @@ def test_two_entries_with_one_title_get_two_vault_files(client_as_reader, reader
     for slug in ("one", "two"):
         NoteFactory(reader=reader, paper=PaperFactory(slug=slug, title="Same", short_name=""))
     archive = zipfile.ZipFile(
-        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).content)
+        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).getvalue())
     )
     assert sorted(archive.namelist()) == ["Same 2.md", "Same.md"]
