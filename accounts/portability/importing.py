@@ -5,14 +5,17 @@ the file; then it merges in one transaction, so a file is applied entirely or no
 files name parts by position; newer ones by key.
 """
 
+import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
@@ -28,10 +31,12 @@ from accounts.portability.schema import (
     SCHEMA,
     VERSION,
 )
-from catalogue.models import Paper
+from catalogue.models import Advice, Paper, Section
+from plans.models import MAX_HOURS_PER_WEEK, ReadingPlan, validate_days, validate_timezone
 from progress import bounds
 from progress.models import (
     NOTE_MAX_LENGTH,
+    DashboardState,
     Note,
     NoteRevision,
     PartTick,
@@ -99,6 +104,28 @@ class EntryIn:
         return max((moment for moment in moments if moment), default=None)
 
 
+@dataclass(frozen=True)
+class PlanIn:
+    hours_per_week: Decimal
+    reading_days: str
+    session_time: dt.time
+    timezone: str
+    use_pace: bool
+    starts_on: dt.date
+    counted_from: dt.date
+    catch_up_minutes: int
+    dropped: list[tuple[str, str]]  # (entry slug, part key)
+    updated_at: datetime | None
+
+
+class ParsedExport(list):
+    """The checked entries of a file (a list of EntryIn), with its plan and folded tiers (files
+    from before they were exported have neither)."""
+
+    plan: PlanIn | None = None
+    folded: list[str] | None = None
+
+
 class _Unreadable(ValueError):
     """Raised from inside the JSON parser for input it should not turn into Python values."""
 
@@ -139,7 +166,12 @@ def parse_export(data: bytes) -> list[EntryIn]:
     except RecursionError:
         raise ImportRefused(["The file cannot be read: it is nested too deeply."]) from None
     checker = _Checker()
-    entries = checker.document(document)
+    entries = ParsedExport(checker.document(document))
+    if isinstance(document, dict) and not checker.problems:
+        if document.get("plan") is not None:
+            entries.plan = checker.plan(document["plan"], "plan")
+        if "folded" in document:
+            entries.folded = checker.folded(document["folded"], "folded")
     if checker.problems:
         raise ImportRefused(checker.report())
     return entries
@@ -330,6 +362,93 @@ class _Checker:
             saved_at=self.moment(value.get("saved_at"), f"{where}.saved_at"),
         )
 
+    def plan(self, value, where: str) -> PlanIn | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"is {_kind(value)}, expected an object or null")
+            return None
+        count = len(self.problems) + self.more
+        hours = value.get("hours_per_week")
+        try:
+            hours = Decimal(str(hours)) if isinstance(hours, str | int | float) else None
+        except InvalidOperation:
+            hours = None
+        if hours is None or not hours.is_finite() or not 0 < hours <= MAX_HOURS_PER_WEEK:
+            self.problem(
+                f"{where}.hours_per_week", f"is not a number of hours (0.5 to {MAX_HOURS_PER_WEEK})"
+            )
+        days = self.text(value.get("reading_days"), f"{where}.reading_days", max_length=7)
+        session = self.text(value.get("session_time"), f"{where}.session_time", max_length=8)
+        zone = self.text(value.get("timezone"), f"{where}.timezone", max_length=64)
+        for check, field_value, name in (
+            (validate_days, days, "reading_days"),
+            (validate_timezone, zone, "timezone"),
+        ):
+            try:
+                check(field_value)
+            except ValidationError as error:
+                self.problem(f"{where}.{name}", error.messages[0])
+        try:
+            session_time = dt.time.fromisoformat(session)
+        except ValueError:
+            self.problem(f"{where}.session_time", f"{_shown(session)} is not a time (HH:MM)")
+            session_time = None
+        use_pace = value.get("use_pace")
+        if type(use_pace) is not bool:
+            self.problem(f"{where}.use_pace", f"is {_kind(use_pace)}, expected true or false")
+        starts_on = self.day(value.get("starts_on"), f"{where}.starts_on")
+        counted_from = self.day(value.get("counted_from"), f"{where}.counted_from")
+        if starts_on and counted_from and counted_from < starts_on:
+            self.problem(f"{where}.counted_from", "is before starts_on")
+        catch_up = self.whole(value.get("catch_up_minutes"), f"{where}.catch_up_minutes", 1_000_000)
+        dropped = []
+        for index, part in enumerate(self.items(value.get("dropped", []), f"{where}.dropped")):
+            if not isinstance(part, dict):
+                self.problem(f"{where}.dropped[{index}]", f"is {_kind(part)}, expected an object")
+                continue
+            slug = self.text(
+                part.get("slug"), f"{where}.dropped[{index}].slug", max_length=MAX_SLUG_LENGTH
+            )
+            key = self.text(
+                part.get("key"), f"{where}.dropped[{index}].key", max_length=MAX_KEY_LENGTH
+            )
+            dropped.append((slug, key))
+        updated_at = self.moment(value.get("updated_at"), f"{where}.updated_at", optional=True)
+        if len(self.problems) + self.more > count:
+            return None
+        return PlanIn(
+            hours_per_week=hours,
+            reading_days=days,
+            session_time=session_time,
+            timezone=zone,
+            use_pace=use_pace,
+            starts_on=starts_on,
+            counted_from=counted_from,
+            catch_up_minutes=catch_up,
+            dropped=dropped,
+            updated_at=updated_at,
+        )
+
+    def folded(self, value, where: str) -> list[str]:
+        slugs = self.items(value, where)
+        return [
+            self.text(slug, f"{where}[{index}]", max_length=MAX_SLUG_LENGTH)
+            for index, slug in enumerate(slugs)
+        ]
+
+    def day(self, value, where: str) -> dt.date | None:
+        if not isinstance(value, str):
+            self.problem(where, f"is {_kind(value)}, expected a date")
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(where, f"{_shown(value)} is not an ISO 8601 date")
+            return None
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            self.problem(where, f"{_shown(value)} is not between {EARLIEST_YEAR} and {LATEST_YEAR}")
+            return None
+        return day
+
     def unique(self, values: list, where: str, name: str) -> None:
         seen = set()
         for value in values:
@@ -444,7 +563,37 @@ def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportR
         (report.updated if changed else report.unchanged).append(paper.name)
     account.save()
     bump_dashboard(reader=reader)  # no cached dashboard outlives the merge
+    if getattr(entries, "plan", None) is not None:
+        _merge_plan(reader, entries.plan)
+    if getattr(entries, "folded", None):
+        _merge_folded(reader, entries.folded)
     return report
+
+
+def _merge_plan(reader: AbstractBaseUser, incoming: PlanIn) -> None:
+    """The file's plan, unless the account's own changed after it (the newer wins, as statuses
+    do); its trimmed parts as far as this server lists them."""
+    plan = ReadingPlan.objects.of_reader(reader)
+    if plan is not None and (incoming.updated_at is None or plan.updated_at >= incoming.updated_at):
+        return
+    plan = plan or ReadingPlan(reader=reader)
+    for name in (
+        "hours_per_week", "reading_days", "session_time", "timezone", "use_pace", "starts_on",
+        "counted_from", "catch_up_minutes",
+    ):  # fmt: skip
+        setattr(plan, name, getattr(incoming, name))
+    plan.save()
+    slugs = {slug for slug, _ in incoming.dropped}
+    parts = Advice.objects.filter(paper__slug__in=slugs).select_related("paper")
+    wanted = set(incoming.dropped)
+    plan.dropped.set([advice for advice in parts if (advice.paper.slug, advice.key) in wanted])
+
+
+def _merge_folded(reader: AbstractBaseUser, slugs: list[str]) -> None:
+    """The file's folded tiers added to the account's (folding is only ever the reader's)."""
+    known = set(Section.objects.top_level().filter(slug__in=slugs).values_list("slug", flat=True))
+    state = DashboardState.objects.select_for_update().get(reader=reader)
+    DashboardState.objects.filter(pk=state.pk).update(folded=sorted(set(state.folded) | known))
 
 
 class _Account:

@@ -795,3 +795,92 @@ def test_two_entries_with_one_title_get_two_vault_files(client_as_reader, reader
         io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).getvalue())
     )
     assert sorted(archive.namelist()) == ["Same 2.md", "Same.md"]
+
+
+# --- The plan and the folded tiers travel too ----------------------------------------------------
+
+
+def test_the_plan_and_the_folded_tiers_survive_export_and_import_into_a_new_account(client, reader):
+    import datetime as dt
+    from decimal import Decimal
+
+    from catalogue.models import Section
+    from plans import services as plan_services
+    from plans.models import ReadingPlan
+    from progress import services
+
+    papers = build_catalogue(4)
+    give_history(reader, papers[:2])
+    plan = plan_services.save_plan(
+        reader=reader,
+        today=dt.date(2025, 3, 3),
+        hours_per_week=Decimal("3.5"),
+        reading_days="135",
+        session_time=dt.time(7, 30),
+        timezone="Europe/Berlin",
+        use_pace=False,
+    )
+    dropped = papers[1].advice.get(position=2)
+    plan.dropped.add(dropped)
+    services.set_tier_folded(
+        reader=reader, section=Section.objects.get(slug="tier-two"), folded=True
+    )
+    client.force_login(reader)
+    exported = client.get(reverse("accounts:export-json")).getvalue()
+    assert json.loads(exported)["folded"] == ["tier-two"]
+    assert json.loads(exported)["plan"]["timezone"] == "Europe/Berlin"
+
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(newcomer)
+    assert upload(client, exported).status_code == 200
+    restored = ReadingPlan.objects.get(reader=newcomer)
+    assert restored.hours_per_week == Decimal("3.5")
+    assert restored.reading_days == "135" and restored.session_time == dt.time(7, 30)
+    assert restored.timezone == "Europe/Berlin" and restored.use_pace is False
+    assert restored.starts_on == restored.counted_from == dt.date(2025, 3, 3)
+    assert list(restored.dropped.all()) == [dropped]
+    assert newcomer.dashboard_state.folded == ["tier-two"]
+    # What a reader sees: the tier they folded stays folded on the new account's dashboard.
+    dashboard = client.get("/").content.decode()
+    assert '<section class="tier folded" id="tier-two"' in dashboard
+    assert '<section class="tier" id="tier-one"' in dashboard
+
+    again = json.loads(client.get(reverse("accounts:export-json")).getvalue())
+    first = json.loads(exported)
+    for document in (first, again):
+        del document["exported_at"], document["plan"]["updated_at"], document["account"]
+    assert again == first
+
+
+def test_an_older_file_without_a_plan_or_folded_tiers_still_imports(client_as_reader, reader):
+    papers = build_catalogue(1)
+    response = upload(client_as_reader, document(entry(papers[0].slug)))
+    assert response.status_code == 200
+    assert not hasattr(reader, "reading_plan") or reader.reading_plan is None
+
+
+def test_a_plan_with_wrong_fields_is_reported_with_its_places(client_as_reader, paper):
+    bad = json.loads(document(entry(paper.slug)))
+    bad["plan"] = {
+        "hours_per_week": "lots",
+        "reading_days": "9",
+        "session_time": "25:00",
+        "timezone": "Mars/Olympus",
+        "use_pace": "yes",
+        "starts_on": "2025-03-03",
+        "counted_from": "2025-03-01",
+        "catch_up_minutes": -1,
+    }
+    response = upload(client_as_reader, json.dumps(bad))
+    assert response.status_code == 400
+    text = response.content.decode()
+    for place in [
+        "plan.hours_per_week",
+        "plan.reading_days",
+        "plan.session_time",
+        "plan.timezone",
+        "plan.use_pace",
+        "plan.counted_from",
+        "plan.catch_up_minutes",
+    ]:
+        assert place in text
