@@ -162,15 +162,23 @@ def export_json(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def export_json_latest(request: HtmxHttpRequest) -> HttpResponse:
-    """The JSON export with the oldest revisions left out until it fits the import limit."""
+    """The JSON export with the oldest revisions left out until it fits the import limit; if the
+    latest versions alone do not fit, a page that says so and links each part that does."""
     now = timezone.now()
-    document, left_out = portability.export_within_import_limit(request.user, exported_at=now)
+    part = request.GET.get("part", "")
+    number = int(part) if part.isascii() and part.isdigit() and len(part) < 4 else None
+    document, left_out, parts = portability.export_within_import_limit(
+        request.user, exported_at=now, part=number or 1
+    )
+    if parts > 1 and number is None:
+        context = {"parts": range(1, parts + 1), "limit_mb": portability.MAX_IMPORT_BYTES >> 20}
+        return render(request, "accounts/export_parts.html", context)
+    name = f"mireads-latest-{now:%Y-%m-%d}" + (f"-part-{number}-of-{parts}" if parts > 1 else "")
     response = _attachment(
-        portability.dumps(document),
-        "application/json; charset=utf-8",
-        f"mireads-latest-{now:%Y-%m-%d}.json",
+        portability.dumps(document), "application/json; charset=utf-8", f"{name}.json"
     )
     response["X-Revisions-Left-Out"] = str(left_out)
+    response["X-Parts"] = str(parts)
     return response
 
 

@@ -230,18 +230,27 @@ def _size(document: dict) -> int:
 
 
 def export_within_import_limit(
-    reader: AbstractBaseUser, *, exported_at: datetime, limit: int = MAX_IMPORT_BYTES
-) -> tuple[dict, int]:
+    reader: AbstractBaseUser,
+    *,
+    exported_at: datetime,
+    limit: int | None = None,
+    part: int = 1,
+) -> tuple[dict, int, int]:
     """The export, leaving out the oldest revisions until the file fits what import accepts.
 
-    Returns the document and how many revisions were left out. Each note keeps its text and its
-    latest revision; statuses, events and ticks are always there in full. The full export keeps
-    every revision: this file is for moving a long history to another account or server.
+    Returns the document, how many revisions were left out, and how many parts the latest
+    versions take. Each note keeps its text and its latest revision; statuses, events and ticks
+    are always there in full. If even that is over the limit (many long notes), the entries are
+    shared out over several files in reading order, each within the limit, and `part` (from 1)
+    says which to return: import merges, so importing each in turn restores them all. An entry
+    always fits alone (a note and its latest revision are 200,000 characters at most). The full
+    export keeps every revision: this file is for moving a long history to another account.
     """
+    limit = limit or MAX_IMPORT_BYTES
     document = export_document(reader, exported_at=exported_at)
     size = _size(document)
     if size <= limit:
-        return document, 0
+        return document, 0, 1
     notes = [entry["note"] for entry in document["entries"] if entry.get("note")]
     before = sum(len(note["revisions"]) for note in notes)
     # Oldest first across all notes, never a note's latest revision.
@@ -263,7 +272,30 @@ def export_within_import_limit(
             key=lambda note: note["revisions"][0]["saved_at"] or "",
         )
         oldest["revisions"].pop(0)
-    return document, before - sum(len(note["revisions"]) for note in notes)
+    left = before - sum(len(note["revisions"]) for note in notes)
+    if _size(document) <= limit:
+        return document, left, 1
+    parts = _share_out(document, limit)
+    index = min(max(part, 1), len(parts)) - 1
+    return {**document, "entries": parts[index]}, left, len(parts)
+
+
+def _share_out(document: dict, limit: int) -> list[list[dict]]:
+    """The document's entries in reading order, in as few consecutive runs as keep each file
+    (the document with one run as its entries) within `limit`."""
+    room = limit - _size({**document, "entries": []}) - 16
+    parts: list[list[dict]] = [[]]
+    used = 0
+    for entry in document["entries"]:
+        text = dumps(entry)
+        # Inside the file each of the entry's lines is indented four more, and a comma follows.
+        cost = len(text.encode()) + 4 * text.count("\n") + 8
+        if parts[-1] and used + cost > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(entry)
+        used += cost
+    return parts
 
 
 # --- Markdown ------------------------------------------------------------------------------------

@@ -139,3 +139,44 @@ def test_the_latest_versions_file_is_the_complete_export_when_that_fits(
     latest = client_as_reader.get("/account/export/mireads-latest.json")
     assert latest["X-Revisions-Left-Out"] == "0"
     assert json.loads(latest.content)["entries"] == json.loads(full.getvalue())["entries"]
+
+
+def test_when_the_latest_versions_alone_are_over_the_limit_the_page_says_so_and_each_part_fits(
+    client, monkeypatch
+):
+    from accounts.portability import export
+
+    limit = 100_000
+    monkeypatch.setattr(export, "MAX_IMPORT_BYTES", limit)
+    papers = [PaperFactory(slug=f"entry-{index}") for index in range(6)]
+    reader = UserFactory(username="writer")
+    for paper in papers:
+        text = f"{paper.slug} " + "long note " * 4_000  # 40,000 characters, twice in the file
+        services.save_note(reader=reader, paper=paper, text=text, base_version=0)
+    client.force_login(reader)
+
+    page = client.get("/account/export/mireads-latest.json")
+    assert page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert "more than import takes in one file" in html
+    parts = html.count("?part=")
+    assert parts >= 3
+
+    slugs = []
+    for number in range(1, parts + 1):
+        response = client.get("/account/export/mireads-latest.json", {"part": number})
+        assert len(response.content) <= limit
+        assert response["X-Parts"] == str(parts)
+        slugs += [entry["slug"] for entry in json.loads(response.content)["entries"]]
+    assert slugs == [paper.slug for paper in papers]
+
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(newcomer)
+    for number in range(1, parts + 1):
+        client.force_login(reader)
+        content = client.get("/account/export/mireads-latest.json", {"part": number}).content
+        client.force_login(newcomer)
+        upload = io.BytesIO(content)
+        upload.name = f"part-{number}.json"
+        assert client.post("/account/import/", {"file": upload}).status_code == 200
+    assert newcomer.notes.count() == len(papers)
