@@ -884,3 +884,21 @@ def test_a_plan_with_wrong_fields_is_reported_with_its_places(client_as_reader, 
         "plan.catch_up_minutes",
     ]:
         assert place in text
+
+
+def test_the_streamed_json_export_is_the_whole_document(reader):
+    give_history(reader, build_catalogue(30))  # more entries than are read at once
+    streamed = json.loads("".join(portability.export_json(reader, exported_at=DAY)))
+    assert streamed == portability.export_document(reader, exported_at=DAY)
+    assert len(streamed["entries"]) == 30
+
+
+def test_an_empty_accounts_streamed_export_is_valid_json(reader):
+    streamed = json.loads("".join(portability.export_json(reader, exported_at=DAY)))
+    assert streamed["entries"] == [] and streamed["plan"] is None and streamed["folded"] == []
+
+
+def test_the_exports_are_streamed_not_held_whole(client_as_reader, reader):
+    give_history(reader, build_catalogue(3))
+    for name in ["accounts:export-json", "accounts:export-markdown", "accounts:export-notes-zip"]:
+        assert client_as_reader.get(reverse(name)).streaming
