@@ -10,7 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils import timezone
@@ -111,8 +111,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
-def _attachment(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
+def _attachment(content, content_type: str, filename: str) -> HttpResponse:
+    """A download; `content` text or bytes, or an iterator of them, which is streamed (written
+    out as it is made, so the export never sits whole in memory)."""
+    if isinstance(content, str | bytes):
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -137,9 +142,8 @@ def export_page(request: HtmxHttpRequest) -> HttpResponse:
 def export_json(request: HtmxHttpRequest) -> HttpResponse:
     """Everything the reader owns, as the JSON file that import reads back."""
     now = timezone.now()
-    document = portability.export_document(request.user, exported_at=now)
     return _attachment(
-        portability.dumps(document),
+        portability.export_json(request.user, exported_at=now),
         "application/json; charset=utf-8",
         f"mireads-{now:%Y-%m-%d}.json",
     )
@@ -149,15 +153,23 @@ def export_json(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def export_json_latest(request: HtmxHttpRequest) -> HttpResponse:
-    """The JSON export with the oldest revisions left out until it fits the import limit."""
+    """The JSON export with the oldest revisions left out until it fits the import limit; if the
+    latest versions alone do not fit, a page that says so and links each part that does."""
     now = timezone.now()
-    document, left_out = portability.export_within_import_limit(request.user, exported_at=now)
+    part = request.GET.get("part", "")
+    number = int(part) if part.isascii() and part.isdigit() and len(part) < 4 else None
+    document, left_out, parts = portability.export_within_import_limit(
+        request.user, exported_at=now, part=number or 1
+    )
+    if parts > 1 and number is None:
+        context = {"parts": range(1, parts + 1), "limit_mb": portability.MAX_IMPORT_BYTES >> 20}
+        return render(request, "accounts/export_parts.html", context)
+    name = f"mireads-latest-{now:%Y-%m-%d}" + (f"-part-{number}-of-{parts}" if parts > 1 else "")
     response = _attachment(
-        portability.dumps(document),
-        "application/json; charset=utf-8",
-        f"mireads-latest-{now:%Y-%m-%d}.json",
+        portability.dumps(document), "application/json; charset=utf-8", f"{name}.json"
     )
     response["X-Revisions-Left-Out"] = str(left_out)
+    response["X-Parts"] = str(parts)
     return response
 
 

@@ -56,7 +56,7 @@ class Section(models.Model):
         return f"Priority {self.priority}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:paper-list") + f"#{self.slug}"
+        return reverse("paper-list") + f"#{self.slug}"
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -225,7 +225,7 @@ class Paper(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:paper-detail", kwargs={"slug": self.slug})
+        return reverse("paper-detail", kwargs={"slug": self.slug})
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

@@ -5,11 +5,9 @@ from catalogue.pagecache import public_page
 
 app_name = "catalogue"
 urlpatterns = [
-    path("papers/", views.paper_list, name="paper-list"),
     path("papers/export.bib", views.export_bib, name="export-bib"),
     path("papers/export.csv", views.export_csv, name="export-csv"),
     path("papers/export.csl.json", views.export_csl, name="export-csl"),
-    path("papers/<slug:slug>/", views.paper_detail, name="paper-detail"),
     path("about/", public_page(views.about), name="about"),
     path("changes/", public_page(changes.changes), name="changes"),
     path("changes/feed.atom", public_page(changes.editions_feed), name="changes-feed"),

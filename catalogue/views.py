@@ -38,12 +38,6 @@ def paper_context(slug: str) -> dict:
 
 
 @require_safe
-def paper_list(request: HtmxHttpRequest) -> HttpResponse:
-    """The whole list in reading order, with each entry's advice summary."""
-    return render(request, "catalogue/paper_list.html", list_context())
-
-
-@require_safe
 def paper_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One entry: summary, advice grouped by level, commentary, nested entries, neighbours."""
     return render(request, "catalogue/paper_detail.html", paper_context(slug))

@@ -163,8 +163,14 @@ def _shared_rows(sharers: list[Membership]) -> tuple[dict, dict, dict]:
     note_takers = [m.reader_id for m in sharers if m.shares_notes]
     shared = Note.objects.of_readers(note_takers).written()
     columns = ("reader_id", "paper_id", "text", "version", "rendered", "rendered_version")
-    for reader_id, paper_id, text, version, stored, stored_for in shared.values_list(*columns):
-        html = markdown.shown(text, stored=stored, stored_for=stored_for, version=version)
+    for pk, reader_id, paper_id, text, version, stored, stored_for in shared.values_list(
+        "pk", *columns
+    ):
+        # Stored at every save and import: shown as it is. One without it (rows from before, or
+        # an older renderer) is rendered once here and stored, so the next load finds it.
+        if not markdown.is_current(stored, stored_for=stored_for, version=version):
+            stored = Note.objects.store_rendering(pk, version=version, text=text)
+        html = markdown.shown(text, stored=stored, stored_for=version, version=version)
         notes.setdefault(paper_id, []).append((by_reader[reader_id], html))
     position = {m.reader_id: index for index, m in enumerate(sharers)}
     for found in notes.values():

@@ -20,9 +20,10 @@ urlpatterns = [
     # a signed-in reader always gets the view itself.
     path("", public_page(progress_views.home), name="home"),
     # The list and an entry's page carry a signed-in reader's own state: progress builds them on
-    # catalogue's public pages (catalogue knows nothing about readers), so these two come first.
-    path("papers/", public_page(progress_views.paper_list), name="reader-paper-list"),
-    path("papers/<slug:slug>/", public_page(progress_views.paper_page), name="reader-paper-page"),
+    # catalogue's public pages (catalogue knows nothing about readers), so only progress routes
+    # them; their names have no namespace so that catalogue's pages and models can link them.
+    path("papers/", public_page(progress_views.paper_list), name="paper-list"),
+    path("papers/<slug:slug>/", public_page(progress_views.paper_page), name="paper-detail"),
     path("", include("catalogue.urls")),
     path("", include("progress.urls")),
     path("", include("accounts.urls")),

@@ -13,3 +13,6 @@ class PlansConfig(AppConfig):
 
         if reader_time_left not in dashboard.READER_PAGE_EXTRAS:
             dashboard.READER_PAGE_EXTRAS.append(reader_time_left)
+        # ...drawn by plans' own templates, which progress's templates include by slot.
+        dashboard.add_fragment("overview", "plans/_overview_time_left.html")
+        dashboard.add_fragment("workbench", "plans/_workbench_time_left.html")

@@ -24,12 +24,23 @@ from progress.summary import Entry, Summary, list_version, reader_papers, summar
 # Apps that come after progress (plans) add to the reader's pages through these, so progress
 # never imports them: each takes (reader, papers, shown, events=) and returns context values.
 READER_PAGE_EXTRAS: list = []
+# ...and draw what they add through their own templates: each slot of a reader's page (the
+# dashboard's overview, the paper page's workbench) includes the template names registered for it,
+# in the order the apps registered them. The names are the other apps' templates, so progress's
+# templates never name them.
+READER_PAGE_FRAGMENTS: dict[str, list[str]] = {"overview": [], "workbench": []}
+
+
+def add_fragment(slot: str, template_name: str) -> None:
+    """Have the reader's pages include `template_name` in `slot` (its context is the page's)."""
+    if template_name not in READER_PAGE_FRAGMENTS[slot]:
+        READER_PAGE_FRAGMENTS[slot].append(template_name)
 
 
 def extras(reader, papers: list[Paper], shown: list[Paper], events=None) -> dict:
     """What the registered apps add for this reader; `shown`: the entries the page is about;
     `events`: activity.moments(reader), when the page has read them already."""
-    found: dict = {}
+    found: dict = {"reader_fragments": READER_PAGE_FRAGMENTS}
     for extra in READER_PAGE_EXTRAS:
         found.update(extra(reader, papers, shown, events=events))
     return found

@@ -1,16 +1,24 @@
 """Notes are Markdown; render them so no reader-written text can run in the page, and so that no
-text, however it is built, can make rendering slow.
+text, however it is built, can make rendering slow or its HTML large.
 
-Two bounds. Each text is rendered at most once per worker while it stays in a small cache keyed by
-the text's digest, so a page showing twenty shared notes renders none of them again on the next
-load. And one render has a budget of parser steps (calls of markdown-it's rules, which is what
-pathological inputs such as long runs of unclosed brackets multiply): past it, the note is shown
-as escaped plain text with a line saying so. Steps, not seconds, so the outcome for a given text
-never depends on how busy the server is.
+A note is rendered when it is saved (and imported) and its HTML stored with it (Note.rendered),
+marked with the renderer's version: pages show the stored HTML, and one whose mark is missing or
+old is rendered once more and stored again (groups/board.py), never on every load.
+
+Three bounds on one render. A budget of parser steps (calls of markdown-it's rules and tokens
+pushed, which is what pathological inputs such as long runs of unclosed brackets multiply): past
+it, the note is shown as escaped plain text with a line saying so. Steps, so that for a given text
+the outcome does not depend on how busy the server is. A deadline in seconds behind it, for a
+machine so slow that the budget takes too long. And a size: HTML larger than MAX_HTML_CHARS (link-
+heavy notes grow about nine times) is shown as plain text too. The measured worst figure, 0.45
+CPU seconds for a 100,000-character note, is WORST_RENDER_SECONDS below.
+
+Each text is also kept at most once per worker in a small cache keyed by the text's digest.
 """
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -37,12 +45,29 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _SCHEMES = {"http", "https", "mailto"}
 
-# About 1-3 microseconds a step: a render stops well under a quarter of a second. Ordinary notes
-# of the full 100,000 characters take a small fraction of this (plain prose: a few dozen steps).
+# About 1-6 microseconds a step (links and autolinks cost the most). A full-length note of prose
+# with a link, emphasis and code in every paragraph takes about 74,000 steps; plain prose a few
+# dozen.
 STEP_BUDGET = 100_000
+# The backstop behind the budget, checked every DEADLINE_EVERY steps: past it the note is shown as
+# plain text. Only a machine several times slower than ours reaches it within the budget.
+DEADLINE_SECONDS = 1.0
+DEADLINE_EVERY = 256
+# The HTML of a note of the full 100,000 characters stays under this unless it is mostly links
+# (each "[a](b)" grows to about 50 characters once sanitised): then it is shown as plain text, so a
+# page showing a note never carries more than this for it.
+MAX_HTML_CHARS = 400_000
+# The slowest render measured over the worst notes we could build (WORST_NOTES in
+# tests/security/test_bounded_work.py, 100,000 characters each), in CPU seconds on the project's
+# shared 2-core machine: 0.40-0.45 s, for "<http://a.io> " repeated (about 92,000 steps, then HTML
+# over MAX_HTML_CHARS, so plain text) and 19 nested quotes per line; tables 0.32-0.34 s, links
+# 0.26-0.28 s; an ordinary note well under 0.01 s. Wall-clock time on that machine under a load of
+# 5 was up to 2.5 times more, which is what the deadline cuts off. A test fails if any worst note
+# takes more than twice this. It is paid once per save or import, never per page load.
+WORST_RENDER_SECONDS = 0.45
 PLAIN_TEXT_NOTICE = (
     "This note is too intricate to format quickly (deeply nested or unclosed brackets, "
-    "emphasis or tables), so it is shown as plain text."
+    "emphasis, tables or a great many links), so it is shown as plain text."
 )
 # Renders kept per worker, by total size of text and HTML.
 CACHE_BYTES = 24 * 1024 * 1024
@@ -57,13 +82,21 @@ class _OverBudget(Exception):
 _steps = threading.local()
 
 
+def _step() -> None:
+    """Count one step of the render in progress (none outside render()); stop it past the budget
+    or the deadline."""
+    left = getattr(_steps, "left", None)
+    if left is not None:
+        _steps.left = left - 1
+        if left <= 0:
+            raise _OverBudget
+        if left % DEADLINE_EVERY == 0 and time.perf_counter() > _steps.deadline:
+            raise _OverBudget
+
+
 def _counted(rule: Callable) -> Callable:
     def counted_rule(*args, **kwargs):
-        left = getattr(_steps, "left", None)
-        if left is not None:
-            _steps.left = left - 1
-            if left <= 0:
-                raise _OverBudget
+        _step()
         return rule(*args, **kwargs)
 
     return counted_rule
@@ -74,11 +107,7 @@ def _counted(rule: Callable) -> Callable:
 # too. markdown-it's state classes are shared, so this counts only inside render() below.
 def _counted_push(push: Callable) -> Callable:
     def counted_push(self, *args, **kwargs):
-        left = getattr(_steps, "left", None)
-        if left is not None:
-            _steps.left = left - 1
-            if left <= 0:
-                raise _OverBudget
+        _step()
         return push(self, *args, **kwargs)
 
     return counted_push
@@ -127,21 +156,24 @@ _renders = _Renders(CACHE_BYTES)
 
 
 def _markdown(text: str) -> str | None:
-    """Sanitised HTML, or None if the parser ran out of steps."""
-    _steps.left = STEP_BUDGET
+    """Sanitised HTML, or None if the parser ran out of steps or time, or the HTML is too large."""
+    _steps.left, _steps.deadline = STEP_BUDGET, time.perf_counter() + DEADLINE_SECONDS
     try:
         html = _parser.render(text)
     except _OverBudget:
         return None
     finally:
         _steps.left = None
-    return nh3.clean(
+    if len(html) > MAX_HTML_CHARS:  # before sanitising, so nh3's work is bounded too
+        return None
+    html = nh3.clean(
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes=_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+    return html if len(html) <= MAX_HTML_CHARS else None
 
 
 def _plain(text: str) -> str:
@@ -165,10 +197,27 @@ def render(text: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - nh3 has sanitised it, or it is escaped plain text
 
 
+# Stored renderings begin with this mark, so one made by an older renderer (a sanitiser fix, a
+# new extension) is known and made again. An HTML comment: nh3 drops any the note contains, so no
+# text can forge it.
+STORED_MARK = f"<!-- mireads markdown {RENDERER_VERSION} -->"
+
+
+def for_storing(text: str) -> str:
+    """The rendering to store with a note (Note.rendered): render(text) with the mark."""
+    return STORED_MARK + render(text)
+
+
+def is_current(stored: str, *, stored_for: int, version: int) -> bool:
+    """Whether a stored rendering is of this `version` of the note and by this renderer."""
+    return stored_for == version and stored.startswith(STORED_MARK)
+
+
 def shown(text: str, *, stored: str, stored_for: int, version: int) -> SafeString:
-    """`stored` HTML if it was rendered from this `version` of the text, else render() now."""
-    if stored and stored_for == version:
-        return mark_safe(stored)  # noqa: S308 - stored from render(), which sanitised it
+    """`stored` HTML if it is current (see is_current), else render() now."""
+    if is_current(stored, stored_for=stored_for, version=version):
+        # Stored from for_storing(), which nh3 sanitised.
+        return mark_safe(stored.removeprefix(STORED_MARK))  # noqa: S308
     return render(text)
 
 

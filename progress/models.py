@@ -175,6 +175,17 @@ class NoteQuerySet(models.QuerySet):
         """Notes with some text (an emptied note keeps its row and revisions)."""
         return self.exclude(text="")
 
+    def store_rendering(self, pk: int, *, version: int, text: str) -> str:
+        """Render a note whose stored rendering is missing or old, store it, and return it.
+
+        Only the derived columns are written, and only while the note is still at `version` (a
+        save in between stored its own). Not reader data: the reader's version is not moved, as
+        the note shows the same. Each note is rendered once this way, not on every page load.
+        """
+        stored = markdown.for_storing(text)
+        self.filter(pk=pk, version=version).update(rendered=stored, rendered_version=version)
+        return stored
+
 
 class Note(models.Model):
     """One private Markdown note per reader and entry; `version` counts successful saves."""
@@ -187,9 +198,9 @@ class Note(models.Model):
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField()
-    # The text as sanitised HTML, made when it was saved, and the version it was made from: pages
-    # show it without rendering. Rows written otherwise (imports) render when shown, bounded and
-    # cached (progress/markdown.py), until their next save stores it.
+    # The text as sanitised HTML, made when it was saved or imported, marked with the renderer's
+    # version, and the note's version it was made from: pages show it without rendering. One
+    # that is missing or old is rendered once and stored again (Note.objects.store_renderings).
     rendered = models.TextField(blank=True, editable=False)
     rendered_version = models.PositiveIntegerField(default=0, editable=False)
     # Whether the latest revision still belongs to the sitting in progress: autosaves within
@@ -218,7 +229,7 @@ class Note(models.Model):
 
     def store_rendering(self) -> None:
         """Render the current text into `rendered` (saving is the caller's)."""
-        self.rendered, self.rendered_version = str(markdown.render(self.text)), self.version
+        self.rendered, self.rendered_version = markdown.for_storing(self.text), self.version
 
 
 class NoteRevisionQuerySet(models.QuerySet):

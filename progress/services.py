@@ -6,7 +6,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from catalogue.models import Advice, Edition, Paper, Section
-from progress import sql
+from progress import bounds, sql
 from progress.models import (
     NOTE_MAX_LENGTH,
     ChangesSeen,
@@ -78,6 +78,7 @@ def _move(reader, paper: Paper, status: str, *, only_from: str | None = None) ->
             }
         ]
     )
+    bounds.fold_events(reader, paper)
     return state
 
 
@@ -191,6 +192,7 @@ def save_note(
     ):
         return note
     NoteRevision.objects.create(note=note, version=note.version, text=text, saved_at=now)
+    bounds.fold_revisions(note)
     return note
 
 

@@ -62,15 +62,18 @@ def _on_paper(request: HttpRequest) -> bool:
 
 
 def _entry_response(
-    request: HtmxHttpRequest, paper: Paper, partial: str, announce: str, papers: list[Paper]
+    request: HtmxHttpRequest,
+    paper: Paper,
+    partials: tuple[str, str],
+    announce: str,
+    papers: list[Paper],
 ) -> HttpResponse:
     """Re-render one entry's fragment plus, out of band, every counter it changes.
 
-    `partial` is the full name of the template partial, so a search for it finds this call.
+    `partials`: the full names of the fragment on the dashboard and on the paper page, so a
+    search for either finds this call.
     """
-    if _on_paper(request):
-        partial = partial.replace("progress/dashboard.html#", "progress/_workbench.html#paper-")
-        partial = partial.removesuffix("-and-counters")
+    partial = partials[1] if _on_paper(request) else partials[0]
     summary = summarise(papers)
     entry = summary.entries[paper.pk]
     context = {
@@ -111,8 +114,11 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     recount([paper])  # its progress under the new status
     if request.htmx:
         announce = f"{paper.name}: {status.label.lower()}."
-        partial = "progress/dashboard.html#head-and-counters"
-        return _entry_response(request, paper, partial, announce, papers)
+        partials = (
+            "progress/dashboard.html#head-and-counters",
+            "progress/_workbench.html#paper-head",
+        )
+        return _entry_response(request, paper, partials, announce, papers)
     return _back_to_dashboard(request, paper)
 
 
@@ -129,9 +135,12 @@ def set_part(request: HtmxHttpRequest, slug: str, position: int) -> HttpResponse
     services.set_part_done(reader=request.user, advice=advice, done=done)
     if request.htmx:
         announce = f"{advice.part} ({advice.paper.name}): {'done' if done else 'not done'}."
-        partial = "progress/dashboard.html#checklist-and-counters"
+        partials = (
+            "progress/dashboard.html#checklist-and-counters",
+            "progress/_workbench.html#paper-checklist",
+        )
         papers = reader_papers(request.user)
-        return _entry_response(request, advice.paper, partial, announce, papers)
+        return _entry_response(request, advice.paper, partials, announce, papers)
     return _back_to_dashboard(request, advice.paper)
 
 
@@ -156,8 +165,11 @@ def set_parts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         _patch_ticks(paper, shown, done, state)
         announce = f"{paper.name}: {paper.ticked} of {paper.parts} parts done."
-        partial = "progress/dashboard.html#checklist-and-counters"
-        return _entry_response(request, paper, partial, announce, papers)
+        partials = (
+            "progress/dashboard.html#checklist-and-counters",
+            "progress/_workbench.html#paper-checklist",
+        )
+        return _entry_response(request, paper, partials, announce, papers)
     return _back_to_dashboard(request, paper)
 
 

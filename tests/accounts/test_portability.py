@@ -84,7 +84,7 @@ def give_history(reader, papers) -> None:
 def export_of(client: Client) -> dict:
     response = client.get(reverse("accounts:export-json"))
     assert response.status_code == 200
-    return json.loads(response.content)
+    return json.loads(response.getvalue())
 
 
 def upload(client: Client, content: bytes | str, name: str = "mireads.json", **extra):
@@ -193,7 +193,7 @@ def test_the_markdown_export_is_one_document_in_reading_order(client_as_reader, 
     give_history(reader, papers)
     response = client_as_reader.get(reverse("accounts:export-markdown"))
     assert response["Content-Type"].startswith("text/markdown")
-    text = response.content.decode()
+    text = response.getvalue().decode()
     first, second = text.index(f"## {papers[0].name}"), text.index(f"## {papers[1].name}")
     assert first < second
     section = text[first:second]
@@ -234,7 +234,7 @@ def test_the_notes_zip_has_one_file_per_entry_with_safely_quoted_front_matter(
     NoteFactory(reader=reader, paper=tricky, text="---\nnot: front matter\n---")
     response = client_as_reader.get(reverse("accounts:export-notes-zip"))
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     # Named by title, with what file systems and Obsidian's links refuse taken out.
     (name,) = archive.namelist()
     assert name == "Title with quotes , a hash and a newline too.md"
@@ -698,7 +698,7 @@ def test_export_delete_sign_up_again_import_export_gives_the_same_document(
     give_history(reader, papers[:3])
     ReadingStateFactory(reader=reader, paper=papers[3], status=Status.READING, started_at=at(9))
     client.force_login(reader)
-    before = client.get(reverse("accounts:export-json")).content
+    before = client.get(reverse("accounts:export-json")).getvalue()
 
     client.post(reverse("accounts:delete"), {"password": password})
     response = client.post(
@@ -712,7 +712,7 @@ def test_export_delete_sign_up_again_import_export_gives_the_same_document(
     )
     assert response.status_code == 302
     assert upload(client, before).status_code == 200
-    after = client.get(reverse("accounts:export-json")).content
+    after = client.get(reverse("accounts:export-json")).getvalue()
 
     first, second = json.loads(before), json.loads(after)
     for exported in (first, second):
@@ -749,7 +749,7 @@ def test_a_readers_export_holds_none_of_another_readers_data(client, reader, oth
     assert [e["slug"] for e in exported["entries"]] == [papers[2].slug]
     assert exported["account"] == {"username": "grace"}
     for name in EXPORT_URLS[2:]:
-        content = client.get(reverse(name)).content
+        content = client.get(reverse(name)).getvalue()
         assert b"Second thoughts" not in content
         assert b"First thoughts" not in content
         assert papers[0].slug.encode() not in content
@@ -778,11 +778,11 @@ def test_exported_notes_keep_their_headings_under_the_entrys(client_as_reader, r
     NoteFactory(
         reader=reader, paper=paper, text="# Summary\n\n```\n# not a heading\n```\n## Detail"
     )
-    markdown = client_as_reader.get(reverse("accounts:export-markdown")).content.decode()
+    markdown = client_as_reader.get(reverse("accounts:export-markdown")).getvalue().decode()
     assert "#### Summary" in markdown and "##### Detail" in markdown
     assert "\n# not a heading\n" in markdown, "code stays as it was"
     archive = zipfile.ZipFile(
-        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).content)
+        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).getvalue())
     )
     vault = archive.read("Headed.md").decode()
     assert "\n# Headed\n" in vault and "\n## Summary\n" in vault
@@ -792,6 +792,113 @@ def test_two_entries_with_one_title_get_two_vault_files(client_as_reader, reader
     for slug in ("one", "two"):
         NoteFactory(reader=reader, paper=PaperFactory(slug=slug, title="Same", short_name=""))
     archive = zipfile.ZipFile(
-        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).content)
+        io.BytesIO(client_as_reader.get(reverse("accounts:export-notes-zip")).getvalue())
     )
     assert sorted(archive.namelist()) == ["Same 2.md", "Same.md"]
+
+
+# --- The plan and the folded tiers travel too ----------------------------------------------------
+
+
+def test_the_plan_and_the_folded_tiers_survive_export_and_import_into_a_new_account(client, reader):
+    import datetime as dt
+    from decimal import Decimal
+
+    from catalogue.models import Section
+    from plans import services as plan_services
+    from plans.models import ReadingPlan
+    from progress import services
+
+    papers = build_catalogue(4)
+    give_history(reader, papers[:2])
+    plan = plan_services.save_plan(
+        reader=reader,
+        today=dt.date(2025, 3, 3),
+        hours_per_week=Decimal("3.5"),
+        reading_days="135",
+        session_time=dt.time(7, 30),
+        timezone="Europe/Berlin",
+        use_pace=False,
+    )
+    dropped = papers[1].advice.get(position=2)
+    plan.dropped.add(dropped)
+    services.set_tier_folded(
+        reader=reader, section=Section.objects.get(slug="tier-two"), folded=True
+    )
+    client.force_login(reader)
+    exported = client.get(reverse("accounts:export-json")).getvalue()
+    assert json.loads(exported)["folded"] == ["tier-two"]
+    assert json.loads(exported)["plan"]["timezone"] == "Europe/Berlin"
+
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(newcomer)
+    assert upload(client, exported).status_code == 200
+    restored = ReadingPlan.objects.get(reader=newcomer)
+    assert restored.hours_per_week == Decimal("3.5")
+    assert restored.reading_days == "135" and restored.session_time == dt.time(7, 30)
+    assert restored.timezone == "Europe/Berlin" and restored.use_pace is False
+    assert restored.starts_on == restored.counted_from == dt.date(2025, 3, 3)
+    assert list(restored.dropped.all()) == [dropped]
+    assert newcomer.dashboard_state.folded == ["tier-two"]
+    # What a reader sees: the tier they folded stays folded on the new account's dashboard.
+    dashboard = client.get("/").content.decode()
+    assert '<section class="tier folded" id="tier-two"' in dashboard
+    assert '<section class="tier" id="tier-one"' in dashboard
+
+    again = json.loads(client.get(reverse("accounts:export-json")).getvalue())
+    first = json.loads(exported)
+    for document in (first, again):
+        del document["exported_at"], document["plan"]["updated_at"], document["account"]
+    assert again == first
+
+
+def test_an_older_file_without_a_plan_or_folded_tiers_still_imports(client_as_reader, reader):
+    papers = build_catalogue(1)
+    response = upload(client_as_reader, document(entry(papers[0].slug)))
+    assert response.status_code == 200
+    assert not hasattr(reader, "reading_plan") or reader.reading_plan is None
+
+
+def test_a_plan_with_wrong_fields_is_reported_with_its_places(client_as_reader, paper):
+    bad = json.loads(document(entry(paper.slug)))
+    bad["plan"] = {
+        "hours_per_week": "lots",
+        "reading_days": "9",
+        "session_time": "25:00",
+        "timezone": "Mars/Olympus",
+        "use_pace": "yes",
+        "starts_on": "2025-03-03",
+        "counted_from": "2025-03-01",
+        "catch_up_minutes": -1,
+    }
+    response = upload(client_as_reader, json.dumps(bad))
+    assert response.status_code == 400
+    text = response.content.decode()
+    for place in [
+        "plan.hours_per_week",
+        "plan.reading_days",
+        "plan.session_time",
+        "plan.timezone",
+        "plan.use_pace",
+        "plan.counted_from",
+        "plan.catch_up_minutes",
+    ]:
+        assert place in text
+
+
+def test_the_streamed_json_export_is_the_whole_document(reader):
+    give_history(reader, build_catalogue(30))  # more entries than are read at once
+    streamed = json.loads("".join(portability.export_json(reader, exported_at=DAY)))
+    assert streamed == portability.export_document(reader, exported_at=DAY)
+    assert len(streamed["entries"]) == 30
+
+
+def test_an_empty_accounts_streamed_export_is_valid_json(reader):
+    streamed = json.loads("".join(portability.export_json(reader, exported_at=DAY)))
+    assert streamed["entries"] == [] and streamed["plan"] is None and streamed["folded"] == []
+
+
+def test_the_exports_are_streamed_not_held_whole(client_as_reader, reader):
+    give_history(reader, build_catalogue(3))
+    for name in ["accounts:export-json", "accounts:export-markdown", "accounts:export-notes-zip"]:
+        assert client_as_reader.get(reverse(name)).streaming

@@ -137,7 +137,7 @@ def test_an_admin_edit_shows_on_the_public_pages_at_once(
 
     detail = client.get(paper.get_absolute_url()).text
     assert "A fresh summary, written just now." in detail
-    listing = client.get(reverse("catalogue:paper-list")).text
+    listing = client.get(reverse("paper-list")).text
     assert "2 skim · 1 skip" in listing
 
 

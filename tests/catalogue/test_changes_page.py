@@ -51,7 +51,7 @@ def test_the_atom_feed_is_valid_atom_and_linked_from_the_list_pages(client, real
 
     feed = client.get(reverse("catalogue:changes-feed"))
     root = ElementTree.fromstring(feed.content)  # noqa: S314 (our own response)
-    listing = client.get(reverse("catalogue:paper-list")).text
+    listing = client.get(reverse("paper-list")).text
 
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert root.tag == f"{ATOM}feed"

@@ -21,6 +21,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from progress import bounds
 from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
 from tests.factories import UserFactory, build_catalogue
 from tests.helpers import HTMX
@@ -204,7 +205,8 @@ def _assert_own_rows_match_the_log(reader, log: list[Op], slugs: list[str]) -> N
         assert note.text == saves[-1].value, (reader, slug)
         assert note.version == len(saves), (reader, slug)
         revisions = note.revisions.order_by("version").values_list("version", "text")
-        assert list(revisions) == [(n, op.value) for n, op in enumerate(saves, start=1)]
+        made = [(n, op.value) for n, op in enumerate(saves, start=1)]
+        assert list(revisions) == made[-bounds.MAX_REVISIONS_PER_NOTE :]
 
 
 def _assert_shared_rows_are_consistent(reader, slug: str, every: list[Op]) -> None:
@@ -222,9 +224,14 @@ def _assert_shared_rows_are_consistent(reader, slug: str, every: list[Op]) -> No
         for e in ReadingEvent.objects.filter(reader=reader, paper__slug=slug).order_by("id")
     ]
     assert all(before != after and after in tried for before, after in events)
-    ends = [Status.UNREAD] + [after for _, after in events]
-    assert [before for before, _ in events] == ends[:-1]
-    assert ends[-1] == final
+    # Past progress.bounds.MAX_EVENTS_PER_ENTRY the oldest are folded away, all but the first:
+    # the first starts from unread, and the ones kept after it chain.
+    assert len(events) <= bounds.MAX_EVENTS_PER_ENTRY
+    if events:
+        assert events[0][0] == Status.UNREAD
+        latest = events[1:] if len(events) == bounds.MAX_EVENTS_PER_ENTRY else events
+        assert [before for before, _ in latest[1:]] == [after for _, after in latest[:-1]]
+    assert (events[-1][1] if events else Status.UNREAD) == final
 
     ticks = PartTick.objects.filter(reader=reader, advice__paper__slug=slug)
     positions = list(ticks.values_list("advice__position", flat=True))
@@ -241,5 +248,8 @@ def _assert_shared_rows_are_consistent(reader, slug: str, every: list[Op]) -> No
     revisions = dict(
         NoteRevision.objects.filter(note=note).values_list("version", "text").order_by("version")
     )
-    assert revisions == {op.base + 1: op.value for op in saved}
+    made = {op.base + 1: op.value for op in saved}
+    # The newest MAX_REVISIONS_PER_NOTE are kept; older ones are folded away (progress/bounds.py).
+    kept = sorted(made)[-bounds.MAX_REVISIONS_PER_NOTE :]
+    assert revisions == {version: made[version] for version in kept}
     assert note.text == revisions[note.version]

@@ -1,30 +1,40 @@
-"""A reader's data out and back in: exports (JSON, Markdown, a zip of notes), import, deletion.
+"""A reader's data back in: read and check a whole export file, then merge it.
 
-The JSON export is the one complete format: everything a reader owns, entries named by slug and
-parts by (slug, key) (older files: by position), so a file from one server imports into another
-that has the same list.
 Import reads the whole file before it writes anything and reports every problem with its place in
-the file; then it merges in one transaction, so a file is applied entirely or not at all.
+the file; then it merges in one transaction, so a file is applied entirely or not at all. Older
+files name parts by position; newer ones by key.
 """
 
-import io
+import datetime as dt
 import json
-import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
-from catalogue.models import Paper
-from groups import services as group_services
-from groups.models import Membership
+from accounts.portability.schema import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_IMPORT_BYTES,
+    MAX_IMPORTED_VERSION,
+    MAX_KEY_LENGTH,
+    MAX_POSITION,
+    MAX_PROBLEMS,
+    MAX_SLUG_LENGTH,
+    SCHEMA,
+    VERSION,
+)
+from catalogue.models import Advice, Paper, Section
+from plans.models import MAX_HOURS_PER_WEEK, ReadingPlan, validate_days, validate_timezone
+from progress import bounds
 from progress.models import (
     NOTE_MAX_LENGTH,
+    DashboardState,
     Note,
     NoteRevision,
     PartTick,
@@ -33,318 +43,6 @@ from progress.models import (
     Status,
 )
 from progress.writes import writes_reader
-
-SCHEMA = "mireads-export"
-VERSION = 1
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-# A file with thousands of problems is better fixed from the first few hundred.
-MAX_PROBLEMS = 200
-# The largest values the columns hold (PositiveSmallIntegerField, PositiveIntegerField).
-MAX_POSITION = 32_767
-MAX_KEY_LENGTH = 50  # catalogue.Advice.key
-MAX_VERSION = 2_147_483_647
-# A note's version grows by one per save, so an imported one must leave room to save again: far
-# more than any reader will ever save, far below the column's limit.
-MAX_IMPORTED_VERSION = 1_000_000_000
-# Dates outside these years cannot be right for a reading list, and near the ends of Python's
-# range a change of time zone or a week added for a chart would overflow.
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
-MAX_SLUG_LENGTH = 100
-
-
-# --- Gathering what a reader owns ----------------------------------------------------------------
-
-
-@dataclass
-class ReaderEntry:
-    """Everything one reader has on one entry of the list."""
-
-    paper: Paper
-    state: ReadingState | None = None
-    events: list[ReadingEvent] = field(default_factory=list)
-    ticks: list[PartTick] = field(default_factory=list)
-    note: Note | None = None
-
-
-def reader_entries(reader: AbstractBaseUser) -> list[ReaderEntry]:
-    """Every entry the reader has a status, event, tick or note on, in reading order."""
-    states = {state.paper_id: state for state in reader.reading_states.all()}
-    events = defaultdict(list)
-    for event in reader.reading_events.order_by("at", "id"):
-        events[event.paper_id].append(event)
-    ticks = defaultdict(list)
-    for tick in reader.part_ticks.select_related("advice").order_by("advice__position"):
-        ticks[tick.advice.paper_id].append(tick)
-    notes = {
-        note.paper_id: note
-        for note in reader.notes.prefetch_related(
-            Prefetch("revisions", queryset=NoteRevision.objects.order_by("version"))
-        )
-    }
-    touched = states.keys() | events.keys() | ticks.keys() | notes.keys()
-    return [
-        ReaderEntry(
-            paper=paper,
-            state=states.get(paper.pk),
-            events=events[paper.pk],
-            ticks=ticks[paper.pk],
-            note=notes.get(paper.pk),
-        )
-        # Retired entries too: they are off the list, but the reader's data on them is theirs.
-        for paper in Paper.objects.every_entry_in_reading_order().filter(pk__in=touched)
-    ]
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat() if moment else None
-
-
-def _day(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).date().isoformat() if moment else ""
-
-
-# --- JSON ----------------------------------------------------------------------------------------
-
-
-def export_document(reader: AbstractBaseUser, *, exported_at: datetime) -> dict:
-    """The complete export: statuses with their history, ticked parts, notes with revisions,
-    and, for the reader's records, the reading groups they belong to and what they share there."""
-    return {
-        "schema": SCHEMA,
-        "version": VERSION,
-        "exported_at": _stamp(exported_at),
-        "account": {"username": reader.get_username()},
-        "entries": [_entry_document(entry) for entry in reader_entries(reader)],
-        # Listed, never imported: joining a group takes its invite link, not a file.
-        "groups": [
-            _group_document(membership)
-            for membership in reader.group_memberships.select_related("group").in_joining_order()
-        ],
-    }
-
-
-def _group_document(membership: Membership) -> dict:
-    return {
-        "name": membership.group.name,
-        "role": membership.role,
-        "sharing": membership.sharing,
-        "joined_at": _stamp(membership.joined_at),
-    }
-
-
-def _entry_document(entry: ReaderEntry) -> dict:
-    state, note = entry.state, entry.note
-    return {
-        "slug": entry.paper.slug,
-        "title": entry.paper.name,
-        "status": state.status if state else None,
-        "started_at": _stamp(state.started_at) if state else None,
-        "finished_at": _stamp(state.finished_at) if state else None,
-        "updated_at": _stamp(state.updated_at) if state else None,
-        "events": [
-            {"from": event.from_status, "to": event.to_status, "at": _stamp(event.at)}
-            for event in entry.events
-        ],
-        "ticks": [
-            {
-                "key": tick.advice.key,
-                "position": tick.advice.position,
-                "part": tick.advice.part,
-                "done_at": _stamp(tick.done_at),
-            }
-            for tick in entry.ticks
-        ],
-        "note": None
-        if note is None
-        else {
-            "text": note.text,
-            "version": note.version,
-            "updated_at": _stamp(note.updated_at),
-            "revisions": [
-                {"version": rev.version, "text": rev.text, "saved_at": _stamp(rev.saved_at)}
-                for rev in note.revisions.all()
-            ],
-        },
-    }
-
-
-def dumps(document: dict) -> str:
-    """The export as text: UTF-8 JSON, indented so that it diffs and reads well."""
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def _size(document: dict) -> int:
-    return len(dumps(document).encode())
-
-
-def export_within_import_limit(
-    reader: AbstractBaseUser, *, exported_at: datetime, limit: int = MAX_IMPORT_BYTES
-) -> tuple[dict, int]:
-    """The export, leaving out the oldest revisions until the file fits what import accepts.
-
-    Returns the document and how many revisions were left out. Each note keeps its text and its
-    latest revision; statuses, events and ticks are always there in full. The full export keeps
-    every revision: this file is for moving a long history to another account or server.
-    """
-    document = export_document(reader, exported_at=exported_at)
-    size = _size(document)
-    if size <= limit:
-        return document, 0
-    notes = [entry["note"] for entry in document["entries"] if entry.get("note")]
-    before = sum(len(note["revisions"]) for note in notes)
-    # Oldest first across all notes, never a note's latest revision.
-    candidates = sorted(
-        (rev["saved_at"] or "", id(rev), rev) for note in notes for rev in note["revisions"][:-1]
-    )
-    left_out: set[int] = set()
-    for _, key, revision in candidates:
-        if size <= limit:
-            break
-        left_out.add(key)
-        # Near enough (indentation differs a little inside the file): measured again below.
-        size -= len(json.dumps(revision, ensure_ascii=False, indent=2).encode())
-    for note in notes:
-        note["revisions"] = [rev for rev in note["revisions"] if id(rev) not in left_out]
-    while _size(document) > limit and any(len(note["revisions"]) > 1 for note in notes):
-        oldest = min(
-            (note for note in notes if len(note["revisions"]) > 1),
-            key=lambda note: note["revisions"][0]["saved_at"] or "",
-        )
-        oldest["revisions"].pop(0)
-    return document, before - sum(len(note["revisions"]) for note in notes)
-
-
-# --- Markdown ------------------------------------------------------------------------------------
-
-
-def export_markdown(reader: AbstractBaseUser, *, exported_at: datetime) -> str:
-    """One document in reading order: each entry's status, dates, ticked parts and note."""
-    entries = reader_entries(reader)
-    lines = [
-        f"# {reader.get_username()}'s reading",
-        "",
-        f"Exported from mireads on {exported_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
-        f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'} in reading order.",
-    ]
-    for entry in entries:
-        lines += ["", f"## {_one_line(entry.paper.name)}", ""]
-        lines += [f"- {label}: {value}" for label, value in _facts(entry)]
-        if entry.ticks:
-            lines += ["", "Ticked parts:", ""]
-            lines += [
-                f"- [x] {_one_line(tick.advice.part)} ({_day(tick.done_at)})"
-                for tick in entry.ticks
-            ]
-        if entry.note and entry.note.text.strip():
-            lines += ["", "### Note", "", demote_headings(entry.note.text.strip(), levels=3)]
-    return "\n".join(lines) + "\n"
-
-
-_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)", re.MULTILINE)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def demote_headings(markdown: str, *, levels: int) -> str:
-    """The note's headings moved `levels` down (at most to ######), outside code fences, so a
-    note's "# Summary" sits under its entry's heading instead of beside the document's title."""
-    out, fence = [], None
-    for line in markdown.split("\n"):
-        opened = _FENCE.match(line)
-        if fence is None and opened:
-            fence = opened.group(1)[0]
-        elif fence is not None and opened and opened.group(1)[0] == fence:
-            fence = None
-        elif fence is None:
-            line = _ATX_HEADING.sub(
-                lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + levels), line
-            )
-        out.append(line)
-    return "\n".join(out)
-
-
-_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
-
-
-def vault_file_name(title: str, taken: set[str]) -> str:
-    """A file name from the entry's title, with the characters that file systems or Obsidian's
-    links refuse taken out, unique within the vault ("Name 2.md" for a second one)."""
-    base = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", title).split()).strip(". ")[:100] or "entry"
-    name, n = f"{base}.md", 2
-    while name.casefold() in taken:
-        name, n = f"{base} {n}.md", n + 1
-    taken.add(name.casefold())
-    return name
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _facts(entry: ReaderEntry) -> list[tuple[str, str]]:
-    state = entry.state
-    facts = [("Status", state.get_status_display() if state else Status.UNREAD.label)]
-    if state and state.started_at:
-        facts.append(("Started", _day(state.started_at)))
-    if state and state.finished_at:
-        facts.append(("Finished", _day(state.finished_at)))
-    if entry.paper.url:
-        facts.append(("Link", entry.paper.url))
-    return facts
-
-
-# --- A zip of notes for an Obsidian vault --------------------------------------------------------
-
-# JSON escapes quotes, backslashes and control characters the way YAML's double-quoted scalars
-# do; these three are line breaks to YAML but not to JSON, so they are escaped too (as \uXXXX,
-# which both read the same way).
-_YAML_LINE_BREAKS = re.compile("[\u0085\u2028\u2029]")
-
-
-def yaml_string(text: str) -> str:
-    """A YAML double-quoted scalar holding exactly `text`, whatever it contains."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    return _YAML_LINE_BREAKS.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
-
-
-def export_notes_zip(reader: AbstractBaseUser, *, exported_at: datetime) -> bytes:
-    """One Markdown file per entry, named by its title, with YAML front matter (the slug among
-    it), for an Obsidian vault."""
-    buffer = io.BytesIO()
-    stamp = exported_at.astimezone(UTC).timetuple()[:6]
-    taken: set[str] = set()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for entry in reader_entries(reader):
-            # A fixed date in every member keeps the archive the same for the same data.
-            name = vault_file_name(entry.paper.name, taken)
-            member = zipfile.ZipInfo(name, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(member, _vault_file(entry))
-    return buffer.getvalue()
-
-
-def _vault_file(entry: ReaderEntry) -> str:
-    paper, state = entry.paper, entry.state
-    front = [
-        "---",
-        f"title: {yaml_string(paper.name)}",
-        f"slug: {yaml_string(paper.slug)}",
-        f"link: {yaml_string(paper.url)}",
-        f"status: {yaml_string(state.status if state else Status.UNREAD.value)}",
-        # ISO dates unquoted: YAML (and Obsidian's date properties) read them as dates.
-        f"started: {_day(state.started_at) if state else ''}".rstrip(),
-        f"finished: {_day(state.finished_at) if state else ''}".rstrip(),
-        f"tier: {paper.section.priority}",
-        "---",
-        "",
-        f"# {_one_line(paper.name)}",
-    ]
-    if entry.ticks:
-        front += ["", "Ticked parts:", ""]
-        front += [f"- [x] {_one_line(tick.advice.part)}" for tick in entry.ticks]
-    if entry.note and entry.note.text.strip():
-        front += ["", demote_headings(entry.note.text.strip(), levels=1)]
-    return "\n".join(front) + "\n"
-
 
 # --- Reading an export back ----------------------------------------------------------------------
 
@@ -404,6 +102,28 @@ class EntryIn:
         return max((moment for moment in moments if moment), default=None)
 
 
+@dataclass(frozen=True)
+class PlanIn:
+    hours_per_week: Decimal
+    reading_days: str
+    session_time: dt.time
+    timezone: str
+    use_pace: bool
+    starts_on: dt.date
+    counted_from: dt.date
+    catch_up_minutes: int
+    dropped: list[tuple[str, str]]  # (entry slug, part key)
+    updated_at: datetime | None
+
+
+class ParsedExport(list):
+    """The checked entries of a file (a list of EntryIn), with its plan and folded tiers (files
+    from before they were exported have neither)."""
+
+    plan: PlanIn | None = None
+    folded: list[str] | None = None
+
+
 class _Unreadable(ValueError):
     """Raised from inside the JSON parser for input it should not turn into Python values."""
 
@@ -444,7 +164,12 @@ def parse_export(data: bytes) -> list[EntryIn]:
     except RecursionError:
         raise ImportRefused(["The file cannot be read: it is nested too deeply."]) from None
     checker = _Checker()
-    entries = checker.document(document)
+    entries = ParsedExport(checker.document(document))
+    if isinstance(document, dict) and not checker.problems:
+        if document.get("plan") is not None:
+            entries.plan = checker.plan(document["plan"], "plan")
+        if "folded" in document:
+            entries.folded = checker.folded(document["folded"], "folded")
     if checker.problems:
         raise ImportRefused(checker.report())
     return entries
@@ -635,6 +360,93 @@ class _Checker:
             saved_at=self.moment(value.get("saved_at"), f"{where}.saved_at"),
         )
 
+    def plan(self, value, where: str) -> PlanIn | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"is {_kind(value)}, expected an object or null")
+            return None
+        count = len(self.problems) + self.more
+        hours = value.get("hours_per_week")
+        try:
+            hours = Decimal(str(hours)) if isinstance(hours, str | int | float) else None
+        except InvalidOperation:
+            hours = None
+        if hours is None or not hours.is_finite() or not 0 < hours <= MAX_HOURS_PER_WEEK:
+            self.problem(
+                f"{where}.hours_per_week", f"is not a number of hours (0.5 to {MAX_HOURS_PER_WEEK})"
+            )
+        days = self.text(value.get("reading_days"), f"{where}.reading_days", max_length=7)
+        session = self.text(value.get("session_time"), f"{where}.session_time", max_length=8)
+        zone = self.text(value.get("timezone"), f"{where}.timezone", max_length=64)
+        for check, field_value, name in (
+            (validate_days, days, "reading_days"),
+            (validate_timezone, zone, "timezone"),
+        ):
+            try:
+                check(field_value)
+            except ValidationError as error:
+                self.problem(f"{where}.{name}", error.messages[0])
+        try:
+            session_time = dt.time.fromisoformat(session)
+        except ValueError:
+            self.problem(f"{where}.session_time", f"{_shown(session)} is not a time (HH:MM)")
+            session_time = None
+        use_pace = value.get("use_pace")
+        if type(use_pace) is not bool:
+            self.problem(f"{where}.use_pace", f"is {_kind(use_pace)}, expected true or false")
+        starts_on = self.day(value.get("starts_on"), f"{where}.starts_on")
+        counted_from = self.day(value.get("counted_from"), f"{where}.counted_from")
+        if starts_on and counted_from and counted_from < starts_on:
+            self.problem(f"{where}.counted_from", "is before starts_on")
+        catch_up = self.whole(value.get("catch_up_minutes"), f"{where}.catch_up_minutes", 1_000_000)
+        dropped = []
+        for index, part in enumerate(self.items(value.get("dropped", []), f"{where}.dropped")):
+            if not isinstance(part, dict):
+                self.problem(f"{where}.dropped[{index}]", f"is {_kind(part)}, expected an object")
+                continue
+            slug = self.text(
+                part.get("slug"), f"{where}.dropped[{index}].slug", max_length=MAX_SLUG_LENGTH
+            )
+            key = self.text(
+                part.get("key"), f"{where}.dropped[{index}].key", max_length=MAX_KEY_LENGTH
+            )
+            dropped.append((slug, key))
+        updated_at = self.moment(value.get("updated_at"), f"{where}.updated_at", optional=True)
+        if len(self.problems) + self.more > count:
+            return None
+        return PlanIn(
+            hours_per_week=hours,
+            reading_days=days,
+            session_time=session_time,
+            timezone=zone,
+            use_pace=use_pace,
+            starts_on=starts_on,
+            counted_from=counted_from,
+            catch_up_minutes=catch_up,
+            dropped=dropped,
+            updated_at=updated_at,
+        )
+
+    def folded(self, value, where: str) -> list[str]:
+        slugs = self.items(value, where)
+        return [
+            self.text(slug, f"{where}[{index}]", max_length=MAX_SLUG_LENGTH)
+            for index, slug in enumerate(slugs)
+        ]
+
+    def day(self, value, where: str) -> dt.date | None:
+        if not isinstance(value, str):
+            self.problem(where, f"is {_kind(value)}, expected a date")
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(where, f"{_shown(value)} is not an ISO 8601 date")
+            return None
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            self.problem(where, f"{_shown(value)} is not between {EARLIEST_YEAR} and {LATEST_YEAR}")
+            return None
+        return day
+
     def unique(self, values: list, where: str, name: str) -> None:
         seen = set()
         for value in values:
@@ -748,7 +560,37 @@ def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportR
             changed |= account.merge_note(paper, entry.note, report)
         (report.updated if changed else report.unchanged).append(paper.name)
     account.save()
+    if getattr(entries, "plan", None) is not None:
+        _merge_plan(reader, entries.plan)
+    if getattr(entries, "folded", None):
+        _merge_folded(reader, entries.folded)
     return report
+
+
+def _merge_plan(reader: AbstractBaseUser, incoming: PlanIn) -> None:
+    """The file's plan, unless the account's own changed after it (the newer wins, as statuses
+    do); its trimmed parts as far as this server lists them."""
+    plan = ReadingPlan.objects.of_reader(reader)
+    if plan is not None and (incoming.updated_at is None or plan.updated_at >= incoming.updated_at):
+        return
+    plan = plan or ReadingPlan(reader=reader)
+    for name in (
+        "hours_per_week", "reading_days", "session_time", "timezone", "use_pace", "starts_on",
+        "counted_from", "catch_up_minutes",
+    ):  # fmt: skip
+        setattr(plan, name, getattr(incoming, name))
+    plan.save()
+    slugs = {slug for slug, _ in incoming.dropped}
+    parts = Advice.objects.filter(paper__slug__in=slugs).select_related("paper")
+    wanted = set(incoming.dropped)
+    plan.dropped.set([advice for advice in parts if (advice.paper.slug, advice.key) in wanted])
+
+
+def _merge_folded(reader: AbstractBaseUser, slugs: list[str]) -> None:
+    """The file's folded tiers added to the account's (folding is only ever the reader's)."""
+    known = set(Section.objects.top_level().filter(slug__in=slugs).values_list("slug", flat=True))
+    state = DashboardState.objects.get(reader=reader)  # the write construct holds its lock
+    DashboardState.objects.filter(pk=state.pk).update(folded=sorted(set(state.folded) | known))
 
 
 class _Account:
@@ -897,24 +739,27 @@ class _Account:
         )
         ReadingEvent.objects.bulk_create(self.new_events)
         PartTick.objects.bulk_create(self.new_ticks)
+        # Rendered now, once each, as a save does: no page renders a note (progress/markdown.py).
+        for note in self.new_notes + self.changed_notes:
+            note.store_rendering()
         Note.objects.bulk_create(self.new_notes)
-        Note.objects.bulk_update(self.changed_notes, ["text", "version", "updated_at"])
+        Note.objects.bulk_update(
+            self.changed_notes, ["text", "version", "updated_at", "rendered", "rendered_version"]
+        )
         NoteRevision.objects.bulk_create(self.new_revisions)
-
-
-# --- Leaving -------------------------------------------------------------------------------------
-
-
-@writes_reader()
-def delete_account(*, reader: AbstractBaseUser) -> None:
-    """Remove the reader and, through CASCADE, every status, event, tick, note and revision.
-
-    Groups are left first, so a facilitator's groups pass the role on instead of losing it.
-    The sign-in records kept for the lockout go too: they name the reader and say when and from
-    where they signed in, which is their data, and a later account with the name must start clean.
-    """
-    group_services.leave_every_group(reader=reader)
-    username = reader.get_username()
-    for records in (AccessAttempt, AccessFailureLog, AccessLog):
-        records.objects.filter(username__iexact=username).delete()
-    reader.delete()
+        # The same bounds as every save and status change (progress/bounds.py): a file cannot
+        # give a reader more history than using the site could.
+        # Only entries over a bound are folded (what each has is known here), so an ordinary
+        # import costs no statement more.
+        for paper_id in {event.paper_id for event in self.new_events}:
+            if len(self.events[paper_id]) > bounds.MAX_EVENTS_PER_ENTRY:
+                bounds.fold_events(self.reader, paper_id)
+        added: dict[int, list[NoteRevision]] = defaultdict(list)
+        for revision in self.new_revisions:
+            added[revision.note_id].append(revision)
+        for revisions in added.values():
+            note = revisions[0].note
+            every = revisions + (list(note.revisions.all()) if note in self.changed_notes else [])
+            chars = sum(len(revision.text) for revision in every)
+            if len(every) > bounds.MAX_REVISIONS_PER_NOTE or chars > bounds.MAX_REVISION_CHARS:
+                bounds.fold_revisions(note)

@@ -1,0 +1,459 @@
+"""A reader's data out: the JSON export (complete, and the latest versions that fit the import
+limit), one Markdown document, and a zip of notes for an Obsidian vault.
+
+The JSON export is the one complete format: everything a reader owns, entries named by slug and
+parts by (slug, key), so a file from one server imports into another that has the same list.
+"""
+
+import json
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Prefetch
+
+from accounts.portability.schema import MAX_IMPORT_BYTES, SCHEMA, VERSION
+from catalogue.models import Paper
+from groups.models import Membership
+from plans.models import ReadingPlan
+from progress.dashboard import folded_tiers
+from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
+
+# --- Gathering what a reader owns ----------------------------------------------------------------
+
+
+@dataclass
+class ReaderEntry:
+    """Everything one reader has on one entry of the list."""
+
+    paper: Paper
+    state: ReadingState | None = None
+    events: list[ReadingEvent] = field(default_factory=list)
+    ticks: list[PartTick] = field(default_factory=list)
+    note: Note | None = None
+
+
+# Entries read at once. With a reader's history bounded (progress/bounds.py), an export holds at
+# most this many entries' rows in memory at a time, however much the reader has: each streamed
+# export (JSON, Markdown, zip) writes them out and reads the next.
+CHUNK = 25
+
+
+def _touched(reader: AbstractBaseUser) -> list[Paper]:
+    """Every entry the reader has a status, event, tick or note on, in reading order."""
+    touched = (
+        set(reader.reading_states.values_list("paper_id", flat=True))
+        | set(reader.reading_events.values_list("paper_id", flat=True).distinct())
+        | set(reader.part_ticks.values_list("advice__paper_id", flat=True).distinct())
+        | set(reader.notes.values_list("paper_id", flat=True))
+    )
+    # Retired entries too: they are off the list, but the reader's data on them is theirs.
+    return list(Paper.objects.every_entry_in_reading_order().filter(pk__in=touched))
+
+
+def iter_reader_entries(reader: AbstractBaseUser) -> Iterator[ReaderEntry]:
+    """Every entry the reader has anything on, in reading order, read CHUNK entries at a time."""
+    papers = _touched(reader)
+    for start in range(0, len(papers), CHUNK):
+        chunk = papers[start : start + CHUNK]
+        ids = [paper.pk for paper in chunk]
+        states = {state.paper_id: state for state in reader.reading_states.filter(paper_id__in=ids)}
+        events = defaultdict(list)
+        for event in reader.reading_events.filter(paper_id__in=ids).order_by("at", "id"):
+            events[event.paper_id].append(event)
+        ticks = defaultdict(list)
+        for tick in (
+            reader.part_ticks.filter(advice__paper_id__in=ids)
+            .select_related("advice")
+            .order_by("advice__position")
+        ):
+            ticks[tick.advice.paper_id].append(tick)
+        notes = {
+            note.paper_id: note
+            for note in reader.notes.filter(paper_id__in=ids).prefetch_related(
+                Prefetch("revisions", queryset=NoteRevision.objects.order_by("version"))
+            )
+        }
+        for paper in chunk:
+            yield ReaderEntry(
+                paper=paper,
+                state=states.get(paper.pk),
+                events=events[paper.pk],
+                ticks=ticks[paper.pk],
+                note=notes.get(paper.pk),
+            )
+
+
+def reader_entries(reader: AbstractBaseUser) -> list[ReaderEntry]:
+    """iter_reader_entries(), all in memory (for the file of latest versions and the tests)."""
+    return list(iter_reader_entries(reader))
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).date().isoformat() if moment else ""
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def _head(reader: AbstractBaseUser, exported_at: datetime) -> dict:
+    """What comes before the entries: the file's format, the account, the plan, folded tiers."""
+    return {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "exported_at": _stamp(exported_at),
+        "account": {"username": reader.get_username()},
+        "plan": _plan_document(ReadingPlan.objects.of_reader(reader)),
+        "folded": sorted(folded_tiers(reader)),
+    }
+
+
+def _groups(reader: AbstractBaseUser) -> list[dict]:
+    # Listed, never imported: joining a group takes its invite link, not a file.
+    return [
+        _group_document(membership)
+        for membership in reader.group_memberships.select_related("group").in_joining_order()
+    ]
+
+
+def export_document(reader: AbstractBaseUser, *, exported_at: datetime) -> dict:
+    """The complete export: statuses with their history, ticked parts, notes with revisions, the
+    reading plan and the tiers folded away on the dashboard, and, for the reader's records, the
+    reading groups they belong to and what they share there. In memory: export_json() streams
+    the same document."""
+    return {
+        **_head(reader, exported_at),
+        "entries": [_entry_document(entry) for entry in iter_reader_entries(reader)],
+        "groups": _groups(reader),
+    }
+
+
+def export_json(reader: AbstractBaseUser, *, exported_at: datetime) -> Iterator[str]:
+    """export_document() as the text of dumps(), written out entry by entry (CHUNK entries in
+    memory at a time), for a streaming response."""
+    head = dumps(_head(reader, exported_at)).rstrip()  # "{ ... }"
+    yield head[:-2] + ',\n  "entries": ['
+    separator = "\n"
+    for entry in iter_reader_entries(reader):
+        yield separator + _indented(_entry_document(entry), "    ")
+        separator = ",\n"
+    groups = _indented(_groups(reader), "  ").lstrip()
+    yield f'\n  ],\n  "groups": {groups}\n}}\n'
+
+
+def _indented(value, prefix: str) -> str:
+    return "\n".join(prefix + line for line in dumps(value).rstrip().split("\n"))
+
+
+def _plan_document(plan: ReadingPlan | None) -> dict | None:
+    if plan is None:
+        return None
+    return {
+        "hours_per_week": str(plan.hours_per_week),
+        "reading_days": plan.reading_days,
+        "session_time": plan.session_time.isoformat(timespec="minutes"),
+        "timezone": plan.timezone,
+        "use_pace": plan.use_pace,
+        "starts_on": plan.starts_on.isoformat(),
+        "counted_from": plan.counted_from.isoformat(),
+        "catch_up_minutes": plan.catch_up_minutes,
+        # Parts trimmed from the plan, named as ticks are: by entry and key.
+        "dropped": [
+            {"slug": advice.paper.slug, "key": advice.key}
+            for advice in plan.dropped.select_related("paper").order_by("paper__slug", "key")
+        ],
+        "updated_at": _stamp(plan.updated_at),
+        # Not the calendar address: it is a secret, and a new one is a click away.
+    }
+
+
+def _group_document(membership: Membership) -> dict:
+    return {
+        "name": membership.group.name,
+        "role": membership.role,
+        "sharing": membership.sharing,
+        "joined_at": _stamp(membership.joined_at),
+    }
+
+
+def _entry_document(entry: ReaderEntry) -> dict:
+    state, note = entry.state, entry.note
+    return {
+        "slug": entry.paper.slug,
+        "title": entry.paper.name,
+        "status": state.status if state else None,
+        "started_at": _stamp(state.started_at) if state else None,
+        "finished_at": _stamp(state.finished_at) if state else None,
+        "updated_at": _stamp(state.updated_at) if state else None,
+        "events": [
+            {"from": event.from_status, "to": event.to_status, "at": _stamp(event.at)}
+            for event in entry.events
+        ],
+        "ticks": [
+            {
+                "key": tick.advice.key,
+                "position": tick.advice.position,
+                "part": tick.advice.part,
+                "done_at": _stamp(tick.done_at),
+            }
+            for tick in entry.ticks
+        ],
+        "note": None
+        if note is None
+        else {
+            "text": note.text,
+            "version": note.version,
+            "updated_at": _stamp(note.updated_at),
+            "revisions": [
+                {"version": rev.version, "text": rev.text, "saved_at": _stamp(rev.saved_at)}
+                for rev in note.revisions.all()
+            ],
+        },
+    }
+
+
+def dumps(document: dict) -> str:
+    """The export as text: UTF-8 JSON, indented so that it diffs and reads well."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _size(document: dict) -> int:
+    return len(dumps(document).encode())
+
+
+def export_within_import_limit(
+    reader: AbstractBaseUser,
+    *,
+    exported_at: datetime,
+    limit: int | None = None,
+    part: int = 1,
+) -> tuple[dict, int, int]:
+    """The export, leaving out the oldest revisions until the file fits what import accepts.
+
+    Returns the document, how many revisions were left out, and how many parts the latest
+    versions take. Each note keeps its text and its latest revision; statuses, events and ticks
+    are always there in full. If even that is over the limit (many long notes), the entries are
+    shared out over several files in reading order, each within the limit, and `part` (from 1)
+    says which to return: import merges, so importing each in turn restores them all. An entry
+    always fits alone (a note and its latest revision are 200,000 characters at most). The full
+    export keeps every revision: this file is for moving a long history to another account.
+    """
+    limit = limit or MAX_IMPORT_BYTES
+    document = export_document(reader, exported_at=exported_at)
+    size = _size(document)
+    if size <= limit:
+        return document, 0, 1
+    notes = [entry["note"] for entry in document["entries"] if entry.get("note")]
+    before = sum(len(note["revisions"]) for note in notes)
+    # Oldest first across all notes, never a note's latest revision.
+    candidates = sorted(
+        (rev["saved_at"] or "", id(rev), rev) for note in notes for rev in note["revisions"][:-1]
+    )
+    left_out: set[int] = set()
+    for _, key, revision in candidates:
+        if size <= limit:
+            break
+        left_out.add(key)
+        # Near enough (indentation differs a little inside the file): measured again below.
+        size -= len(json.dumps(revision, ensure_ascii=False, indent=2).encode())
+    for note in notes:
+        note["revisions"] = [rev for rev in note["revisions"] if id(rev) not in left_out]
+    while _size(document) > limit and any(len(note["revisions"]) > 1 for note in notes):
+        oldest = min(
+            (note for note in notes if len(note["revisions"]) > 1),
+            key=lambda note: note["revisions"][0]["saved_at"] or "",
+        )
+        oldest["revisions"].pop(0)
+    left = before - sum(len(note["revisions"]) for note in notes)
+    if _size(document) <= limit:
+        return document, left, 1
+    parts = _share_out(document, limit)
+    index = min(max(part, 1), len(parts)) - 1
+    return {**document, "entries": parts[index]}, left, len(parts)
+
+
+def _share_out(document: dict, limit: int) -> list[list[dict]]:
+    """The document's entries in reading order, in as few consecutive runs as keep each file
+    (the document with one run as its entries) within `limit`."""
+    room = limit - _size({**document, "entries": []}) - 16
+    parts: list[list[dict]] = [[]]
+    used = 0
+    for entry in document["entries"]:
+        text = dumps(entry)
+        # Inside the file each of the entry's lines is indented four more, and a comma follows.
+        cost = len(text.encode()) + 4 * text.count("\n") + 8
+        if parts[-1] and used + cost > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(entry)
+        used += cost
+    return parts
+
+
+# --- Markdown ------------------------------------------------------------------------------------
+
+
+def export_markdown(reader: AbstractBaseUser, *, exported_at: datetime) -> Iterator[str]:
+    """One document in reading order: each entry's status, dates, ticked parts and note, written
+    out entry by entry for a streaming response."""
+    count = len(_touched(reader))
+    yield "\n".join(
+        [
+            f"# {reader.get_username()}'s reading",
+            "",
+            f"Exported from mireads on {exported_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
+            f"{count} {'entry' if count == 1 else 'entries'} in reading order.",
+        ]
+    )
+    for entry in iter_reader_entries(reader):
+        lines = ["", f"## {_one_line(entry.paper.name)}", ""]
+        lines += [f"- {label}: {value}" for label, value in _facts(entry)]
+        if entry.ticks:
+            lines += ["", "Ticked parts:", ""]
+            lines += [
+                f"- [x] {_one_line(tick.advice.part)} ({_day(tick.done_at)})"
+                for tick in entry.ticks
+            ]
+        if entry.note and entry.note.text.strip():
+            lines += ["", "### Note", "", demote_headings(entry.note.text.strip(), levels=3)]
+        yield "\n" + "\n".join(lines)
+    yield "\n"
+
+
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def demote_headings(markdown: str, *, levels: int) -> str:
+    """The note's headings moved `levels` down (at most to ######), outside code fences, so a
+    note's "# Summary" sits under its entry's heading instead of beside the document's title."""
+    out, fence = [], None
+    for line in markdown.split("\n"):
+        opened = _FENCE.match(line)
+        if fence is None and opened:
+            fence = opened.group(1)[0]
+        elif fence is not None and opened and opened.group(1)[0] == fence:
+            fence = None
+        elif fence is None:
+            line = _ATX_HEADING.sub(
+                lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + levels), line
+            )
+        out.append(line)
+    return "\n".join(out)
+
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
+
+
+def vault_file_name(title: str, taken: set[str]) -> str:
+    """A file name from the entry's title, with the characters that file systems or Obsidian's
+    links refuse taken out, unique within the vault ("Name 2.md" for a second one)."""
+    base = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", title).split()).strip(". ")[:100] or "entry"
+    name, n = f"{base}.md", 2
+    while name.casefold() in taken:
+        name, n = f"{base} {n}.md", n + 1
+    taken.add(name.casefold())
+    return name
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _facts(entry: ReaderEntry) -> list[tuple[str, str]]:
+    state = entry.state
+    facts = [("Status", state.get_status_display() if state else Status.UNREAD.label)]
+    if state and state.started_at:
+        facts.append(("Started", _day(state.started_at)))
+    if state and state.finished_at:
+        facts.append(("Finished", _day(state.finished_at)))
+    if entry.paper.url:
+        facts.append(("Link", entry.paper.url))
+    return facts
+
+
+# --- A zip of notes for an Obsidian vault --------------------------------------------------------
+
+# JSON escapes quotes, backslashes and control characters the way YAML's double-quoted scalars
+# do; these three are line breaks to YAML but not to JSON, so they are escaped too (as \uXXXX,
+# which both read the same way).
+_YAML_LINE_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
+def yaml_string(text: str) -> str:
+    """A YAML double-quoted scalar holding exactly `text`, whatever it contains."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_LINE_BREAKS.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
+
+
+class _Pipe:
+    """A write-only file for zipfile that keeps what was written until it is taken: zipfile sees
+    no seek(), so it writes each member's sizes after its data, as a stream allows."""
+
+    def __init__(self):
+        self.chunks: list[bytes] = []
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        taken, self.chunks = b"".join(self.chunks), []
+        return taken
+
+
+def export_notes_zip(reader: AbstractBaseUser, *, exported_at: datetime) -> Iterator[bytes]:
+    """One Markdown file per entry, named by its title, with YAML front matter (the slug among
+    it), for an Obsidian vault; written out member by member for a streaming response."""
+    pipe = _Pipe()
+    stamp = exported_at.astimezone(UTC).timetuple()[:6]
+    taken: set[str] = set()
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in iter_reader_entries(reader):
+            # A fixed date in every member keeps the archive the same for the same data.
+            name = vault_file_name(entry.paper.name, taken)
+            member = zipfile.ZipInfo(name, date_time=stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(member, _vault_file(entry))
+            yield pipe.take()
+    yield pipe.take()
+
+
+def _vault_file(entry: ReaderEntry) -> str:
+    paper, state = entry.paper, entry.state
+    front = [
+        "---",
+        f"title: {yaml_string(paper.name)}",
+        f"slug: {yaml_string(paper.slug)}",
+        f"link: {yaml_string(paper.url)}",
+        f"status: {yaml_string(state.status if state else Status.UNREAD.value)}",
+        # ISO dates unquoted: YAML (and Obsidian's date properties) read them as dates.
+        f"started: {_day(state.started_at) if state else ''}".rstrip(),
+        f"finished: {_day(state.finished_at) if state else ''}".rstrip(),
+        f"tier: {paper.section.priority}",
+        "---",
+        "",
+        f"# {_one_line(paper.name)}",
+    ]
+    if entry.ticks:
+        front += ["", "Ticked parts:", ""]
+        front += [f"- [x] {_one_line(tick.advice.part)}" for tick in entry.ticks]
+    if entry.note and entry.note.text.strip():
+        front += ["", demote_headings(entry.note.text.strip(), levels=1)]
+    return "\n".join(front) + "\n"
