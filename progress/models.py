@@ -182,8 +182,11 @@ class NoteQuerySet(models.QuerySet):
         save in between stored its own). Not reader data: the reader's version is not moved, as
         the note shows the same. Each note is rendered once this way, not on every page load.
         """
+        from progress.writes import derived_write  # writes reads these models
+
         stored = markdown.for_storing(text)
-        self.filter(pk=pk, version=version).update(rendered=stored, rendered_version=version)
+        with derived_write():
+            self.filter(pk=pk, version=version).update(rendered=stored, rendered_version=version)
         return stored
 
 

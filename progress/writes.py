@@ -26,9 +26,31 @@ from progress.models import DashboardState
 _WRITING: ContextVar[int | None] = ContextVar("mireads_reader_write", default=None)
 
 
+# Whether a write of derived data (a note's stored rendering) is open in this context.
+_DERIVING: ContextVar[bool] = ContextVar("mireads_derived_write", default=False)
+
+
 def writing() -> int | None:
     """The id of the reader whose write is open here, if any (for the test that finds writers)."""
     return _WRITING.get()
+
+
+def accounted_for() -> bool:
+    """Whether a write of a reader's table here goes through the construct, or only stores what
+    is derived from their rows (derived_write): what the test that finds writers asks."""
+    return _WRITING.get() is not None or _DERIVING.get()
+
+
+@contextmanager
+def derived_write():
+    """A block that stores only what is derived from a reader's rows and changes nothing they see
+    (a note's rendering, stored by whichever page renders it first): no lock and no version, as
+    no page of theirs shows anything new. The one exception to the construct."""
+    token = _DERIVING.set(True)
+    try:
+        yield
+    finally:
+        _DERIVING.reset(token)
 
 
 def _pk(reader) -> int:

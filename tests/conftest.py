@@ -76,7 +76,7 @@ def every_reader_write_goes_through_the_construct():
     from django.core.signals import request_finished, request_started
     from django.db import connection
 
-    from progress.writes import reader_tables, writing
+    from progress.writes import accounted_for, reader_tables
 
     tables = reader_tables()
     local = threading.local()
@@ -96,7 +96,7 @@ def every_reader_write_goes_through_the_construct():
         # A statement that changed no row (a cascade with nothing to delete) wrote nothing.
         if (
             found and found[1] in tables and getattr(local, "serving", False)
-            and not writing() and context["cursor"].rowcount
+            and not accounted_for() and context["cursor"].rowcount
         ):  # fmt: skip
             raise WriteAroundTheConstruct(
                 f"A request wrote {found[1]} outside the write construct: make the service "

@@ -100,6 +100,6 @@ def test_a_filter_narrows_the_entries_shown_never_the_count(reader, every_case):
 def test_the_paper_page_and_the_group_grid_show_the_same_ticks(reader, every_case, client):
     _, papers = every_case
     client.force_login(reader)
-    page = client.get(reverse("reader-paper-page", args=[papers[0].slug])).content.decode()
+    page = client.get(reverse("paper-detail", args=[papers[0].slug])).content.decode()
     assert "1 of 2 parts" in page
     assert summarise(reader_papers(reader)).entries[papers[0].pk].progress.ticked == 1

@@ -103,7 +103,8 @@ def test_an_import_and_status_changes_of_one_reader_at_once_keep_both_writes():
     imported, clicked = papers[:5], papers[5]
     own = Client()
     own.force_login(reader)
-    document = own.get(reverse("accounts:export-json")).json()
+    exported = own.get(reverse("accounts:export-json"))
+    document = json.loads(b"".join(exported.streaming_content))
     document["entries"] = json.loads(_export(reader, imported))["entries"]
     body = json.dumps(document).encode()
     errors, answers = [], {"import": [], "status": []}

@@ -21,7 +21,7 @@ def test_every_answer_to_a_signed_in_reader_is_no_store(world, name):
     assert "public" not in response["Cache-Control"]
 
 
-@pytest.mark.parametrize("name", ["reader-paper-list", "catalogue:changes", "catalogue:about"])
+@pytest.mark.parametrize("name", ["paper-list", "catalogue:changes", "catalogue:about"])
 def test_a_public_page_seen_signed_in_is_no_store_but_not_for_visitors(world, client, name):
     signed_in = world.client("owner").get(world.url(name))
     visitor = client.get(world.url(name))
