@@ -89,7 +89,8 @@ def _part_changes(before: dict, after: dict) -> list[dict]:
 
 
 def _now(part: dict) -> dict:
-    return {"level_now": part["level"]}
+    """What a reader needs of an added or removed part: its level and the list's advice on it."""
+    return {"level_now": part["level"], "detail": part["detail"]}
 
 
 def differences(before: dict | None, after: dict) -> list[dict]:
