@@ -15,7 +15,7 @@ from mireads.http import HtmxHttpRequest
 LEVEL_LABELS = dict(Level.choices)
 
 
-def _readable(change: dict) -> dict:
+def readable(change: dict) -> dict:
     """One stored entry change with labels and word diffs ready for the template."""
     parts = []
     for part in change.get("parts", []):
@@ -47,7 +47,7 @@ def _changes_of(edition: Edition) -> list[dict]:
 
 def editions_with_changes(editions) -> list[tuple[Edition, list[dict]]]:
     """Each edition with its entry changes made readable (one query for all of them)."""
-    return [(edition, [_readable(c) for c in _changes_of(edition)]) for edition in editions]
+    return [(edition, [readable(c) for c in _changes_of(edition)]) for edition in editions]
 
 
 @require_safe

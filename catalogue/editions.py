@@ -132,6 +132,14 @@ def differences(before: dict | None, after: dict) -> list[dict]:
     return changes
 
 
+def pending() -> tuple[int, list[dict]]:
+    """What publishing now would announce: the next edition's number and its per-entry changes
+    since the latest edition, worked out as publish() would; nothing is written."""
+    previous = EditionContent.objects.select_related("edition").order_by("-edition__number").first()
+    number = Edition.objects.latest_number() + 1
+    return number, differences(previous.snapshot if previous else None, snapshot())
+
+
 @transaction.atomic
 def publish(
     *,

@@ -10,13 +10,11 @@ from progress.pagecache import bump_dashboard
 
 def shows_first_run(reader, summary) -> bool:
     """Whether the dashboard greets this reader with the hint: nothing started yet and not
-    closed (no query when the dashboard has read the reader's state already)."""
+    closed. One query, and only for a reader who has started nothing: the DashboardState the
+    page cache keeps on `reader` (progress.pagecache.versions) carries only what it reads."""
     if summary.started:
         return False
-    try:
-        return not reader.dashboard_state.hint_dismissed
-    except DashboardState.DoesNotExist:
-        return True
+    return not DashboardState.objects.filter(reader=reader, hint_dismissed=True).exists()
 
 
 @transaction.atomic
