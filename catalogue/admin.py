@@ -91,6 +91,9 @@ class AdviceInline(admin.TabularInline):
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 28})},
         models.URLField: {"widget": forms.URLInput(attrs={"size": 18})},
     }
+
+    class Media:
+        css = {"all": ["css/admin-advice.css"]}
     fields = [
         "position", "key", "level", "part", "detail", "deep_link", "estimated_minutes", "retired"
     ]  # fmt: skip
