@@ -94,6 +94,7 @@ class AdviceInline(admin.TabularInline):
 
     class Media:
         css = {"all": ["css/admin-advice.css"]}
+
     fields = [
         "position", "key", "level", "part", "detail", "deep_link", "estimated_minutes", "retired"
     ]  # fmt: skip

@@ -50,6 +50,11 @@ class Session:
     def minutes_text(self) -> str:
         return estimates.duration_text(self.used)
 
+    @property
+    def names(self) -> list[str]:
+        """The entries this session works on, each once, in order."""
+        return list(dict.fromkeys(item.paper.name for item in self.items))
+
 
 @dataclass
 class TierPlan:

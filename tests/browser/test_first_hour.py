@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogue import editions
-from catalogue.models import Paper
+from catalogue.models import Advice, Paper
 from plans.models import ReadingPlan
 from progress import services
 from tests.browser import ARTIFACTS, describe, screenshot, sign_in
-from tests.factories import UserFactory
+from tests.factories import AdviceFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +42,7 @@ READER = [
     "/account/delete/",
     "/accounts/password/change/",
     "/changes/",
+    "/changes/solu/",
     "/about/",
     "SAVE_PLAN",
 ]
@@ -66,6 +67,11 @@ def _world(live_server) -> str:
         services.set_status(reader=reader, paper=Paper.objects.get(slug=slug), status="read")
     services.set_status(reader=reader, paper=Paper.objects.get(slug="rome"), status="reading")
     Paper.objects.filter(slug="solu").update(summary="Reworded for the second edition.")
+    first = Advice.objects.filter(paper__slug="solu").order_by("position").first()
+    Advice.objects.filter(pk=first.pk).update(
+        detail=first.detail + " Reworded for the second edition, at some length."
+    )
+    AdviceFactory(paper=first.paper, key="new-probe", position=70, level="skim", part="A new part")
     editions.publish(note="SoLU reworded.")
     return reader.username
 
@@ -191,6 +197,13 @@ def test_the_first_run_hint_closes_and_stays_closed(page, live_server, catalogue
     hint = page.locator("#first-run")
     expect(hint).to_contain_text("Skim or skip")
     screenshot(page, "first-hour-first-run-1280", of=hint)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 844})
+            page.screenshot(path=ARTIFACTS / f"first-hour-first-run-{scheme}-{width}-top.png")
+            violations = _axe(page)
+            assert not violations, describe(violations)
     page.get_by_role("button", name="Got it, hide this").click()
     expect(hint).to_have_count(0)
     page.reload()

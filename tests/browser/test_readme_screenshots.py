@@ -1,7 +1,8 @@
 """The README's two pictures of a reader's mireads, docs/dashboard.png and docs/paper.png, taken
 here from a reader part-way through the list, so they can be made again whenever the pages change:
 
-    UPDATE_README_SCREENSHOTS=1 MIREADS_DEBUG=true .venv/bin/pytest tests/browser/test_readme_screenshots.py
+    UPDATE_README_SCREENSHOTS=1 MIREADS_DEBUG=true \
+        .venv/bin/pytest tests/browser/test_readme_screenshots.py
 
 Without the variable the test takes them into test-artifacts/ and checks that docs/ has both at
 the same size, so a README picture never goes missing."""
@@ -50,5 +51,6 @@ def test_the_readmes_screenshots_show_the_dashboard_and_a_paper_page(page, live_
     page.screenshot(path=target / "paper.png")
 
     for name in ("dashboard.png", "paper.png"):
-        assert (DOCS / name).exists(), f"docs/{name} is missing: run this test with UPDATE_README_SCREENSHOTS=1"
+        missing = f"docs/{name} is missing: run this test with UPDATE_README_SCREENSHOTS=1"
+        assert (DOCS / name).exists(), missing
         assert _size(DOCS / name) == _size(target / name) == (1280, 900)
