@@ -97,7 +97,7 @@ def _visit_all(page, live_server, paths, name, group_path=""):
             scroll, client = page.evaluate(OVERFLOW)
             if scroll > client:
                 problems.append(f"{path} at {width} px scrolls sideways: {scroll} > {client}")
-            slug = "group" if slug == "GROUP" else slug
+            slug = {"GROUP": "group", "SAVE_PLAN": "plan-saved"}.get(slug, slug)
             screenshot(page, f"first-hour-{name}-{slug}-{width}")
             page.screenshot(path=ARTIFACTS / f"first-hour-{name}-{slug}-{width}-top.png")
             violations = _axe(page)
