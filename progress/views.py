@@ -41,11 +41,11 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     form = FilterForm(request.GET)
     context = board.context(request.user, form.cleaned())
     context["form"] = form
-    context["first_run"] = hints.shows_first_run(request.user, context["summary"])
     if request.htmx and request.htmx.target == "entries":
         return board.with_token(
             request, render(request, "progress/dashboard.html#entries", context)
         )
+    context["first_run"] = hints.shows_first_run(request.user, context["summary"])
     return board.with_token(request, render(request, "progress/dashboard.html", context))
 
 

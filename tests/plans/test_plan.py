@@ -544,3 +544,15 @@ def test_the_time_left_line_comes_back_on_its_own_after_a_status_change(client_a
     assert 'id="time-left-line"' in swapped and 'hx-get="/plan/time-left/"' in swapped
     line = client_as_reader.get(reverse("plans:time-left"), headers=htmx).content.decode()
     assert "20 min left at the advised depth" in line and 'id="time-left-line"' in line
+
+
+@pytest.mark.parametrize("entries", [4, 40])
+def test_the_preview_and_the_time_left_line_take_a_fixed_number_of_queries(
+    client_as_reader, reader, entries, django_assert_max_num_queries
+):
+    build_catalogue(entries)
+    with django_assert_max_num_queries(12):
+        assert client_as_reader.get(reverse("plans:plan")).status_code == 200
+    with django_assert_max_num_queries(8):
+        line = client_as_reader.get(reverse("plans:time-left"), headers={"HX-Request": "true"})
+    assert "left at the advised depth" in line.content.decode()
