@@ -9,11 +9,11 @@ from progress.pagecache import bump_dashboard
 
 
 def shows_first_run(reader, summary) -> bool:
-    """Whether the dashboard greets this reader with the hint: nothing started yet and not
-    closed. One query, and only for a reader who has started nothing: the DashboardState the
+    """Whether the dashboard greets this reader with the hint: nothing started or written yet,
+    and not closed. One query, and only for a reader who has started nothing: the DashboardState the
     page cache keeps on `reader` (progress.pagecache.versions) carries only what it reads."""
-    if summary.started:
-        return False
+    if summary.started or any(e.paper.note_length for e in summary.entries.values()):
+        return False  # a status, a tick or a note: no longer new
     return not DashboardState.objects.filter(reader=reader, hint_dismissed=True).exists()
 
 

@@ -39,7 +39,7 @@ def test_the_changes_page_lists_editions_newest_first_with_each_entrys_differenc
     assert "Deeply engage with → Skim" in page
     # Before and after side by side; the added words say so in text, not only in colour.
     assert '<span class="diff-label">Before</span>' in page
-    assert '<ins><span class="visually-hidden">added: </span>and more</ins>' in page
+    assert '<ins><span class="visually-hidden">added: </span>and more</ins>' in text
     assert "retired from the list" in page
 
 
