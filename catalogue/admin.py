@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.db.models import Count, F, ProtectedError, Q, RestrictedError
 from django.db.models.deletion import Collector
 from django.template.response import TemplateResponse
@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from catalogue import editions
+from catalogue.changes import readable
 from catalogue.models import Advice, Edition, Level, Paper, Section, Work, part_keys
 
 IN_USE = (
@@ -95,6 +96,20 @@ class AdviceInline(admin.TabularInline):
     model = Advice
     form = AdviceForm
     extra = 1
+    # Sized so the whole table fits a 1280 px window beside the admin's sidebar: the default
+    # widgets (a 40-column textarea, 40-character URL and label fields) made it wider.
+    formfield_overrides = {
+        models.PositiveSmallIntegerField: {"widget": forms.NumberInput(attrs={"class": "vNarrow"})},
+        models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"class": "vNarrow"})},
+        models.SlugField: {"widget": forms.TextInput(attrs={"size": 14})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 24})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 28})},
+        models.URLField: {"widget": forms.URLInput(attrs={"size": 18})},
+    }
+
+    class Media:
+        css = {"all": ["css/admin-advice.css"]}
+
     fields = [
         "position", "key", "level", "part", "detail", "deep_link", "estimated_minutes", "retired"
     ]  # fmt: skip
@@ -357,12 +372,15 @@ class EditionAdmin(admin.ModelAdmin):
     )
     def publish_next(self, request, queryset):
         if "note" not in request.POST or "apply" not in request.POST:
+            number, pending = editions.pending()
             return TemplateResponse(
                 request,
                 "admin/catalogue/edition/publish.html",
                 {
                     **self.admin_site.each_context(request),
                     "form": PublishForm(),
+                    "number": number,
+                    "pending": [readable(change) for change in pending],
                     "opts": self.model._meta,
                     "title": "Publish the next edition",
                 },

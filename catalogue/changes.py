@@ -26,18 +26,29 @@ def is_edition_number(text: str) -> bool:
     return 0 < len(text) <= MAX_EDITION_DIGITS and text.isascii() and text.isdigit()
 
 
-def _readable(change: dict) -> dict:
+def readable(change: dict) -> dict:
     """One stored entry change with labels and word diffs ready for the template."""
     parts = []
     for part in change.get("parts", []):
         shown = dict(part)
         if "level" in part:
             shown["level_labels"] = [LEVEL_LABELS.get(v, v) for v in part["level"]]
+        if "level_now" in part:
+            shown["level_now_label"] = LEVEL_LABELS.get(part["level_now"], part["level_now"])
         for name in ("part_text", "detail_text"):
             if name in part:
                 shown[name.removesuffix("_text") + "_diff"] = word_diff(*part[name])
+                shown[name.removesuffix("_text") + "_sides"] = sides(word_diff(*part[name]))
         parts.append(shown)
     return {**change, "parts": parts}
+
+
+def sides(runs: list[tuple[str, str]]) -> tuple[list, list]:
+    """A word diff as its two sides, before (kept and struck) and after (kept and inserted),
+    for showing side by side."""
+    before = [(op, text) for op, text in runs if op != "ins"]
+    after = [(op, text) for op, text in runs if op != "del"]
+    return before, after
 
 
 def _changes_of(edition: Edition) -> list[dict]:
@@ -47,7 +58,7 @@ def _changes_of(edition: Edition) -> list[dict]:
 
 def editions_with_changes(editions) -> list[tuple[Edition, list[dict]]]:
     """Each edition with its entry changes made readable (one query for all of them)."""
-    return [(edition, [_readable(c) for c in _changes_of(edition)]) for edition in editions]
+    return [(edition, [readable(c) for c in _changes_of(edition)]) for edition in editions]
 
 
 @require_safe

@@ -90,7 +90,8 @@ def _part_changes(before: dict, after: dict) -> list[dict]:
 
 
 def _now(part: dict) -> dict:
-    return {"level_now": part["level"]}
+    """What a reader needs of an added or removed part: its level and the list's advice on it."""
+    return {"level_now": part["level"], "detail": part["detail"]}
 
 
 def differences(before: dict | None, after: dict) -> list[dict]:
@@ -130,6 +131,14 @@ def differences(before: dict | None, after: dict) -> list[dict]:
                 {"slug": slug, "name": old["name"], "tier": old["tier"], "change": "removed"}
             )
     return changes
+
+
+def pending() -> tuple[int, list[dict]]:
+    """What publishing now would announce: the next edition's number and its per-entry changes
+    since the latest edition, worked out as publish() would; nothing is written."""
+    previous = EditionContent.objects.select_related("edition").order_by("-edition__number").first()
+    number = Edition.objects.latest_number() + 1
+    return number, differences(previous.snapshot if previous else None, snapshot())
 
 
 @transaction.atomic

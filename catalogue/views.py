@@ -81,5 +81,5 @@ def export_csl(request: HtmxHttpRequest) -> HttpResponse:
         json.dumps(items, indent=2, ensure_ascii=False),
         content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
     )
-    response["Content-Disposition"] = 'attachment; filename="mireads.json"'
+    response["Content-Disposition"] = 'attachment; filename="mireads-reading-list.csl.json"'
     return response

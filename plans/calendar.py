@@ -103,7 +103,7 @@ def feed(plan, sessions, *, absolute: Callable[[str], str], stamp: dt.datetime) 
     if sessions:
         lines += vtimezone(zone, sessions[0].date, sessions[-1].date)
     for session in sessions:
-        names = list(dict.fromkeys(item.paper.name for item in session.items))
+        names = session.names
         description = []
         for item in session.items:
             link = item.advice.deep_link if item.advice and item.advice.deep_link else ""

@@ -52,12 +52,24 @@ class Minutes:
 
     minutes: float = 0
     estimate: bool = False
+    # The reader's own pace this time is scaled by, when it is (None: the estimates as they are),
+    # so that every place showing the time can name it.
+    pace: float | None = None
 
     def __add__(self, other: "Minutes") -> "Minutes":
-        return Minutes(self.minutes + other.minutes, self.estimate or other.estimate)
+        pace = self.pace if self.pace is not None else other.pace
+        return Minutes(self.minutes + other.minutes, self.estimate or other.estimate, pace)
 
-    def scaled(self, factor: float) -> "Minutes":
-        return Minutes(self.minutes * factor, self.estimate)
+    def scaled(self, factor: float | None) -> "Minutes":
+        """This time at the reader's pace; None leaves it as it is (and names no pace)."""
+        if factor is None:
+            return self
+        return Minutes(self.minutes * factor, self.estimate, factor)
+
+    @property
+    def pace_text(self) -> str:
+        """E.g. "0.8x"."""
+        return f"{self.pace:.2g}x" if self.pace is not None else ""
 
     @property
     def text(self) -> str:
@@ -139,12 +151,12 @@ def entry_minutes_left(paper, dropped: frozenset[int] = frozenset()) -> Minutes:
     return sum((part_minutes(a, paper.kind) for a in left), Minutes())
 
 
-def time_left(papers, pace: float = 1.0) -> Minutes:
+def time_left(papers, pace: float | None = None) -> Minutes:
     """Time left at the advised depth over these entries, scaled by the reader's pace.
 
     `papers`: entries carrying the reader's state and checklist, as from
     progress.summary.reader_papers(reader) (or one entry from the paper page's workbench).
-    Pass `pace` from plans.pace.pace_for(reader) to show it at the reader's own pace.
+    Pass `pace` from plans.pace.Pace.scale (None while there is no pace to apply).
     """
     return sum((entry_minutes_left(p) for p in papers), Minutes()).scaled(pace)
 

@@ -1,8 +1,29 @@
 import zoneinfo
+from functools import cache
 
 from django import forms
 
 from plans.models import MAX_HOURS_PER_WEEK, WEEKDAYS, ReadingPlan
+
+REGIONS = (
+    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+    "Indian", "Pacific",
+)  # fmt: skip
+
+
+@cache
+def zone_choices() -> list:
+    """Time zones grouped by region ("Europe": London, Paris, ...), each shown by its place with
+    underscores as spaces; UTC first, and old aliases ("GB", "US/Eastern") last, under Other."""
+    regions: dict[str, list[tuple[str, str]]] = {region: [] for region in REGIONS}
+    other = []
+    for name in sorted(zoneinfo.available_timezones()):
+        region, _, place = name.partition("/")
+        if region in regions and place:
+            regions[region].append((name, place.replace("_", " ").replace("/", " / ")))
+        elif name != "UTC":
+            other.append((name, name))
+    return [("", [("UTC", "UTC")]), *regions.items(), ("Other", other)]
 
 
 class BudgetForm(forms.ModelForm):
@@ -15,7 +36,9 @@ class BudgetForm(forms.ModelForm):
         error_messages={"required": "Choose at least one reading day."},
     )
     timezone = forms.ChoiceField(
-        label="Time zone", choices=[(z, z) for z in sorted(zoneinfo.available_timezones())]
+        label="Time zone",
+        choices=zone_choices,
+        help_text="Your browser's zone is chosen for you when it is known.",
     )
 
     class Meta:

@@ -29,6 +29,11 @@ class Pace:
     turned_off: bool = False
 
     @property
+    def scale(self) -> float | None:
+        """The factor to scale estimates by, or None when the estimates stand as they are."""
+        return self.factor if self.active else None
+
+    @property
     def explanation(self) -> str:
         """One sentence for the plan page."""
         if self.turned_off:

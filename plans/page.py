@@ -29,7 +29,7 @@ def layout_for(reader, plan: ReadingPlan, now: dt.datetime | None = None):
     papers = reader_papers(reader)
     summary = summarise(papers)
     pace = pace_for(reader, plan.use_pace, papers)
-    dropped = frozenset(plan.dropped.values_list("pk", flat=True))
+    dropped = frozenset(plan.dropped.values_list("pk", flat=True)) if plan.pk else frozenset()
     layout = schedule.lay_out(
         plan,
         papers,
@@ -38,6 +38,7 @@ def layout_for(reader, plan: ReadingPlan, now: dt.datetime | None = None):
         ticked_since=_ticked_since(reader, plan),
         now=now,
         pace=pace.factor,
+        pace_named=pace.scale,
     )
     return layout, pace, papers, dropped
 
@@ -48,15 +49,43 @@ def calendar_url(plan: ReadingPlan) -> str:
     return site_url(reverse("plans:feed", kwargs={"token": token})) if token else ""
 
 
-def plan_context(reader, now: dt.datetime | None = None, **extra) -> dict:
-    """The plan page: the budget form, and with a plan its sessions, tiers and feed."""
+def preview(reader, form: BudgetForm, now: dt.datetime | None = None) -> dict:
+    """Before a plan is saved: what the budget in the form (or the defaults) would give, laid
+    out as if saved now. Nothing is written."""
+    values = (
+        form.values()
+        if form.is_bound and form.is_valid()
+        else {
+            "hours_per_week": form.initial["hours_per_week"],
+            "reading_days": "".join(form.initial["days"]),
+            "timezone": form.initial["timezone"],
+            "use_pace": True,
+        }
+    )
+    now = now or timezone.now()
+    draft = ReadingPlan(reader=reader, **values)
+    draft.starts_on = draft.counted_from = now.astimezone(draft.zone).date()
+    layout, pace, papers, _dropped = layout_for(reader, draft, now)
+    return {
+        "draft": draft,
+        "layout": layout,
+        "coming": layout.weeks(2),
+        "pace": pace,
+        "left": estimates.time_left(papers, pace.scale),
+    }
+
+
+def plan_context(reader, now: dt.datetime | None = None, *, draft=None, **extra) -> dict:
+    """The plan page: the budget form, and with a plan its sessions, tiers and feed; without
+    one, a preview of the budget in `draft` (the GET of the form) or the defaults."""
     plan = ReadingPlan.objects.of_reader(reader)
     context = {
         "plan": plan,
         "defaults": estimates.defaults_table(),
     }
     if plan is None:
-        return {"form": BudgetForm(), **context, **extra}
+        form = extra.pop("form", None) or BudgetForm(draft or None)
+        return {"form": form, **context, **preview(reader, form, now), **extra}
     plan.reader = reader  # the calendar address is signed with the reader's session auth hash
     layout, pace, papers, dropped = layout_for(reader, plan, now)
     found = targets.targets_for(reader)
@@ -68,7 +97,7 @@ def plan_context(reader, now: dt.datetime | None = None, **extra) -> dict:
         "layout": layout,
         "coming": layout.weeks(4),
         "pace": pace,
-        "left": estimates.time_left(papers, pace.factor),
+        "left": estimates.time_left(papers, pace.scale),
         "trimmed": len(dropped),
         "calendar_url": calendar_url(plan),
         **extra,

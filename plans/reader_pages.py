@@ -11,4 +11,4 @@ def reader_time_left(reader, papers, shown, events=None) -> dict:
     (two queries: the plan and the reading events, one when the page passes its `events`;
     `papers` carry the checklists)."""
     pace = pace_for(reader, sql.uses_pace(reader), papers, events=events)
-    return {"time_left": time_left(shown, pace.factor)}
+    return {"time_left": time_left(shown, pace.scale)}

@@ -43,11 +43,17 @@ class Session:
 
     @property
     def ends(self) -> dt.datetime:
-        return self.starts + dt.timedelta(minutes=max(self.budget, self.used))
+        """When the session's reading is done: as long as what it holds, not the whole budget."""
+        return self.starts + dt.timedelta(minutes=round(self.used))
 
     @property
     def minutes_text(self) -> str:
         return estimates.duration_text(self.used)
+
+    @property
+    def names(self) -> list[str]:
+        """The entries this session works on, each once, in order."""
+        return list(dict.fromkeys(item.paper.name for item in self.items))
 
 
 @dataclass
@@ -93,7 +99,10 @@ def session_dates(plan: ReadingPlan, since: dt.date):
 def _session(plan: ReadingPlan, day: dt.date, index: int, pace: float) -> Session:
     extra = plan.catch_up_minutes / CATCH_UP_SESSIONS if index < CATCH_UP_SESSIONS else 0
     starts = dt.datetime.combine(day, plan.session_time, tzinfo=plan.zone)
-    return Session(day, starts, plan.session_minutes + extra * pace)
+    # Missed time is counted in the reader's own minutes (planned less done at their pace), as
+    # the budget is: scaling it by the pace again gave a slow reader more catch-up time than
+    # they missed, and a finish date earlier than the plan before they fell behind.
+    return Session(day, starts, plan.session_minutes + extra)
 
 
 def _tier_of(paper):
@@ -111,7 +120,8 @@ def chunks(papers, next_up, dropped: frozenset[int], pace: float) -> list[Item]:
             found.append(Item(paper, None, estimates.whole_entry_minutes(paper).minutes * pace))
         for advice in estimates.remaining_parts(paper, dropped):
             minutes = estimates.part_minutes(advice, paper.kind).minutes * pace
-            found.append(Item(paper, advice, minutes))
+            if minutes > 0:  # a part that takes no time ("Skip everything else") is not reading
+                found.append(Item(paper, advice, minutes))
     return found
 
 
@@ -174,8 +184,11 @@ def missed(plan, papers, ticked_since: set[int], now: dt.datetime, pace: float) 
     return max(0.0, planned - done * pace)
 
 
-def lay_out(plan, papers, next_up, *, dropped, ticked_since, now, pace: float) -> Layout:
-    """The reader's coming sessions, tier finish dates and how far behind they are."""
+def lay_out(
+    plan, papers, next_up, *, dropped, ticked_since, now, pace: float, pace_named=None
+) -> Layout:
+    """The reader's coming sessions, tier finish dates and how far behind they are.
+    `pace_named`: the pace factor the tiers' times left name (None: the estimates as they are)."""
     local_now = now.astimezone(plan.zone)
     behind_by = missed(plan, papers, ticked_since, now, pace)
     first = max(plan.counted_from, local_now.date())
@@ -198,7 +211,7 @@ def lay_out(plan, papers, next_up, *, dropped, ticked_since, now, pace: float) -
         tier = _tier_of(paper)
         blank = TierPlan(tier, estimates.Minutes(), finish_of.get(tier.pk))
         entry = tiers.setdefault(tier.pk, blank)
-        entry.left = entry.left + estimates.entry_minutes_left(paper).scaled(pace)
+        entry.left = entry.left + estimates.entry_minutes_left(paper).scaled(pace_named)
     finish = laid[-1].date if laid else None
     return Layout(laid, list(tiers.values()), finish, behind_by, complete)
 

@@ -13,6 +13,8 @@ from plans import calendar, services
 from plans.forms import AdjustForm, BudgetForm
 from plans.models import ReadingPlan
 from plans.page import layout_for, plan_context
+from plans.reader_pages import reader_time_left
+from progress.summary import reader_papers
 
 PAGE = "plans/plan.html"
 
@@ -40,10 +42,22 @@ def _answer(request: HtmxHttpRequest, said: str) -> HttpResponse:
 @login_required
 def plan(request: HtmxHttpRequest) -> HttpResponse:
     """The reader's plan, or the form to make one."""
-    context = plan_context(request.user)
+    context = plan_context(request.user, draft=request.GET if "preview" in request.GET else None)
     if request.htmx and request.htmx.target == "sessions":
         return render(request, "plans/plan.html#sessions", context)
     return render(request, PAGE, context)
+
+
+@never_cache
+@require_safe
+@login_required
+def time_left_line(request: HtmxHttpRequest) -> HttpResponse:
+    """The dashboard's "time left" line alone: a status change or a tick swaps the dashboard's
+    overview in without it (keeping those actions within their query budget), and the line
+    then asks for itself."""
+    papers = reader_papers(request.user)
+    context = reader_time_left(request.user, papers, papers)
+    return render(request, "plans/_time_left_line.html", context)
 
 
 @require_POST

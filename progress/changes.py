@@ -21,10 +21,23 @@ class ReaderChanges:
     editions: dict[str, list[int]] = field(default_factory=dict)  # slug → editions changing it
     new_parts: set[tuple[str, str]] = field(default_factory=set)  # (slug, key)
     per_edition: Counter = field(default_factory=Counter)
+    papers: list = field(default_factory=list)  # the changed entries in reading order, by mark()
 
     @property
     def count(self) -> int:
         return len(self.editions)
+
+    BANNER_NAMES = 3
+
+    @property
+    def named(self) -> list:
+        """The first few changed entries, for the banner to name and link."""
+        return self.papers[: self.BANNER_NAMES]
+
+    @property
+    def unnamed(self) -> int:
+        """How many changed entries the banner leaves to "and N more"."""
+        return max(0, self.count - self.BANNER_NAMES)
 
     def summary(self) -> list[tuple[int, int]]:
         """(edition, how many of the reader's entries it changed), newest first."""
@@ -109,10 +122,14 @@ def for_reader(reader, *, at: str | None = None) -> ReaderChanges:
 
 def mark(papers, changes: ReaderChanges) -> None:
     """Set `changed_since` (the edition last seen, or None) on each entry and `is_new` on each
-    checklist part added since, for the templates to read."""
+    checklist part added since, for the templates to read; `changes.papers` lists the changed
+    entries in reading order, for the banner to name."""
+    changes.papers = []
     for paper in papers:
         paper.changed_since = (
             changes.since.get(paper.slug) if paper.slug in changes.editions else None
         )
+        if paper.changed_since is not None:
+            changes.papers.append(paper)
         for advice in getattr(paper, "checklist", ()):
             advice.is_new = (paper.slug, advice.key) in changes.new_parts

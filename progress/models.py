@@ -272,7 +272,8 @@ class DashboardState(models.Model):
     `version` is bumped (in the same transaction) by every write that changes what the reader's
     own pages show, so a request that finds the version unchanged can answer from a cached page
     without reading a single status, tick or note. `folded` holds the slugs of the tiers the
-    reader folded away, so a finished tier stays as they left it, on every device.
+    reader folded away, so a finished tier stays as they left it, on every device;
+    `hint_dismissed` whether they closed the first-run hint.
     """
 
     reader = models.OneToOneField(
@@ -280,6 +281,8 @@ class DashboardState(models.Model):
     )
     version = models.PositiveBigIntegerField(default=0)
     folded = models.JSONField(default=list, blank=True)
+    # The reader closed the first-run hint (what the levels mean, where to start): never again.
+    hint_dismissed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["reader"]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("entries/<slug:slug>/checklist/", views.checklist, name="checklist"),
     path("tiers/<slug:slug>/fold/", views.fold, name="fold"),
     path("reading/changes-seen/", views.changes_seen, name="changes-seen"),
+    path("reading/hint/dismiss/", views.dismiss_hint, name="dismiss-hint"),
     path("notes/<slug:slug>/", views.note, name="note"),
     path("notes/<slug:slug>/revisions/", views.note_revisions, name="note-revisions"),
     path(

@@ -16,7 +16,7 @@ from catalogue import outline
 from catalogue import views as catalogue_views
 from catalogue.models import Advice, Paper, Section
 from mireads.http import HtmxHttpRequest, problem, safe_url
-from progress import changes, markdown, pagecache, services
+from progress import changes, hints, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
@@ -45,6 +45,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         return board.with_token(
             request, render(request, "progress/dashboard.html#entries", context)
         )
+    context["first_run"] = hints.shows_first_run(request.user, context["summary"])
     return board.with_token(request, render(request, "progress/dashboard.html", context))
 
 
@@ -223,6 +224,16 @@ def fold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     context.update(tier=board.tier_of(context, section), announce=f"{section}: {verb}.")
     response = render(request, "progress/dashboard.html#tier-and-announce", context)
     return board.with_token(request, response)
+
+
+@require_POST
+@login_required
+def dismiss_hint(request: HtmxHttpRequest) -> HttpResponse:
+    """Close the first-run hint on the dashboard, for good."""
+    hints.dismiss_first_run(reader=request.user)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect("home")
 
 
 @require_safe

@@ -34,4 +34,11 @@
     const button = document.getElementById(head)?.querySelector(`button[value="${value}"]`);
     if (button && document.activeElement !== button) button.focus();
   });
+
+  // A new reader's first-run hint (templates/progress/_first_run.html) starts closed, one line,
+  // so a phone shows the first entry at once; where the screen has room it starts open.
+  document.addEventListener("DOMContentLoaded", function () {
+    const hint = document.querySelector("#first-run details");
+    if (hint && window.matchMedia("(min-width: 40rem)").matches) hint.open = true;
+  });
 })();

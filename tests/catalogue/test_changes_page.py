@@ -32,9 +32,14 @@ def test_the_changes_page_lists_editions_newest_first_with_each_entrys_differenc
 
     assert page.index("Edition 2") < page.index("Edition 1")
     assert "SoLU reworked; ROME retired." in page
-    assert "New part:</strong> Appendix A" in page
+    text = " ".join(page.split())
+    # A new part names its level as well as its label.
+    badge = '<span class="badge badge-deep">Deeply engage with</span>'
+    assert f"New part:</strong> {badge} Appendix A" in text
     assert "Deeply engage with → Skim" in page
-    assert "<ins>and more</ins>" in page
+    # Before and after side by side; the added words say so in text, not only in colour.
+    assert '<span class="diff-label">Before</span>' in page
+    assert '<ins><span class="visually-hidden">added: </span>and more</ins>' in text
     assert "retired from the list" in page
 
 

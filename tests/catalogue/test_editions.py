@@ -124,6 +124,31 @@ def test_staff_publish_an_edition_from_the_admin(client, staff, real_catalogue):
     assert Edition.objects.get(number=2).note == "From the admin."
 
 
+def test_the_publish_page_previews_what_the_edition_will_announce(client, staff, real_catalogue):
+    from tests.factories import AdviceFactory
+
+    client.force_login(staff)
+    solu = Paper.objects.get(slug="solu")
+    AdviceFactory(paper=solu, key="probe", position=60, level="deep", part="Probe the MLPs")
+    url = reverse("admin:catalogue_edition_changelist")
+
+    form = " ".join(client.post(url, {"action": "publish_next"}).text.split())
+
+    assert "What edition 2 will announce" in form
+    preview = form.split('id="publish-preview"', 1)[1].split("</form>", 1)[0]
+    assert ">SoLU</a>" in preview and "Probe the MLPs" in preview
+    assert "Deeply engage with" in preview
+    assert Edition.objects.latest_number() == 1  # a preview publishes nothing
+
+
+def test_the_publish_page_says_when_there_is_nothing_to_announce(client, staff, real_catalogue):
+    editions.publish(note="First.", require_changes=False)
+    client.force_login(staff)
+    url = reverse("admin:catalogue_edition_changelist")
+    form = " ".join(client.post(url, {"action": "publish_next"}).text.split())
+    assert "Nothing has changed since the last edition" in form
+
+
 # --- Bad input: one clear sentence, nothing changed -------------------------------------------
 
 

@@ -448,3 +448,111 @@ def test_the_dashboard_and_the_paper_page_show_the_time_left_at_the_advised_dept
     assert "left at the advised depth" in dashboard and "(estimate)" in dashboard
     page = " ".join(client.get("/papers/solu/").content.decode().split())
     assert "left at the advised depth" in page
+
+
+# 6. The reader's first hour, round three (issue 26) ---------------------------------------------
+
+
+def test_a_part_that_takes_no_time_is_never_laid_out_as_reading(reader, real_catalogue):
+    plan = _plan(reader, hours_per_week=Decimal(20))
+    layout, *_ = layout_for(reader, plan, now=_at(MONDAY))
+    laid = [
+        (i.paper.slug, i.advice.part, i.advice.level)
+        for s in layout.sessions
+        for i in s.items
+        if i.advice
+    ]
+    parts = [(slug, part) for slug, part, _ in laid]
+    assert ("logit-lens", "Why early unembedding makes sense") in parts
+    assert ("logit-lens", "Skip everything else") not in parts
+    assert Level.SKIP not in {level for _, _, level in laid}
+
+
+def test_a_calendar_event_lasts_as_long_as_its_session_holds(client, reader):
+    paper = PaperFactory()
+    AdviceFactory(paper=paper, level=Level.DEEP, estimated_minutes=25)
+    plan = _plan(reader)  # 60-minute sessions
+    services.rotate_calendar(plan=plan)
+    body = _feed(client, plan).content
+    event = icalendar.Calendar.from_ical(body).walk("VEVENT")[0]
+    took = event.decoded("DTEND") - event.decoded("DTSTART")
+    assert took == dt.timedelta(minutes=25)
+
+
+def test_catching_up_a_slow_readers_missed_time_never_finishes_before_the_plan_did(reader):
+    plan = _behind(reader)
+    planned, *_ = layout_for(reader, plan, now=_at(MONDAY))  # before falling behind
+    today = MONDAY + dt.timedelta(3)
+    for n in range(3):  # a slow reader: twice the estimates
+        _finish(reader, PaperFactory(estimated_minutes=60), 120, _at(MONDAY - dt.timedelta(9 - n)))
+    behind, *_ = layout_for(reader, plan, now=_at(today))
+    services.catch_up(plan=plan, missed_minutes=behind.missed_minutes, today=today)
+    caught_up, pace, *_ = layout_for(reader, plan, now=_at(today))
+    assert pace.factor == 2.0
+    assert caught_up.finish >= planned.finish
+
+
+def test_time_zones_are_offered_by_region(client_as_reader):
+    page = client_as_reader.get(reverse("plans:plan")).content.decode()
+    europe = page.index('<optgroup label="Europe">')
+    assert europe < page.index('<option value="Europe/London">London</option>')
+    assert page.index('<optgroup label="Asia">') < page.index('value="Asia/Tokyo"')
+    assert 'value="Europe/London">Europe/London<' not in page
+
+
+def test_the_first_visit_to_the_plan_previews_it_before_anything_is_saved(client_as_reader):
+    paper = PaperFactory(short_name="Toy Models")
+    AdviceFactory(paper=paper, level=Level.DEEP, estimated_minutes=45)
+    page = " ".join(client_as_reader.get(reverse("plans:plan")).content.decode().split())
+    assert "Preview: 3 hours a week on Monday, Wednesday, Friday" in page
+    assert "45 min left at the advised depth" in page and "Toy Models" in page
+    asked = client_as_reader.get(
+        reverse("plans:plan"),
+        {"preview": "1", "hours_per_week": "1", "days": ["5"], "session_time": "09:00",
+         "timezone": "Asia/Tokyo"},
+    )  # fmt: skip
+    assert "Preview: 1 hour a week on Saturday" in " ".join(asked.content.decode().split())
+    assert not ReadingPlan.objects.exists()
+
+
+def test_time_left_names_the_readers_pace_with_a_link_to_why(client_as_reader, reader):
+    paper = PaperFactory()
+    AdviceFactory(paper=paper, level=Level.DEEP, estimated_minutes=60)
+    for n in range(3):
+        _finish(reader, PaperFactory(estimated_minutes=60), 30, _at(MONDAY + dt.timedelta(n)))
+    dashboard = " ".join(client_as_reader.get("/").content.decode().split())
+    # Four entries of an hour each, at twice the estimated speed.
+    named = '<a href="/plan/#pace">at your pace, 0.5x</a>'
+    assert f"2 h left at the advised depth, {named}" in dashboard
+    plan = client_as_reader.get(reverse("plans:plan")).content.decode()
+    assert 'id="pace"' in plan and "at your pace, 0.5x" in plan
+
+
+def test_an_estimate_has_no_stray_space_before_the_full_stop(client_as_reader):
+    AdviceFactory(paper=PaperFactory(), level=Level.DEEP)
+    page = client_as_reader.get(reverse("plans:plan")).content.decode()
+    assert "(estimate)</span></span>." in page and "(estimate) ." not in " ".join(page.split())
+
+
+def test_the_time_left_line_comes_back_on_its_own_after_a_status_change(client_as_reader):
+    paper = PaperFactory(slug="toy")
+    AdviceFactory(paper=paper, level=Level.DEEP, estimated_minutes=45)
+    AdviceFactory(paper=PaperFactory(section=paper.section), level=Level.DEEP, estimated_minutes=20)
+    htmx = {"HX-Request": "true"}
+    answer = client_as_reader.post("/entries/toy/status/", {"status": "read"}, headers=htmx)
+    swapped = answer.content.decode()
+    assert 'id="time-left-line"' in swapped and 'hx-get="/plan/time-left/"' in swapped
+    line = client_as_reader.get(reverse("plans:time-left"), headers=htmx).content.decode()
+    assert "20 min left at the advised depth" in line and 'id="time-left-line"' in line
+
+
+@pytest.mark.parametrize("entries", [4, 40])
+def test_the_preview_and_the_time_left_line_take_a_fixed_number_of_queries(
+    client_as_reader, reader, entries, django_assert_max_num_queries
+):
+    build_catalogue(entries)
+    with django_assert_max_num_queries(12):
+        assert client_as_reader.get(reverse("plans:plan")).status_code == 200
+    with django_assert_max_num_queries(8):
+        line = client_as_reader.get(reverse("plans:time-left"), headers={"HX-Request": "true"})
+    assert "left at the advised depth" in line.content.decode()

@@ -149,7 +149,7 @@ def test_the_dashboard_and_paper_page_show_the_marks_in_constant_queries(
         page = client.get(papers[0].get_absolute_url()).content.decode()
 
     marked = len(papers[::3])
-    assert f"{marked} of your entries changed in" in " ".join(dashboard.split())
+    assert f"{marked} entries you have read changed since" in " ".join(dashboard.split())
     assert dashboard.count("changed since you read it") == marked
     assert "changed since you read it" in page and "An added part" in page
     assert 'class="badge new-part">new<' in page

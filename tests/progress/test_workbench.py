@@ -158,7 +158,7 @@ def test_bars_show_entries_beside_the_weighted_percentage_and_explain_the_weight
     html = client_as_reader.get("/").content.decode()
     # SoLU-like weighs 6 (two deep parts), the other entry 1: 6 of 7 is 86%.
     assert '<span class="bar-numbers">86% · 1 of 2 entries</span>' in html
-    assert "a part to engage with deeply counts 3" in html
+    assert "Each part to deeply engage with counts 3" in " ".join(html.split())
 
 
 # --- Query budgets --------------------------------------------------------------------------------

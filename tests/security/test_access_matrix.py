@@ -69,6 +69,7 @@ MATRIX: dict[str, Row] = {
     "progress:set-part": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:set-parts": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:changes-seen": Row(get=everyone(405), post=signed_in(HOME)),
+    "progress:dismiss-hint": Row(get=everyone(405), post=signed_in(HOME)),
     # An entry's checklist, loaded into the dashboard when opened; without htmx, the paper page.
     "progress:checklist": Row(get=signed_in(r"/papers/[\w-]+/#checklist-[\w-]+")),
     # Folding a tier of one's own dashboard (the world's slug names an entry, not a tier: 404).
@@ -117,6 +118,7 @@ MATRIX: dict[str, Row] = {
     # world's readers have none, so changing one answers 404. The calendar feed is open to
     # whoever holds its secret address, and the world's token names no plan.
     "plans:plan": Row(get=signed_in(200)),
+    "plans:time-left": Row(get=signed_in(200)),
     "plans:budget": Row(get=everyone(405), post=signed_in(400)),
     "plans:adjust": Row(get=everyone(405), post=signed_in(404)),
     "plans:restore": Row(get=everyone(405), post=signed_in(404)),
