@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 
 from catalogue.models import Advice, Edition, Paper
 from progress import markdown
+from progress.derived import derived_write
 
 # Far above any real note, far below what would hurt the database or the browser.
 NOTE_MAX_LENGTH = 100_000
@@ -182,8 +183,6 @@ class NoteQuerySet(models.QuerySet):
         save in between stored its own). Not reader data: the reader's version is not moved, as
         the note shows the same. Each note is rendered once this way, not on every page load.
         """
-        from progress.writes import derived_write  # writes reads these models
-
         stored = markdown.for_storing(text)
         with derived_write():
             self.filter(pk=pk, version=version).update(rendered=stored, rendered_version=version)

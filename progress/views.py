@@ -89,6 +89,9 @@ def _entry_response(
         # once, kept with a placeholder for the form token, which with_token() fills in.
         "head_key": board.entry_cache_key(entry.paper),
         "csrf_placeholder": board.csrf_placeholder(),
+        # The later apps' fragments (plans' time left), which ask for their own data when it is
+        # not in this context, so a status change costs no query of theirs.
+        "reader_fragments": board.READER_PAGE_FRAGMENTS,
     }
     return board.with_token(request, render(request, partial, context))
 
@@ -109,10 +112,7 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return problem(request, "That is not a reading status; nothing was changed.", 400)
     status = Status(form.cleaned_data["status"])
     state = services.set_status(reader=request.user, paper=paper, status=status)
-    paper.status, paper.started_at, paper.finished_at = (
-        state.status, state.started_at, state.finished_at
-    )  # fmt: skip
-    recount([paper])  # its progress under the new status
+    _patch_state(paper, state)
     if request.htmx:
         announce = f"{paper.name}: {status.label.lower()}."
         partials = (
@@ -180,11 +180,16 @@ def _patch_ticks(paper: Paper, shown: set[str], done: set[str], state) -> None:
     for advice in paper.checklist:
         if advice.key in shown:
             advice.done = advice.key in done
-    recount([paper])
+    _patch_state(paper, state)
+
+
+def _patch_state(paper: Paper, state) -> None:
+    """The entry as a write left it: its status and dates (`state`, if the write made one), and
+    its counts and progress again. It writes nothing."""
     if state is not None:
-        paper.status, paper.started_at, paper.finished_at = (
-            state.status, state.started_at, state.finished_at
-        )  # fmt: skip
+        paper.status, paper.started_at = state.status, state.started_at
+        paper.finished_at = state.finished_at
+    recount([paper])
 
 
 @never_cache

@@ -20,14 +20,11 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 
 from progress import sql
+from progress.derived import deriving
 from progress.models import DashboardState
 
 # The reader whose write is open in this context (None: none is).
 _WRITING: ContextVar[int | None] = ContextVar("mireads_reader_write", default=None)
-
-
-# Whether a write of derived data (a note's stored rendering) is open in this context.
-_DERIVING: ContextVar[bool] = ContextVar("mireads_derived_write", default=False)
 
 
 def writing() -> int | None:
@@ -38,19 +35,7 @@ def writing() -> int | None:
 def accounted_for() -> bool:
     """Whether a write of a reader's table here goes through the construct, or only stores what
     is derived from their rows (derived_write): what the test that finds writers asks."""
-    return _WRITING.get() is not None or _DERIVING.get()
-
-
-@contextmanager
-def derived_write():
-    """A block that stores only what is derived from a reader's rows and changes nothing they see
-    (a note's rendering, stored by whichever page renders it first): no lock and no version, as
-    no page of theirs shows anything new. The one exception to the construct."""
-    token = _DERIVING.set(True)
-    try:
-        yield
-    finally:
-        _DERIVING.reset(token)
+    return _WRITING.get() is not None or deriving()
 
 
 def _pk(reader) -> int:

@@ -169,12 +169,12 @@ def test_a_field_without_a_default_fails_with_a_sentence_naming_it():
 @pytest.mark.django_db(transaction=True)
 def test_a_field_added_to_the_dashboard_row_is_read_as_the_row_holds_it():
     reader = UserFactory()
-    with added_field(DashboardState, "hint_dismissed", models.BooleanField(default=False)):
+    with added_field(DashboardState, "tour_seen", models.BooleanField(default=False)):
         lock_reader(reader)
-        DashboardState.objects.filter(reader=reader).update(hint_dismissed=True)
+        DashboardState.objects.filter(reader=reader).update(tour_seen=True)
         catalogue_version()
         versions(reader)
-        assert reader.dashboard_state.hint_dismissed is True
+        assert reader.dashboard_state.tour_seen is True
 
 
 @pytest.mark.django_db(transaction=True)

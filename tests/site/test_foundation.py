@@ -181,7 +181,7 @@ def test_the_readme_has_its_sections_in_the_agreed_order():
     headings = re.findall(r"^## (.+)$", readme, flags=re.MULTILINE)
     assert headings == [
         "Two commands",
-        "What you see at http://127.0.0.1:8000",
+        "What a reader can do at http://127.0.0.1:8000",
         "Configuration",
         "PostgreSQL",
         "Production behind a TLS proxy (`make serve`)",
