@@ -22,6 +22,7 @@ from groups.models import Membership
 from plans.models import ReadingPlan
 from progress.dashboard import folded_tiers
 from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
+from progress.summary import EntryProgress, reader_papers
 
 # --- Gathering what a reader owns ----------------------------------------------------------------
 
@@ -35,6 +36,9 @@ class ReaderEntry:
     events: list[ReadingEvent] = field(default_factory=list)
     ticks: list[PartTick] = field(default_factory=list)
     note: Note | None = None
+    # Under the one progress rule (progress.summary), as the dashboard counts it; None for an
+    # entry no longer on the list (retired), which no page counts either.
+    progress: EntryProgress | None = None
 
 
 # Entries read at once. With a reader's history bounded (progress/bounds.py), an export holds at
@@ -58,6 +62,9 @@ def _touched(reader: AbstractBaseUser) -> list[Paper]:
 def iter_reader_entries(reader: AbstractBaseUser) -> Iterator[ReaderEntry]:
     """Every entry the reader has anything on, in reading order, read CHUNK entries at a time."""
     papers = _touched(reader)
+    # The list with the reader's state, counted as every page counts it (one query; the list,
+    # not the reader's history, so its size is the list's).
+    counted = {paper.pk: paper.progress for paper in reader_papers(reader)} if papers else {}
     for start in range(0, len(papers), CHUNK):
         chunk = papers[start : start + CHUNK]
         ids = [paper.pk for paper in chunk]
@@ -85,6 +92,7 @@ def iter_reader_entries(reader: AbstractBaseUser) -> Iterator[ReaderEntry]:
                 events=events[paper.pk],
                 ticks=ticks[paper.pk],
                 note=notes.get(paper.pk),
+                progress=counted.get(paper.pk),
             )
 
 
@@ -193,6 +201,7 @@ def _entry_document(entry: ReaderEntry) -> dict:
         "started_at": _stamp(state.started_at) if state else None,
         "finished_at": _stamp(state.finished_at) if state else None,
         "updated_at": _stamp(state.updated_at) if state else None,
+        "progress": _progress_document(entry.progress),
         "events": [
             {"from": event.from_status, "to": event.to_status, "at": _stamp(event.at)}
             for event in entry.events
@@ -368,9 +377,30 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _progress_document(progress: EntryProgress | None) -> dict | None:
+    """How far the reader is with the entry, as the dashboard counts it (informative: the
+    import recounts from the statuses and ticks)."""
+    if progress is None:
+        return None
+    return {
+        "percent": progress.percent, "parts": progress.parts, "ticked": progress.ticked,
+        "settled": progress.settled, "counts": progress.counts,
+    }  # fmt: skip
+
+
+def progress_text(progress: EntryProgress) -> str:
+    """The entry's progress in words, as the dashboard shows it: "75% · 1 of 2 parts"."""
+    text = f"{progress.percent}%"
+    if progress.parts:
+        text += f" · {progress.ticked} of {progress.parts} part{'s' if progress.parts != 1 else ''}"
+    return text + ("" if progress.counts else " (skipped: out of the total)")
+
+
 def _facts(entry: ReaderEntry) -> list[tuple[str, str]]:
     state = entry.state
     facts = [("Status", state.get_status_display() if state else Status.UNREAD.label)]
+    if entry.progress is not None:
+        facts.append(("Progress", progress_text(entry.progress)))
     if state and state.started_at:
         facts.append(("Started", _day(state.started_at)))
     if state and state.finished_at:

@@ -88,6 +88,35 @@ def test_the_dashboard_paper_page_group_board_and_plan_agree_on_every_case(
     assert "50% · 3 of 5 entries" in html
 
 
+def test_the_exports_count_every_case_as_the_pages_do(reader, every_case, client_as_reader):
+    import json
+
+    from accounts.portability.export import progress_text
+
+    _, papers = every_case
+    answer = client_as_reader.get(reverse("accounts:export-json"))
+    document = json.loads(b"".join(answer.streaming_content))
+    exported = {entry["slug"]: entry["progress"] for entry in document["entries"]}
+    counted = {p.slug: p.progress for p in reader_papers(reader)}
+    for paper, expected in zip(papers, EXPECTED, strict=True):
+        if paper.slug not in exported:  # nothing of the reader's on it: not in the export
+            assert expected[:2] == (1, 0) and not expected[4]
+            continue
+        found = exported[paper.slug]
+        assert (found["parts"], found["ticked"], found["settled"], found["counts"]) == (
+            expected[0],
+            expected[1],
+            expected[4],
+            expected[5],
+        ), paper.slug
+        assert found["percent"] == counted[paper.slug].percent
+    markdown = b"".join(
+        client_as_reader.get(reverse("accounts:export-markdown")).streaming_content
+    ).decode()
+    assert f"- Progress: {progress_text(counted[papers[0].slug])}" in markdown
+    assert "- Progress: 75% · 1 of 2 parts" in markdown
+
+
 def test_a_filter_narrows_the_entries_shown_never_the_count(reader, every_case):
     tier, _ = every_case
     whole = dashboard.context(reader, {})
