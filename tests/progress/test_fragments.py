@@ -5,11 +5,15 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
-from progress import dashboard
+from groups.board import board
+from groups.models import Role, Sharing
+from progress import dashboard, markdown
 from progress.fragments import Shows, UndeclaredField
+from progress.models import Note
 from progress.summary import reader_papers
-from tests.factories import PaperFactory
+from tests.factories import MembershipFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -56,3 +60,20 @@ def test_the_list_region_reads_only_declared_names_of_sections_and_tallies():
         f"progress/dashboard.html shows tally.{tally - set(dashboard.TALLY.names)}: "
         "declare it in progress.dashboard.TALLY"
     )
+
+
+def test_a_note_stored_by_an_older_renderer_is_rendered_again_and_stored_again(reader, paper):
+    note = Note.objects.create(
+        reader=reader, paper=paper, text="**bold**", version=3, updated_at=timezone.now(),
+        rendered="<!-- mireads markdown 0 --><p>as the old renderer made it</p>",
+        rendered_version=3,
+    )  # fmt: skip
+    assert "as the old renderer made it" not in note.html()
+    assert "<strong>bold</strong>" in note.html()
+    group = MembershipFactory(
+        reader=reader, role=Role.FACILITATOR, sharing=Sharing.PROGRESS_AND_NOTES
+    ).group
+    shown = [str(html) for row in board(group).rows for _, html in row.notes]
+    assert any("<strong>bold</strong>" in html for html in shown)
+    note.refresh_from_db()
+    assert note.rendered.startswith(markdown.STORED_MARK)
