@@ -57,7 +57,7 @@ def time_left_line(request: HtmxHttpRequest) -> HttpResponse:
     then asks for itself."""
     papers = reader_papers(request.user)
     context = reader_time_left(request.user, papers, papers)
-    return render(request, "plans/_time_left_line.html", context)
+    return render(request, "plans/_overview_time_left.html", context)
 
 
 @require_POST
