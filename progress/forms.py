@@ -12,11 +12,6 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
 
 
-class PartForm(forms.Form):
-    # A checkbox sends nothing when unticked, so absence means "not done".
-    done = forms.BooleanField(required=False)
-
-
 class SlugListField(forms.MultipleChoiceField):
     """Any number of part keys (slugs), each checked for shape only."""
 

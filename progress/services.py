@@ -113,15 +113,6 @@ def set_parts_done(
     return _move(reader, paper, Status.READING, only_from=Status.UNREAD)
 
 
-@writes_reader()
-def set_part_done(*, reader, advice: Advice, done: bool) -> None:
-    """Tick or untick one advised part; ticking twice is the same as ticking once."""
-    if done:
-        _tick(reader, [advice.pk])
-    else:
-        _untick(reader, [advice.pk])
-
-
 def _tick(reader, advice_ids: list[int]) -> None:
     """Tick these parts (ids), stamped now and with the current edition; ticked ones stay."""
     now = timezone.now()

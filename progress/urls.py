@@ -6,7 +6,6 @@ app_name = "progress"
 urlpatterns = [
     path("entries/<slug:slug>/status/", views.set_status, name="set-status"),
     path("entries/<slug:slug>/parts/", views.set_parts, name="set-parts"),
-    path("entries/<slug:slug>/parts/<int:position>/", views.set_part, name="set-part"),
     path("entries/<slug:slug>/checklist/", views.checklist, name="checklist"),
     path("tiers/<slug:slug>/fold/", views.fold, name="fold"),
     path("reading/changes-seen/", views.changes_seen, name="changes-seen"),

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalogue import outline
 from catalogue import views as catalogue_views
-from catalogue.models import Advice, Paper, Section
+from catalogue.models import Paper, Section
 from mireads.http import HtmxHttpRequest, problem, safe_url
 from progress import changes, hints, markdown, pagecache, services
 from progress import dashboard as board
-from progress.forms import FilterForm, NoteForm, PartForm, PartsForm, RestoreForm, StatusForm
+from progress.forms import FilterForm, NoteForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
 from progress.summary import counted as recount
 from progress.summary import list_version, reader_paper, reader_papers, summarise
@@ -121,28 +121,6 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         )
         return _entry_response(request, paper, partials, announce, papers)
     return _back_to_dashboard(request, paper)
-
-
-@require_POST
-@login_required
-def set_part(request: HtmxHttpRequest, slug: str, position: int) -> HttpResponse:
-    """Tick or untick one advised part of an entry."""
-    advice = get_object_or_404(
-        Advice.objects.with_paper().current(), paper__slug=slug, position=position
-    )
-    form = PartForm(request.POST)
-    form.is_valid()  # a boolean field cannot be invalid: absent means not done
-    done = form.cleaned_data.get("done", False)
-    services.set_part_done(reader=request.user, advice=advice, done=done)
-    if request.htmx:
-        announce = f"{advice.part} ({advice.paper.name}): {'done' if done else 'not done'}."
-        partials = (
-            "progress/dashboard.html#checklist-and-counters",
-            "progress/_workbench.html#paper-checklist",
-        )
-        papers = reader_papers(request.user)
-        return _entry_response(request, advice.paper, partials, announce, papers)
-    return _back_to_dashboard(request, advice.paper)
 
 
 @require_POST

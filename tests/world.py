@@ -76,7 +76,7 @@ def build_world() -> World:
     advice = AdviceFactory(paper=paper, position=1)
     owner = UserFactory(username="owner")
     services.set_status(reader=owner, paper=paper, status=Status.READING)
-    services.set_part_done(reader=owner, advice=advice, done=True)
+    services.set_parts_done(reader=owner, paper=paper, shown={advice.key}, done={advice.key})
     services.save_note(reader=owner, paper=paper, text=SECRET, base_version=0)
     services.save_note(reader=owner, paper=paper, text=f"{SECRET}, revised", base_version=1)
     group = group_services.create_group(reader=owner, name="owned")
@@ -88,7 +88,6 @@ def build_world() -> World:
     }
     arguments = {
         "slug": "owned",
-        "position": 1,
         "version": 1,
         "member_id": member.pk,
         # One name for two parameters: this group's invite token, and (not being one) an

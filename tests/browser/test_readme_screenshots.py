@@ -36,7 +36,9 @@ def test_the_readmes_screenshots_show_the_dashboard_and_a_paper_page(page, live_
         services.set_status(reader=reader, paper=Paper.objects.get(slug=slug), status=status)
     framework = Paper.objects.get(slug="mathematical-framework")
     for advice in framework.advice.order_by("position")[:2]:
-        services.set_part_done(reader=reader, advice=advice, done=True)
+        services.set_parts_done(
+            reader=reader, paper=framework, shown={advice.key}, done={advice.key}
+        )
     page.set_viewport_size(VIEWPORT)
     sign_in(page, live_server, "ada")
     update = os.environ.get("UPDATE_README_SCREENSHOTS") == "1"

@@ -86,7 +86,8 @@ def test_status_changes_and_ticks_record_the_edition_they_were_made_under(real_c
     services.set_status(reader=reader, paper=solu, status="reading")
     Paper.objects.filter(slug="rome").update(summary="Edited.")
     publish("Second.")
-    services.set_part_done(reader=reader, advice=solu.advice.first(), done=True)
+    part = solu.advice.first()
+    services.set_parts_done(reader=reader, paper=solu, shown={part.key}, done={part.key})
 
     assert ReadingEvent.objects.get(reader=reader).edition.number == 1
     assert PartTick.objects.get(reader=reader).edition.number == 2

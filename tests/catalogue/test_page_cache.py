@@ -177,8 +177,9 @@ def test_a_part_retired_by_a_load_leaves_the_next_visitors_page(real_catalogue, 
     solu_parts = [r for r in records if _part_of_solu(r)]
     records.remove(solu_parts[-1])
     gone = solu_parts[-1]["fields"]["part"]
-    ticked = Paper.objects.get(slug="solu").advice.get(key=solu_parts[-1]["fields"]["key"])
-    services.set_part_done(reader=reader, advice=ticked, done=True)
+    ticked = solu_parts[-1]["fields"]["key"]
+    solu = Paper.objects.get(slug="solu")
+    services.set_parts_done(reader=reader, paper=solu, shown={ticked}, done={ticked})
     assert gone in visit("/papers/solu/").text
 
     call_command("load_catalogue", str(write(tmp_path, records)))

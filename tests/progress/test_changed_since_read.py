@@ -59,7 +59,7 @@ def test_a_tick_made_under_the_new_edition_counts_as_having_seen_it(real_catalog
     services.set_status(reader=reader, paper=solu, status="reading")
     second_edition()
 
-    services.set_part_done(reader=reader, advice=Advice.objects.get(key="new-deep"), done=True)
+    services.set_parts_done(reader=reader, paper=solu, shown={"new-deep"}, done={"new-deep"})
 
     assert changes.for_reader(reader).count == 0
 
@@ -88,7 +88,9 @@ def test_finding_a_readers_changes_takes_constant_queries(
     for paper in papers:
         services.set_status(reader=reader, paper=paper, status="read")
         for advice in paper.advice.all():
-            services.set_part_done(reader=reader, advice=advice, done=True)
+            services.set_parts_done(
+                reader=reader, paper=paper, shown={advice.key}, done={advice.key}
+            )
     for n in range(size):
         Paper.objects.filter(pk__in=[p.pk for p in papers]).update(summary=f"Edit {n}")
         editions.publish(note=f"Edit {n}")

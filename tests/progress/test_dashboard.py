@@ -22,6 +22,14 @@ from tests.html import elements
 
 pytestmark = pytest.mark.django_db
 
+# SoLU's parts in the shipped catalogue (fixtures/papers.json), in order: its checklist's keys.
+SOLU_PARTS = [
+    "section-3-background",
+    "section-6-on-the-neurons",
+    "section-4-on-the-exact",
+    "section-5-showing-that",
+]
+
 
 def slugs_in(html: str) -> list[str]:
     return re.findall(r'<li class="entry" id="entry-([\w-]+)">', html)
@@ -107,7 +115,8 @@ def test_an_opened_entry_gets_its_checklist_and_note_slot_as_a_fragment(
     from catalogue.models import Paper
 
     solu = Paper.objects.get(slug="solu")
-    services.set_part_done(reader=reader, advice=solu.advice.get(position=2), done=True)
+    part = solu.advice.get(position=2)
+    services.set_parts_done(reader=reader, paper=solu, shown={part.key}, done={part.key})
     html = client_as_reader.get("/entries/solu/checklist/", headers=HTMX).content.decode()
     assert html.lstrip().startswith('<div class="checklist" id="checklist-solu">')
     assert html.count('type="checkbox"') == 4 and 'id="part-solu-2" checked' in html
@@ -147,7 +156,8 @@ def test_a_status_change_swaps_the_entry_and_updates_every_counter_out_of_band(
 def test_ticking_a_part_swaps_the_checklist_and_updates_head_and_counters(
     client_as_reader, real_catalogue
 ):
-    response = client_as_reader.post("/entries/solu/parts/1/", {"done": "on"}, headers=HTMX)
+    shown = {"shown": SOLU_PARTS, "done": SOLU_PARTS[0]}  # the whole checklist, the first ticked
+    response = client_as_reader.post("/entries/solu/parts/", shown, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div class="checklist" id="checklist-solu">')
     assert 'id="part-solu-1" checked' in html
@@ -167,7 +177,9 @@ def test_without_javascript_actions_redirect_back_to_where_the_reader_was(
     assert response.status_code == 302
     assert response["Location"] == "http://testserver/?tier=3#entry-solu"
     off_site = client_as_reader.post(
-        "/entries/solu/parts/2/", {"done": "on"}, headers={"Referer": "https://evil.example/"}
+        "/entries/solu/parts/",
+        {"shown": SOLU_PARTS, "done": SOLU_PARTS[1]},
+        headers={"Referer": "https://evil.example/"},
     )
     assert off_site["Location"] == "/#entry-solu"
     assert reader.reading_states.get().status == Status.READING
@@ -268,7 +280,8 @@ def reader_with_data(entries: int):
     for index, paper in enumerate(papers):
         services.set_status(reader=reader, paper=paper, status=Status.READING)
         if index % 2:
-            services.set_part_done(reader=reader, advice=paper.advice.first(), done=True)
+            part = paper.advice.first()
+            services.set_parts_done(reader=reader, paper=paper, shown={part.key}, done={part.key})
             services.save_note(reader=reader, paper=paper, text="note " * 40, base_version=0)
     for _ in range(3):  # other readers' data must not change the count either
         other = UserFactory()
@@ -299,11 +312,11 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
 def test_each_htmx_action_runs_at_most_ten_queries(client, entries, django_assert_max_num_queries):
     reader, papers = reader_with_data(entries)
     client.force_login(reader)
-    slug = papers[4].slug
+    slug, part = papers[4].slug, papers[4].advice.get(position=1).key
     actions = [
         (f"/entries/{slug}/status/", {"status": "read"}),
-        (f"/entries/{slug}/parts/1/", {"done": "on"}),
-        (f"/entries/{slug}/parts/1/", {}),
+        (f"/entries/{slug}/parts/", {"shown": part, "done": part}),
+        (f"/entries/{slug}/parts/", {"shown": part}),
         (f"/notes/{slug}/", {"text": "new note", "base_version": 0}),
         (f"/notes/{slug}/", {"text": "newer note", "base_version": 1}),
     ]
@@ -327,7 +340,8 @@ def test_parts_the_list_says_to_skip_are_still_shown_but_never_required(client_a
     paper = PaperFactory(slug="optional-bits")
     AdviceFactory(paper=paper, position=1, level=Level.DEEP, part="Core")
     AdviceFactory(paper=paper, position=2, level=Level.SKIP, part="Appendix")
-    services.set_part_done(reader=reader, advice=paper.advice.get(position=1), done=True)
+    part = paper.advice.get(position=1)
+    services.set_parts_done(reader=reader, paper=paper, shown={part.key}, done={part.key})
     html = client_as_reader.get("/").content.decode()
     opened = client_as_reader.get("/entries/optional-bits/checklist/", headers=HTMX)
     assert "Appendix" in opened.content.decode()
@@ -344,7 +358,8 @@ def test_cached_entries_never_show_stale_data(client_as_reader, reader, real_cat
     part = Advice.objects.get(paper=solu, position=1)
     part.part = "A relabelled part"
     part.save()
-    services.set_part_done(reader=reader, advice=solu.advice.get(position=2), done=True)
+    ticked = solu.advice.get(position=2)
+    services.set_parts_done(reader=reader, paper=solu, shown={ticked.key}, done={ticked.key})
     services.save_note(reader=reader, paper=solu, text="written in another tab", base_version=0)
     html = client_as_reader.get("/").content.decode()
     entry = html.split('id="entry-solu"', 1)[1].split('<li class="entry"', 1)[0]
@@ -492,7 +507,8 @@ def test_the_thirty_entry_dashboard_stays_light(client_as_reader, reader, real_c
     services.set_status(reader=reader, paper=papers[0], status=Status.READ)
     started = next(paper for paper in papers[1:] if paper.advice.exists())
     services.set_status(reader=reader, paper=started, status=Status.READING)
-    services.set_part_done(reader=reader, advice=started.advice.first(), done=True)
+    part = started.advice.first()
+    services.set_parts_done(reader=reader, paper=started, shown={part.key}, done={part.key})
     services.save_note(reader=reader, paper=started, text="A thought.", base_version=0)
     content = client_as_reader.get("/").content
     tags = [element.tag for element in elements(content.decode())]

@@ -174,10 +174,13 @@ WRITES = {
         "/?status=reading",
         "solu",
     ),
-    "single tick": (
-        lambda c, r: c.post("/entries/solu/parts/1/", {"done": "on"}),
+    "tick on a read entry": (
+        lambda c, r: c.post(
+            "/entries/circuits-zoom-in/parts/",
+            {"shown": [_key(r, "circuits-zoom-in")], "done": [_key(r, "circuits-zoom-in")]},
+        ),
         "/",
-        None,  # one tick alone leaves the status: the bars and the entry's count move
+        None,  # a tick on an entry already read leaves the status: the entry's count moves
     ),
     "note save": (
         lambda c, r: c.post("/notes/solu/", {"text": "zebrafinch", "base_version": 0}),

@@ -173,10 +173,10 @@ def test_a_stale_csrf_token_asks_the_reader_to_reload(reader, paper):
 
 def test_ticking_a_part_is_idempotent_and_unticking_removes_it(reader, paper):
     advice = paper.advice.get()
-    services.set_part_done(reader=reader, advice=advice, done=True)
-    services.set_part_done(reader=reader, advice=advice, done=True)
+    services.set_parts_done(reader=reader, paper=paper, shown={advice.key}, done={advice.key})
+    services.set_parts_done(reader=reader, paper=paper, shown={advice.key}, done={advice.key})
     assert PartTick.objects.filter(reader=reader, advice=advice).count() == 1
-    services.set_part_done(reader=reader, advice=advice, done=False)
+    services.set_parts_done(reader=reader, paper=paper, shown={advice.key}, done=set())
     assert not PartTick.objects.filter(reader=reader).exists()
 
 
@@ -361,7 +361,8 @@ def test_a_stored_payload_is_inert_on_the_note_page(client_as_reader, reader, pa
 def a_data(reader, paper):
     """Reader A (ada) with a status, a tick and a note with two revisions on the paper."""
     services.set_status(reader=reader, paper=paper, status=Status.READING)
-    services.set_part_done(reader=reader, advice=paper.advice.get(), done=True)
+    part = paper.advice.get()
+    services.set_parts_done(reader=reader, paper=paper, shown={part.key}, done={part.key})
     services.save_note(reader=reader, paper=paper, text="A's secret", base_version=0)
     services.save_note(reader=reader, paper=paper, text="A's secret, revised", base_version=1)
     return reader
@@ -404,7 +405,7 @@ def test_another_reader_never_sees_or_changes_a_readers_data(client, a_data, oth
     assert restore.status_code == 404
     # B's own writes land on B's rows only.
     client.post(f"/entries/{paper.slug}/status/", {"status": "skipped"})
-    client.post(f"/entries/{paper.slug}/parts/1/", {})
+    client.post(f"/entries/{paper.slug}/parts/", {"shown": paper.advice.get().key})  # an untick
     client.post(note_url(paper), {"text": "B's note", "base_version": 0})
     assert snapshot(a_data) == before
     assert other_reader.notes.get().text == "B's note"
@@ -415,7 +416,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, paper):
         ("get", note_url(paper)),
         ("get", reverse("progress:note-revisions", args=[paper.slug])),
         ("post", f"/entries/{paper.slug}/status/"),
-        ("post", f"/entries/{paper.slug}/parts/1/"),
+        ("post", f"/entries/{paper.slug}/parts/"),
         ("post", note_url(paper)),
     ]:
         response = getattr(client, method)(url)
@@ -432,7 +433,7 @@ def test_admin_does_not_show_readers_notes(client, staff, a_data):
 
 def test_gets_on_write_urls_are_refused(client_as_reader, paper):
     assert client_as_reader.get(f"/entries/{paper.slug}/status/").status_code == 405
-    assert client_as_reader.get(f"/entries/{paper.slug}/parts/1/").status_code == 405
+    assert client_as_reader.get(f"/entries/{paper.slug}/parts/").status_code == 405
 
 
 def test_a_revision_fixture_belongs_to_its_own_reader_only(client_as_reader):

@@ -74,12 +74,13 @@ def test_the_event_insert_writes_the_row_the_orm_would_with_the_current_edition(
 
 def test_the_tick_insert_and_delete_match_the_orm(reader, paper):
     advice = paper.advice.get()
-    services.set_part_done(reader=reader, advice=advice, done=True)
-    services.set_part_done(reader=reader, advice=advice, done=True)  # ticking twice: one tick
+    key = {advice.key}
+    services.set_parts_done(reader=reader, paper=paper, shown=key, done=key)
+    services.set_parts_done(reader=reader, paper=paper, shown=key, done=key)  # twice: one tick
     assert list(PartTick.objects.filter(reader=reader).values_list("advice_id", flat=True)) == [
         advice.pk
     ]
-    services.set_part_done(reader=reader, advice=advice, done=False)
+    services.set_parts_done(reader=reader, paper=paper, shown=key, done=set())
     assert not PartTick.objects.filter(reader=reader).exists()
 
 
@@ -135,7 +136,8 @@ def test_the_pace_switch_read_matches_the_plan(reader):
 
 def test_the_compiled_reader_query_gives_what_the_orm_gives(reader, paper):
     services.set_status(reader=reader, paper=paper, status=Status.READING)
-    services.set_part_done(reader=reader, advice=paper.advice.get(), done=True)
+    part = paper.advice.get()
+    services.set_parts_done(reader=reader, paper=paper, shown={part.key}, done={part.key})
     catalogue_version()
     assert summary._reader_rows(reader) == [tuple(r) for r in summary._reader_rows_query(reader)]
 
@@ -152,7 +154,7 @@ def test_a_field_with_a_default_added_to_events_and_ticks_just_works():
         added_field(PartTick, "weight_seen", models.PositiveSmallIntegerField(default=3)),
     ):
         services.set_status(reader=reader, paper=paper, status=Status.READ)
-        services.set_part_done(reader=reader, advice=advice, done=True)
+        services.set_parts_done(reader=reader, paper=paper, shown={advice.key}, done={advice.key})
         assert ReadingEvent.objects.values_list("mood", flat=True).get() == "calm"
         assert PartTick.objects.values_list("weight_seen", flat=True).get() == 3
 

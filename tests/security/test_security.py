@@ -513,7 +513,8 @@ def xss_clients(catalogue_with_text, reader, staff):
     services.set_status(reader=reader, paper=first, status=Status.READING)
     # Ticked before the first look, so the pages' own tick request changes nothing between the
     # benign pass and the payload pass (all deep parts ticked offers "Mark as read" in place).
-    services.set_part_done(reader=reader, advice=first.advice.get(), done=True)
+    part = first.advice.get()
+    services.set_parts_done(reader=reader, paper=first, shown={part.key}, done={part.key})
     services.save_note(reader=reader, paper=first, text=BENIGN, base_version=0)
     services.save_note(reader=reader, paper=first, text=f"{BENIGN}, revised", base_version=1)
     group = group_services.create_group(reader=reader, name="group")
@@ -532,6 +533,7 @@ def pages_showing_text(clients) -> dict[str, object]:
     """Every page and fragment that shows catalogue or note text, by a description."""
     anonymous, reader, staff = clients["anonymous"], clients["reader"], clients["staff"]
     first = Paper.objects.get(slug="first")
+    part_key = first.advice.get().key
     tier = Section.objects.get(slug="tier")
     note = reverse("progress:note", args=["first"])
     # Another tab's text on an old base: a conflict (the same text as saved would be a retry,
@@ -555,7 +557,9 @@ def pages_showing_text(clients) -> dict[str, object]:
             reverse("progress:set-status", args=["first"]), {"status": "reading"}, headers=HTMX
         ),
         "tick (fragment)": reader.post(
-            reverse("progress:set-part", args=["first", 1]), {"done": "on"}, headers=HTMX
+            reverse("progress:set-parts", args=["first"]),
+            {"shown": part_key, "done": part_key},
+            headers=HTMX,
         ),
         "group page": reader.get("/groups/group/"),
         "group board (fragment)": reader.get(
