@@ -367,6 +367,8 @@ def test_i_read_this_before_marks_the_entry_read_in_place_at_both_widths_in_both
     page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": width, "height": height})
     page.goto(_paper_url(live_server, FRAMEWORK))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"read-before-offer-{width}-{scheme}.png")
     with page.expect_response(re.compile(rf"/entries/{FRAMEWORK}/read-before/$")):
         page.get_by_role("button", name="I read this before").click()
     expect(page.locator(f"#head-{FRAMEWORK}")).to_contain_text("Read before, not here")
@@ -374,7 +376,6 @@ def test_i_read_this_before_marks_the_entry_read_in_place_at_both_widths_in_both
     state = ReadingState.objects.get(reader__username=f"before{width}{scheme}")
     assert state.read_before and state.status == Status.READ
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"read-before-{width}-{scheme}.png")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the paper page is {overflow}px wider than a {width}px window"
