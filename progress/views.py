@@ -132,7 +132,12 @@ def read_before(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     paper = next((p for p in papers if p.slug == slug), None)
     if paper is None:
         raise Http404("No such entry.")
-    before = request.POST.get("read_before", "1") != "0"
+    choice = request.POST.get("read_before")
+    if choice not in ("1", "0"):
+        return problem(
+            request, "Say whether you read it before (1) or not (0); nothing was changed.", 400
+        )
+    before = choice == "1"
     state = services.set_read_before(reader=request.user, paper=paper, read_before=before)
     _patch_state(paper, state)
     if request.htmx:

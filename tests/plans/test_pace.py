@@ -142,3 +142,10 @@ def test_i_read_this_before_answers_htmx_with_the_entry_head(client_as_reader, r
 def test_the_dashboard_does_not_offer_read_before(client_as_reader):
     build_catalogue(1)
     assert b"I read this before" not in client_as_reader.get(reverse("home")).content
+
+
+def test_a_read_before_post_without_a_choice_changes_nothing(client_as_reader, reader):
+    (paper,) = build_catalogue(1)
+    url = reverse("progress:read-before", args=[paper.slug])
+    assert client_as_reader.post(url, {"read_before": "yes"}).status_code == 400
+    assert not ReadingState.objects.filter(reader=reader).exists()
