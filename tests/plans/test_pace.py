@@ -149,3 +149,10 @@ def test_a_read_before_post_without_a_choice_changes_nothing(client_as_reader, r
     url = reverse("progress:read-before", args=[paper.slug])
     assert client_as_reader.post(url, {"read_before": "yes"}).status_code == 400
     assert not ReadingState.objects.filter(reader=reader).exists()
+
+
+def test_the_plan_page_says_what_the_pace_counts(client_as_reader):
+    page = " ".join(client_as_reader.get(reverse("plans:plan")).content.decode().split())
+    assert 'id="pace"' in page
+    assert "started one day and finished the next" in page
+    assert "I read this before" in page and "never count" in page
