@@ -1,15 +1,21 @@
 """The reader's own pace: how their reading time compares with the estimates.
 
-Evidence is every entry the reader moved from reading to read or skimmed within one day of
-starting it (a longer gap says more about the reader's week than their reading speed). Each gives
-a ratio: the time between the two events over the entry's estimate at its advised depth. The pace
-is the median ratio — one entry left open over lunch does not move it — capped between 0.5x and
-2x, and only once there are at least three such entries. Readers can turn it off.
+Evidence is only what the reader read here: an entry they moved from reading to read or skimmed
+on a later local day than they started it, within a day of starting (a longer gap says more about
+the reader's week than their reading speed). An entry started and finished on the same day is
+left out, and so is one marked Read straight from Unread (a same-moment start and finish): marking
+papers read before joining is no reading speed. An entry the reader says they read before
+(ReadingState.read_before) never counts: progress.activity.moments() leaves its events out. Each
+counted entry gives a ratio: the time between the two events over the entry's estimate at its
+advised depth. The pace is the median ratio, capped between 0.5x and 2x, and only once there are
+at least three such entries. Readers can turn it off.
 """
 
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from catalogue.models import Paper
 from plans import estimates
@@ -40,18 +46,28 @@ class Pace:
             return "You turned your own pace off, so the plan uses the estimates as they are."
         if not self.active:
             return (
-                f"Once you have finished {MIN_ENTRIES} entries within a day of starting them, "
-                f"the plan scales the estimates by your own pace ({self.entries} so far)."
+                f"Once you have read {MIN_ENTRIES} entries here, started one day and finished "
+                f"the next, the plan scales the estimates by your own pace "
+                f"({self.entries} so far). {self.rule}"
             )
         return (
             f"Your pace is {self.factor:.2g}x the estimates: the median over the {self.entries} "
-            f"entries you finished within a day of starting, kept between {FASTEST}x and "
-            f"{SLOWEST}x."
+            f"entries you read here, finished the day after starting them, kept between "
+            f"{FASTEST}x and {SLOWEST}x. {self.rule}"
+        )
+
+    @property
+    def rule(self) -> str:
+        """What counts, for the plan page."""
+        return (
+            "Entries started and finished on the same day, marked read straight from unread, or "
+            "marked \u201cI read this before\u201d never count."
         )
 
 
 def ratios(events, minutes_by_paper: dict[int, float]) -> list[float]:
-    """Reading time over estimate for each reading → finished pair within a day."""
+    """Reading time over estimate for each reading → finished pair finished on a later local
+    day than it started, within a day of starting."""
     started: dict[int, dt.datetime] = {}
     found = []
     for event in events:  # in time order
@@ -60,9 +76,18 @@ def ratios(events, minutes_by_paper: dict[int, float]) -> list[float]:
         elif event.to_status in (Status.READ, Status.SKIMMED) and event.paper_id in started:
             took = event.at - started.pop(event.paper_id)
             estimate = minutes_by_paper.get(event.paper_id)
-            if estimate and dt.timedelta(0) < took <= LONGEST_SITTING:
+            if (
+                estimate
+                and dt.timedelta(0) < took <= LONGEST_SITTING
+                and _days_apart(event.at - took, event.at)
+            ):
                 found.append(took.total_seconds() / 60 / estimate)
     return found
+
+
+def _days_apart(start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether `end` falls on a later local day than `start` (the site's time zone)."""
+    return timezone.localtime(end).date() > timezone.localtime(start).date()
 
 
 def pace_for(reader, use_pace: bool = True, papers=None, events=None) -> Pace:

@@ -74,7 +74,7 @@ ENTRY = Shows(
     (
         "slug", "name", "get_absolute_url", "get_kind_display", "url", "status_label",
         "advice_summary_text", "changed_since", "parts", "ticked", "has_note", "status",
-        "n_deep", "start_with",
+        "n_deep", "start_with", "read_before",
     ),
 )  # fmt: skip
 

@@ -53,6 +53,10 @@ class ReadingState(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNREAD)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    read_before = models.BooleanField(
+        default=False,
+        help_text="The reader read this before (not here): it counts as read, never as pace.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReadingStateQuerySet.as_manager()

@@ -46,6 +46,8 @@ def _move(reader, paper: Paper, status: str, *, only_from: str | None = None) ->
     previous = state.status
     if previous == status or only_from not in (None, previous):
         return state
+    if status not in (Status.READ, Status.SKIMMED):  # no longer finished: nor read before
+        state.read_before = False
     if status == Status.UNREAD:
         state.started_at = state.finished_at = None
     elif status == Status.READING:
@@ -61,7 +63,7 @@ def _move(reader, paper: Paper, status: str, *, only_from: str | None = None) ->
         state.save()
     else:
         state.updated_at = now
-        changed = ["status", "started_at", "finished_at", "updated_at"]
+        changed = ["status", "started_at", "finished_at", "read_before", "updated_at"]
         alias = router.db_for_write(ReadingState)
         fields = [ReadingState._meta.get_field(name) for name in changed]
         values = [f.get_db_prep_save(getattr(state, f.attname), connections[alias]) for f in fields]
@@ -79,6 +81,18 @@ def _move(reader, paper: Paper, status: str, *, only_from: str | None = None) ->
         ]
     )
     bounds.fold_events(reader, paper)
+    return state
+
+
+@writes_reader()
+def set_read_before(*, reader, paper: Paper, read_before: bool = True) -> ReadingState:
+    """Say the reader read this entry before (not here): it is marked Read and the reader's pace
+    (plans.pace) never counts it. Taken back, the entry stays Read and counts as read here only
+    if it was started and finished here."""
+    state = _move(reader, paper, Status.READ) if read_before else _locked_state(reader, paper)
+    if state.pk is not None and state.read_before != read_before:
+        state.read_before = read_before
+        ReadingState.objects.filter(pk=state.pk).update(read_before=read_before)
     return state
 
 

@@ -68,14 +68,25 @@ def bump(alias: str) -> str:
 
 def moments(alias: str, names: tuple[str, ...], statuses: int) -> str:
     """A reader's events to some statuses, in time order, the columns `names` (field names or
-    attnames: progress.activity.Moment's own)."""
-    cols = ", ".join(column(ReadingEvent, n, alias) for n in names)
+    attnames: progress.activity.Moment's own).
+
+    Events of entries the reader says they read before (ReadingState.read_before) are left out:
+    they were not read here, so neither the chart nor the pace counts them."""
+    cols = ", ".join(f"e.{column(ReadingEvent, n, alias)}" for n in names)
     marks = ", ".join(["%s"] * statuses)
+    reader, paper = column(ReadingEvent, "reader", alias), column(ReadingEvent, "paper", alias)
+    before = (
+        f"SELECT 1 FROM {table(ReadingState, alias)} s "
+        f"WHERE s.{column(ReadingState, 'reader', alias)} = e.{reader} "
+        f"AND s.{column(ReadingState, 'paper', alias)} = e.{paper} "
+        f"AND s.{column(ReadingState, 'read_before', alias)}"
+    )
     return (
-        f"SELECT {cols} FROM {table(ReadingEvent, alias)} "
-        f"WHERE {column(ReadingEvent, 'reader', alias)} = %s "
-        f"AND {column(ReadingEvent, 'to_status', alias)} IN ({marks}) "
-        f"ORDER BY {column(ReadingEvent, 'at', alias)}, {column(ReadingEvent, 'pk', alias)}"
+        f"SELECT {cols} FROM {table(ReadingEvent, alias)} e "
+        f"WHERE e.{reader} = %s "
+        f"AND e.{column(ReadingEvent, 'to_status', alias)} IN ({marks}) "
+        f"AND NOT EXISTS ({before}) "
+        f"ORDER BY e.{column(ReadingEvent, 'at', alias)}, e.{column(ReadingEvent, 'pk', alias)}"
     )
 
 

@@ -54,6 +54,7 @@ def _with_state(reader) -> QuerySet:
             status=Coalesce("mine__status", Value(Status.UNREAD)),
             started_at=F("mine__started_at"),
             finished_at=F("mine__finished_at"),
+            read_before=Coalesce("mine__read_before", Value(False)),
             note_version=Coalesce("my_note__version", Value(0)),
             note_length=Coalesce(Length("my_note__text"), Value(0)),
             # The text itself too, so dashboard search can look in the reader's own note
@@ -95,7 +96,15 @@ def reader_papers(reader) -> list[Paper]:
 # is exactly what it was. Requests get copies: nothing they set leaks into the next.
 _LIST: dict = {"version": None, "papers": None}
 
-_STATE_FIELDS = ("status", "started_at", "finished_at", "note_version", "note_length", "note_text")
+_STATE_FIELDS = (
+    "status",
+    "started_at",
+    "finished_at",
+    "read_before",
+    "note_version",
+    "note_length",
+    "note_text",
+)
 
 
 def forget_list(**kwargs) -> None:

@@ -5,6 +5,7 @@ from progress import views
 app_name = "progress"
 urlpatterns = [
     path("entries/<slug:slug>/status/", views.set_status, name="set-status"),
+    path("entries/<slug:slug>/read-before/", views.read_before, name="read-before"),
     path("entries/<slug:slug>/parts/", views.set_parts, name="set-parts"),
     path("entries/<slug:slug>/checklist/", views.checklist, name="checklist"),
     path("tiers/<slug:slug>/fold/", views.fold, name="fold"),

@@ -125,6 +125,33 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
+def read_before(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Say the reader read an entry before (not here), or take it back: marked Read, and never
+    counted in their pace (plans.pace)."""
+    papers = reader_papers(request.user)
+    paper = next((p for p in papers if p.slug == slug), None)
+    if paper is None:
+        raise Http404("No such entry.")
+    choice = request.POST.get("read_before")
+    if choice not in ("1", "0"):
+        return problem(
+            request, "Say whether you read it before (1) or not (0); nothing was changed.", 400
+        )
+    before = choice == "1"
+    state = services.set_read_before(reader=request.user, paper=paper, read_before=before)
+    _patch_state(paper, state)
+    if request.htmx:
+        announce = f"{paper.name}: {'read before' if before else 'read here'}."
+        partials = (
+            "progress/dashboard.html#head-and-counters",
+            "progress/_workbench.html#paper-head",
+        )
+        return _entry_response(request, paper, partials, announce, papers)
+    return _back_to_dashboard(request, paper)
+
+
+@require_POST
+@login_required
 def set_parts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Keep exactly the ticked parts of an entry: the checklist is one form, so one Save (or,
     with JavaScript, each change) sends every box, and two ticks with one Save keep both."""
@@ -166,7 +193,7 @@ def _patch_state(paper: Paper, state) -> None:
     its counts and progress again. It writes nothing."""
     if state is not None:
         paper.status, paper.started_at = state.status, state.started_at
-        paper.finished_at = state.finished_at
+        paper.finished_at, paper.read_before = state.finished_at, state.read_before
     recount([paper])
 
 

@@ -200,6 +200,7 @@ def _entry_document(entry: ReaderEntry) -> dict:
         "status": state.status if state else None,
         "started_at": _stamp(state.started_at) if state else None,
         "finished_at": _stamp(state.finished_at) if state else None,
+        "read_before": state.read_before if state else False,
         "updated_at": _stamp(state.updated_at) if state else None,
         "progress": _progress_document(entry.progress),
         "events": [

@@ -94,6 +94,7 @@ class EntryIn:
     events: list[EventIn]
     ticks: list[TickIn]
     note: NoteIn | None
+    read_before: bool = False  # files before it was exported carry none: read here
 
     @property
     def changed_at(self) -> datetime | None:
@@ -272,6 +273,9 @@ class _Checker:
         )
         if started_at and finished_at and finished_at < started_at:
             self.problem(f"{where}.finished_at", "is before started_at")
+        read_before = value.get("read_before", False)
+        if type(read_before) is not bool:
+            self.problem(f"{where}.read_before", f"is {_kind(read_before)}, expected true or false")
         events = [
             self.event(event, f"{where}.events[{index}]")
             for index, event in enumerate(self.items(value.get("events", []), f"{where}.events"))
@@ -295,6 +299,7 @@ class _Checker:
             events=events,
             ticks=ticks,
             note=note,
+            read_before=read_before,
         )
 
     def event(self, value, where: str) -> EventIn | None:
@@ -640,6 +645,7 @@ class _Account:
         state.status = entry.status
         state.started_at = entry.started_at
         state.finished_at = entry.finished_at
+        state.read_before = entry.read_before
         state.updated_at = entry.updated_at
         return True
 
@@ -735,7 +741,7 @@ class _Account:
             state.updated_at = stamp
         ReadingState.objects.bulk_update(
             self.new_states + self.changed_states,
-            ["status", "started_at", "finished_at", "updated_at"],
+            ["status", "started_at", "finished_at", "read_before", "updated_at"],
         )
         ReadingEvent.objects.bulk_create(self.new_events)
         PartTick.objects.bulk_create(self.new_ticks)

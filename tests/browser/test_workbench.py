@@ -354,3 +354,32 @@ def test_the_signed_in_paper_page_fits_both_widths_in_both_themes(
         assert box["height"] >= 24 and box["width"] >= 24, f"a small target: {box}"
     violations = serious_axe_violations(page)
     assert not violations, f"axe on the paper page ({width}px, {scheme}):\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
+def test_i_read_this_before_marks_the_entry_read_in_place_at_both_widths_in_both_themes(
+    page, live_server, catalogue, scheme, width, height
+):
+    """Issue 26, point 2: the choice sits by the status control, answers in place, marks the entry
+    Read, and the page still fits with nothing axe calls serious."""
+    sign_up(page, live_server, f"before{width}{scheme}")
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(_paper_url(live_server, FRAMEWORK))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"read-before-offer-{width}-{scheme}.png")
+    with page.expect_response(re.compile(rf"/entries/{FRAMEWORK}/read-before/$")):
+        page.get_by_role("button", name="I read this before").click()
+    expect(page.locator(f"#head-{FRAMEWORK}")).to_contain_text("Read before, not here")
+    _expect_status(page, FRAMEWORK, "read")
+    state = ReadingState.objects.get(reader__username=f"before{width}{scheme}")
+    assert state.read_before and state.status == Status.READ
+
+    page.screenshot(path=SHOTS / f"read-before-{width}-{scheme}.png")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the paper page is {overflow}px wider than a {width}px window"
+    box = page.get_by_role("button", name="Undo").bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24, f"a small target: {box}"
+    violations = serious_axe_violations(page)
+    assert not violations, f"axe on the paper page ({width}px, {scheme}):\n{describe(violations)}"

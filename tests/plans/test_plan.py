@@ -88,6 +88,9 @@ def test_time_left_counts_only_unticked_parts_of_unfinished_entries(reader):
 
 
 def _finish(reader, paper, minutes: float, start: dt.datetime) -> None:
+    """Started at a quarter to midnight on `start`'s day and finished `minutes` later: read here, on
+    two days (the pace counts nothing started and finished on one day; tests/plans/test_pace.py)."""
+    start = start.replace(hour=23, minute=45)
     ReadingEventFactory(reader=reader, paper=paper, to_status=Status.READING, at=start)
     ReadingEventFactory(
         reader=reader,

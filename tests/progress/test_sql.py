@@ -184,12 +184,12 @@ def test_a_field_added_to_the_reading_state_is_loaded_by_a_write_with_no_query_l
     django_assert_num_queries,
 ):
     reader, paper = UserFactory(), PaperFactory()
-    with added_field(ReadingState, "read_before", models.BooleanField(default=False)):
+    with added_field(ReadingState, "bookmarked", models.BooleanField(default=False)):
         services.set_status(reader=reader, paper=paper, status=Status.READING)
-        ReadingState.objects.update(read_before=True)
+        ReadingState.objects.update(bookmarked=True)
         state = services.set_status(reader=reader, paper=paper, status=Status.READ)
         with django_assert_num_queries(0):
-            assert state.read_before is True
+            assert state.bookmarked is True
 
 
 def test_a_compiled_query_finds_its_parameter_however_often_it_is_used(reader, other_reader):

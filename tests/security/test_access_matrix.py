@@ -66,6 +66,7 @@ MATRIX: dict[str, Row] = {
     "catalogue:entry-changes": Row(get=everyone(200)),
     # A reader's progress: POST only; each reader writes their own rows for the entry.
     "progress:set-status": Row(get=everyone(405), post=signed_in(400)),
+    "progress:read-before": Row(get=everyone(405), post=signed_in(400)),
     "progress:set-parts": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:changes-seen": Row(get=everyone(405), post=signed_in(HOME)),
     "progress:dismiss-hint": Row(get=everyone(405), post=signed_in(HOME)),
