@@ -220,23 +220,33 @@ def write(rows: Rows) -> None:
 
 
 def copy(model: type[models.Model], columns: dict[str, object], rows: Iterable[tuple]) -> None:
-    """`COPY table (columns...) FROM STDIN`: each row's values, then `columns`' constants.
-
-    COPY writes what it is given and nothing else, so every NOT NULL column without a value in
-    the rows (auto_now, defaults) is named in `columns` with its constant.
-    """
+    """`COPY table (columns...) FROM STDIN`: each row's values, `columns`' constants, and every
+    other concrete column's default (taken from the model, so a field added later is filled)."""
     table = model._meta.db_table
+    given = [*kind_of(model)._fields, *columns]
+    defaults = {
+        f.name: f.get_default()
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in given and f.attname not in given
+    }
+    missing = [n for n, v in defaults.items() if v is None and not model._meta.get_field(n).null]
+    if missing:
+        raise ValueError(f"bench/dataset.py: give {model.__name__}.{missing} a value in copy_rows")
     names = [*rowfields(model, rows), *(model._meta.get_field(n).column for n in columns)]
-    constants = tuple(columns.values())
+    names += [model._meta.get_field(n).column for n in defaults]
+    constants = (*columns.values(), *defaults.values())
     statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as stream:
         for row in rows:
             stream.write_row((*row, *constants))
 
 
+def kind_of(model: type[models.Model]):
+    return {ReadingState: StateRow, ReadingEvent: EventRow, PartTick: TickRow, Note: NoteRow}[model]
+
+
 def rowfields(model: type[models.Model], rows) -> list[str]:
-    kind = {ReadingState: StateRow, ReadingEvent: EventRow, PartTick: TickRow, Note: NoteRow}
-    return [model._meta.get_field(name).column for name in kind[model]._fields]
+    return [model._meta.get_field(name).column for name in kind_of(model)._fields]
 
 
 def copy_rows(rows: Rows, now: datetime) -> None:
