@@ -77,11 +77,15 @@ RETURNING_P99 = Target(
     unit="ms",
     how=f"wrk's 99th percentile latency of the same load, `wrk -c{wrk.CONNECTIONS}`",
 )
+# The first dashboard's and the writes' targets (0.08x and 0.15x) are retired: they asked for the
+# templates to be bypassed, which costs more than it gives (issue 23). These are floors instead:
+# the ratios `make bench` measured on 7 December 2026 (docs/performance.md), the lower of the two
+# databases and of the two writes.
 FIRST_DASHBOARD_SHARE = Target(
     key="first-dashboard-share",
     measured="the first dashboard after signing in, throughput over /healthz's",
     comparison=">=",
-    threshold=0.08,
+    threshold=0.04,
     unit="x",
     how="every request another reader's, with the fresh session and CSRF cookies signing in "
     f"gives (`bench/lua/first_dashboard.lua`), so no cache has seen the reader; {SHARE}",
@@ -91,7 +95,7 @@ WRITE_SHARE = Target(
     key="write-share",
     measured="an HTMX POST's throughput over /healthz's",
     comparison=">=",
-    threshold=0.15,
+    threshold=0.05,
     unit="x",
     how="reader 5,001's `POST /entries/<slug>/status/` and `POST /entries/<slug>/parts/` with "
     f"`HX-Request`, each really changing rows (`bench/lua/`); {SHARE}",
