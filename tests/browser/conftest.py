@@ -11,12 +11,15 @@ browser download is never used. Without it the browser tests skip locally and fa
 
 import importlib.util
 import os
+import threading
+import time
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from catalogue import fixture as catalogue_fixture
 from tests.browser import AXE_JS, AXE_PATH
@@ -124,17 +127,55 @@ def page(browser, live_server, request):
     """A watched page (see _watched_page) in a fresh context."""
     page = _watched_page(browser, live_server, request)
     yield page
-    _leave(page)
     page.context.close()
 
 
-def _leave(page) -> None:
-    """Leave the page before the context closes, and give the save the notes script sends on
-    leaving time to be answered: a save still being served while the database is flushed for the
-    next test deadlocks that flush on PostgreSQL."""
-    with suppress(Exception):  # a page already gone needs no leaving
-        page.goto("about:blank")
-        page.wait_for_timeout(300)
+class InFlight:
+    """The live server's requests still being answered, counted from Django's own request signals
+    (they fire in the server's threads).
+
+    A browser test ends while its page may still have a request on the server: the save the notes
+    script sends on leaving, or a retry queued after a refused save. Answered after the test, that
+    request races the flush of the database for the next test: on PostgreSQL the flush fails (the
+    request holds a lock), and the request itself fails on a database pytest has closed. CI saw
+    both, and the next test then read the last test's note. So each browser test, after its page
+    is left and its context closed, waits here until the server is quiet."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.quiet = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        with self.quiet:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.quiet:
+            self.count = max(0, self.count - 1)
+            self.quiet.notify_all()
+
+    def wait(self, timeout: float = 10.0) -> bool:
+        with self.quiet:
+            return self.quiet.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+IN_FLIGHT = InFlight()
+request_started.connect(IN_FLIGHT.started, dispatch_uid="browser-in-flight-started")
+request_finished.connect(IN_FLIGHT.finished, dispatch_uid="browser-in-flight-finished")
+
+
+def _leave(context) -> None:
+    """Leave every page (so the notes script sends its save on leaving now, not later), close the
+    context (no more requests can start), then wait for the server to answer what it has."""
+    for page in context.pages:
+        with suppress(Exception):  # a page already gone needs no leaving
+            page.goto("about:blank")
+    with suppress(Exception):
+        context.close()
+    time.sleep(0.05)  # a request already sent but not yet accepted by the server
+    if not IN_FLIGHT.wait():
+        IN_FLIGHT.count = 0  # one stuck request fails this test, not every test after it
+        pytest.fail("The live server was still answering a request 10 s after the test ended.")
 
 
 @pytest.fixture
@@ -152,8 +193,9 @@ def pytest_runtest_call(item):
     result = yield
     if WATCH in item.stash:
         watch, context = item.stash[WATCH]
-        # Closing the context delivers any browser events still in flight before we look.
-        context.close()
+        # Closing the context delivers any browser events still in flight before we look, and
+        # waiting for the server keeps this test's last requests out of the next test's database.
+        _leave(context)
         if problems := watch.problems():
             pytest.fail("The browser saw:\n  " + "\n  ".join(problems), pytrace=False)
     return result
