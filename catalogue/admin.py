@@ -12,7 +12,16 @@ from django.utils.html import format_html, format_html_join
 
 from catalogue import editions
 from catalogue.changes import readable
-from catalogue.models import Advice, Edition, Level, Paper, Section, Work, part_keys
+from catalogue.models import (
+    Advice,
+    Curriculum,
+    Edition,
+    Level,
+    Paper,
+    Section,
+    Work,
+    part_keys,
+)
 
 IN_USE = (
     "Readers have statuses, ticks or notes on {what}, so it cannot be deleted: nothing a "
@@ -219,10 +228,32 @@ class ProtectReadersData:
         return deleted, counts, perms_needed, protected
 
 
+@admin.register(Curriculum)
+class CurriculumAdmin(admin.ModelAdmin):
+    """A curated list: its title, author, source and how its sections are ordered. Its sections
+    and entries are edited on their own pages; it is published as editions."""
+
+    list_display = ["title", "slug", "author", "ordering", "is_default", "sections_count"]
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title", "author"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(sections_count=Count("sections"))
+
+    @admin.display(description="sections", ordering="sections_count")
+    def sections_count(self, curriculum):
+        return curriculum.sections_count
+
+    def has_delete_permission(self, request, obj=None):
+        # Sections and editions hold on to their curriculum (PROTECT); deleting one is never
+        # what a curator means: retire its entries instead.
+        return False
+
+
 @admin.register(Section)
 class SectionAdmin(ProtectReadersData, admin.ModelAdmin):
-    list_display = ["title", "priority", "parent", "position", "paper_count"]
-    list_filter = ["priority"]
+    list_display = ["title", "curriculum", "priority", "parent", "position", "paper_count"]
+    list_filter = ["curriculum", "priority"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title"]
 
@@ -230,7 +261,7 @@ class SectionAdmin(ProtectReadersData, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("parent")
+            .select_related("parent", "curriculum")
             .annotate(paper_count=Count("papers"))
         )
 
@@ -253,7 +284,7 @@ class PaperAdmin(ProtectReadersData, admin.ModelAdmin):
         "parent_link",
         "retired",
     ]
-    list_filter = [TierFilter, "kind", "section", "retired"]
+    list_filter = ["section__curriculum", TierFilter, "kind", "section", "important", "retired"]
     list_select_related = ["section", "parent"]
     search_fields = ["title", "short_name", "summary", "authors"]
     prepopulated_fields = {"slug": ["title"]}
@@ -261,7 +292,10 @@ class PaperAdmin(ProtectReadersData, admin.ModelAdmin):
     inlines = [WorkInline, AdviceInline, ChildInline]
     fieldsets = [
         (None, {"fields": ["title", "short_name", "slug", "kind", "url", "authors", "year"]}),
-        ("Place in the list", {"fields": ["section", "parent", "position", "retired"]}),
+        (
+            "Place in the list",
+            {"fields": ["section", "parent", "position", "important", "retired"]},
+        ),
         ("Text", {"fields": ["summary", "commentary"]}),
         ("Plan", {"fields": ["estimated_minutes"]}),
     ]
@@ -335,14 +369,15 @@ class EditionAdmin(admin.ModelAdmin):
     and an edition's note is the one thing that can be corrected afterwards (what it holds and
     what changed stay as published)."""
 
-    list_display = ["number", "published_at", "note", "changed_entries"]
+    list_display = ["number", "curriculum", "published_at", "note", "changed_entries"]
+    list_filter = ["curriculum"]
     actions = ["publish_next"]
     form = EditionNoteForm
     fields = ["number", "published_at", "note"]
     readonly_fields = ["number", "published_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("content")
+        return super().get_queryset(request).select_related("content", "curriculum")
 
     @admin.display(description="entries changed")
     def changed_entries(self, edition):

@@ -64,7 +64,7 @@ def editions_with_changes(editions) -> list[tuple[Edition, list[dict]]]:
 @require_safe
 def changes(request: HtmxHttpRequest) -> HttpResponse:
     """Every edition, newest first, with its note and what changed in each entry."""
-    editions = Edition.objects.newest_first().select_related("content")
+    editions = Edition.objects.of().newest_first().select_related("content")
     return render(request, "catalogue/changes.html", {"editions": editions_with_changes(editions)})
 
 
@@ -87,7 +87,7 @@ def entry_changes(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     since = int(since) if since else None
     found = []
     for edition, entries in editions_with_changes(
-        Edition.objects.newest_first().select_related("content")
+        Edition.objects.of().newest_first().select_related("content")
     ):
         for change in entries:
             if change["slug"] == slug:
@@ -143,7 +143,7 @@ class EditionsFeed(Feed):
         return feed_id("editions")
 
     def items(self):
-        return Edition.objects.newest_first().select_related("content")[:50]
+        return Edition.objects.of().newest_first().select_related("content")[:50]
 
     def item_title(self, edition):
         return f"Edition {edition.number}"

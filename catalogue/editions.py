@@ -16,6 +16,7 @@ from catalogue import pagecache
 from catalogue.models import (
     EDITION_NOTE_MAX_LENGTH,
     Advice,
+    Curriculum,
     Edition,
     EditionContent,
     Paper,
@@ -35,10 +36,13 @@ class EditionError(ValueError):
     """An edition that cannot be published; the message says why in one sentence."""
 
 
-def snapshot() -> dict:
-    """Every entry (retired ones flagged) with its current parts, as plain JSON data."""
+def snapshot(curriculum: Curriculum | None = None) -> dict:
+    """Every entry of one curriculum (the default one unless named; retired entries flagged)
+    with its current parts, as plain JSON data."""
+    curriculum = curriculum or Curriculum.objects.default()
     parts: dict[int, dict] = {}
-    for advice in Advice.objects.current().order_by("paper", "position"):
+    current = Advice.objects.current().filter(paper__section__curriculum=curriculum)
+    for advice in current.order_by("paper", "position"):
         parts.setdefault(advice.paper_id, {})[advice.key] = {
             "position": advice.position,
             "level": advice.level,
@@ -47,12 +51,15 @@ def snapshot() -> dict:
             "deep_link": advice.deep_link,
         }
     works: dict[int, list[dict]] = {}
-    for work in Work.objects.order_by("paper", "position"):
+    for work in Work.objects.filter(paper__section__curriculum=curriculum).order_by(
+        "paper", "position"
+    ):
         works.setdefault(work.paper_id, []).append(
             {name: getattr(work, name) for name in WORK_FIELDS}
         )
     entries = {}
-    for paper in Paper.objects.every_entry_in_reading_order().select_related("section__parent"):
+    papers = Paper.objects.filter(section__curriculum=curriculum)
+    for paper in papers.every_entry_in_reading_order().select_related("section__parent"):
         entries[paper.slug] = {
             "name": paper.name,
             **{name: getattr(paper, name) for name in TEXT_FIELDS},
@@ -133,12 +140,22 @@ def differences(before: dict | None, after: dict) -> list[dict]:
     return changes
 
 
-def pending() -> tuple[int, list[dict]]:
+def _previous(curriculum: Curriculum) -> EditionContent | None:
+    return (
+        EditionContent.objects.filter(edition__curriculum=curriculum)
+        .select_related("edition")
+        .order_by("-edition__number")
+        .first()
+    )
+
+
+def pending(curriculum: Curriculum | None = None) -> tuple[int, list[dict]]:
     """What publishing now would announce: the next edition's number and its per-entry changes
     since the latest edition, worked out as publish() would; nothing is written."""
-    previous = EditionContent.objects.select_related("edition").order_by("-edition__number").first()
-    number = Edition.objects.latest_number() + 1
-    return number, differences(previous.snapshot if previous else None, snapshot())
+    curriculum = curriculum or Curriculum.objects.default()
+    previous = _previous(curriculum)
+    number = Edition.objects.of(curriculum).latest_number() + 1
+    return number, differences(previous.snapshot if previous else None, snapshot(curriculum))
 
 
 @transaction.atomic
@@ -148,27 +165,37 @@ def publish(
     number: int | None = None,
     published_at: datetime | None = None,
     require_changes: bool = True,
+    curriculum: Curriculum | None = None,
 ) -> Edition:
-    """Publish the list as it stands as the next edition (or as edition `number`, for a loaded
-    fixture that names one), recording what changed since the edition before."""
+    """Publish one curriculum (the default one unless named) as it stands as its next edition
+    (or as edition `number`, for a loaded fixture that names one), recording what changed since
+    the edition before."""
+    curriculum = curriculum or Curriculum.objects.default()
     note = note.strip()
     if len(note) > EDITION_NOTE_MAX_LENGTH:
         raise EditionError(
             f"The note is {len(note)} characters; an edition note is at most "
             f"{EDITION_NOTE_MAX_LENGTH}. Nothing was published."
         )
-    previous = EditionContent.objects.select_related("edition").order_by("-edition__number").first()
-    latest = Edition.objects.select_for_update().latest_number()
+    # Lock the curriculum's row: two publishes of one curriculum queue here, not race for a number.
+    Curriculum.objects.select_for_update().filter(pk=curriculum.pk).exists()
+    previous = _previous(curriculum)
+    latest = Edition.objects.of(curriculum).latest_number()
     number = number or latest + 1
     if number <= latest:
-        raise EditionError(f"Edition {number} already exists. Nothing was published.")
-    current = snapshot()
+        raise EditionError(
+            f"Edition {number} of {curriculum.title!r} already exists. Nothing was published."
+        )
+    current = snapshot(curriculum)
     if require_changes and previous is not None and previous.snapshot == current:
         raise EditionError(
             f"Nothing has changed since edition {previous.edition.number}. Nothing was published."
         )
     edition = Edition.objects.create(
-        number=number, note=note, published_at=published_at or timezone.now()
+        curriculum=curriculum,
+        number=number,
+        note=note,
+        published_at=published_at or timezone.now(),
     )
     changes = differences(previous.snapshot if previous else None, current)
     EditionContent.objects.create(edition=edition, snapshot=current, changes=changes)

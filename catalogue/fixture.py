@@ -26,7 +26,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalogue import editions, pagecache
-from catalogue.models import Advice, CatalogueLoad, Edition, Level, Paper, Section, Work
+from catalogue.models import (
+    Advice,
+    CatalogueLoad,
+    Curriculum,
+    Edition,
+    Level,
+    Paper,
+    Section,
+    Work,
+)
 
 FIXTURE_PATH = Path(settings.BASE_DIR) / "fixtures" / "papers.json"
 MODELS = {
@@ -271,7 +280,11 @@ def _check_no_key_moved(base: dict, theirs: dict, ours: dict) -> None:
 
 
 def _save(record: dict, where: str) -> Section | Paper | Advice:
-    """Deserialize, validate and save one record; the natural key finds an existing row."""
+    """Deserialize, validate and save one record; the natural key finds an existing row.
+    A section is the default curriculum's, the one fixtures/papers.json publishes."""
+    if record["model"] == "catalogue.section":
+        curriculum = Curriculum.objects.default()
+        record = {**record, "fields": {**record["fields"], "curriculum": curriculum.natural_key()}}
     try:
         (deserialized,) = serializers.deserialize(
             "python", [record], handle_forward_references=False
@@ -400,7 +413,7 @@ def load(records: list[dict], *, sha256: str = "", take_file: bool = False) -> L
     _check_references(records)
     report = LoadReport()
     edition = _edition_in(records)
-    current = Edition.objects.latest_number()
+    current = Edition.objects.of().latest_number()
     file_number = edition["number"] if edition else 0
     if file_number < current:
         raise CatalogueError(
@@ -408,7 +421,11 @@ def load(records: list[dict], *, sha256: str = "", take_file: bool = False) -> L
             "it was exported before the latest edition was published. Export the database's "
             "list (manage.py export_catalogue) and make the changes there."
         )
-    last = CatalogueLoad.objects.order_by("-loaded_at", "-id").first()
+    last = (
+        CatalogueLoad.objects.filter(curriculum__is_default=True)
+        .order_by("-loaded_at", "-id")
+        .first()
+    )
     base = _by_identity(last.applied) if last else {}
     theirs = _by_identity(records)
     ours = _database_records()
@@ -456,7 +473,12 @@ def load_file(path: Path = FIXTURE_PATH, *, take_file: bool = False) -> LoadRepo
     except OSError as error:
         raise CatalogueError(f"cannot read {path}: {error.strerror}.") from None
     sha256 = hashlib.sha256(raw).hexdigest()
-    last = CatalogueLoad.objects.order_by("-loaded_at", "-id").only("sha256", "conflicts").first()
+    last = (
+        CatalogueLoad.objects.filter(curriculum__is_default=True)
+        .order_by("-loaded_at", "-id")
+        .only("sha256", "conflicts")
+        .first()
+    )
     if last and last.sha256 == sha256 and not last.conflicts and not take_file:
         return LoadReport(unchanged=True)
     try:
@@ -483,7 +505,7 @@ def _records() -> Iterable:
 
 
 def _edition_record() -> list[dict]:
-    edition = Edition.objects.newest_first().first()
+    edition = Edition.objects.of().newest_first().first()
     if edition is None:
         return []
     return serializers.serialize(
@@ -493,8 +515,15 @@ def _edition_record() -> list[dict]:
 
 def dumps() -> str:
     """The whole catalogue as fixture JSON: the current edition's number and note first, then
-    every row (retired ones too) by natural key in reading order, two-space indent."""
-    data = _edition_record() + serializers.serialize(
+    every row (retired ones too) by natural key in reading order, two-space indent.
+
+    A section's curriculum is not written: the file is one curriculum's published source, so
+    every section in it is that curriculum's (the loader says which)."""
+    rows = serializers.serialize(
         "python", _records(), use_natural_foreign_keys=True, use_natural_primary_keys=True
     )
+    for row in rows:
+        if row["model"] == "catalogue.section":
+            row["fields"].pop("curriculum", None)
+    data = _edition_record() + rows
     return json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"

@@ -18,6 +18,122 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 
+class Ordering(models.TextChoices):
+    """How a curriculum's top-level sections are ordered, and what their number means."""
+
+    TIERS = "tiers", "Priority tiers"
+    STAGES = "stages", "Ordered stages"
+    TOPICS = "topics", "Topics"
+
+    @property
+    def rank_label(self) -> str:
+        """The word before a section's number ("Priority 2"), empty for topics."""
+        return {"tiers": "Priority", "stages": "Stage", "topics": ""}[self.value]
+
+
+DEFAULT_CURRICULUM = "opinionated-list-v1"
+
+
+class CurriculumQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> "Curriculum":
+        return self.get(slug=slug)
+
+    def published(self) -> "CurriculumQuerySet":
+        """Curricula with at least one published edition; a draft is seen only in admin."""
+        return self.filter(models.Exists(Edition.objects.filter(curriculum=models.OuterRef("pk"))))
+
+    def default(self) -> "Curriculum":
+        """The curriculum visitors see first and new readers follow."""
+        found = self.filter(is_default=True).first()
+        if found is not None:
+            return found
+        curriculum, _ = self.get_or_create(
+            slug=DEFAULT_CURRICULUM, defaults=DEFAULT_CURRICULUM_FIELDS
+        )
+        return curriculum
+
+
+class Curriculum(models.Model):
+    """One curated reading list: its sections, entries and advice, published as editions.
+
+    The list mireads ships is the first and default one (fixtures/papers.json); further ones are
+    fixture files of the same format under fixtures/curricula/.
+    """
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=300)
+    author = models.CharField(max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    source_url = models.URLField(
+        "source",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where the curator published the list.",
+    )
+    description = models.TextField(blank=True)
+    ordering = models.CharField(
+        max_length=10,
+        choices=Ordering.choices,
+        default=Ordering.TIERS,
+        help_text="What a top-level section's number means: a priority, a stage, or only order.",
+    )
+    position = models.PositiveSmallIntegerField(default=1, help_text="Order on /lists/.")
+    is_default = models.BooleanField(
+        "default",
+        default=False,
+        help_text="Shown to visitors first and followed by new readers; exactly one is.",
+    )
+
+    objects = CurriculumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name_plural = "curricula"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="curriculum_one_default",
+                violation_error_message="Only one curriculum can be the default.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:curriculum", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def section_label(self, rank: int) -> str:
+        """ "Priority 2", "Stage 2", or "" for a topic."""
+        word = Ordering(self.ordering).rank_label
+        return f"{word} {rank}" if word else ""
+
+
+# The shipped list's own record; the data migration makes it, and default() remakes it in a
+# database emptied since (a test's flush), so there is always a default curriculum.
+DEFAULT_CURRICULUM_FIELDS = {
+    "title": "An Extremely Opinionated Annotated List of My Favourite Mechanistic "
+    "Interpretability Papers",
+    "author": "Neel Nanda",
+    "year": 2022,
+    "ordering": Ordering.TIERS,
+    "position": 1,
+    "is_default": True,
+}
+
+
+def default_curriculum_id() -> int:
+    """The default curriculum's id: what a section made without naming one belongs to."""
+    return Curriculum.objects.default().pk
+
+
 class SectionQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> "Section":
         return self.get(slug=slug)
@@ -26,13 +142,26 @@ class SectionQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
 
-class Section(models.Model):
-    """A priority tier of the list, or one of the subsections inside a tier."""
+class SectionManager(models.Manager.from_queryset(SectionQuerySet)):
+    def get_queryset(self) -> SectionQuerySet:
+        # A section's name says "Priority 2" or "Stage 2" after its curriculum's ordering: the
+        # join keeps naming sections (admin choices, lists) one query, not one per section.
+        return super().get_queryset().select_related("curriculum")
 
+
+class Section(models.Model):
+    """A top-level section of a curriculum (a priority tier, a stage or a topic), or one of the
+    subsections inside it."""
+
+    curriculum = models.ForeignKey(
+        Curriculum, on_delete=models.PROTECT, related_name="sections", default=default_curriculum_id
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     priority = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(4)]
+        "rank",
+        validators=[MinValueValidator(1)],
+        help_text="The tier's priority or the stage's number (1 first); for topics, their order.",
     )
     position = models.PositiveSmallIntegerField(help_text="Order among sibling sections.")
     parent = models.ForeignKey(
@@ -40,20 +169,19 @@ class Section(models.Model):
     )
     intro = models.TextField(blank=True)
 
-    objects = SectionQuerySet.as_manager()
+    objects = SectionManager()
 
     class Meta:
         ordering = ["priority", F("parent").asc(nulls_first=True), "position"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(priority__gte=1, priority__lte=4), name="section_priority_1_to_4"
-            ),
+            models.CheckConstraint(condition=Q(priority__gte=1), name="section_rank_from_1"),
         ]
 
     def __str__(self) -> str:
-        if self.parent_id:
-            return f"Priority {self.priority} · {self.title}"
-        return f"Priority {self.priority}: {self.title}"
+        label = self.rank_label
+        if not label:
+            return self.title
+        return f"{label} · {self.title}" if self.parent_id else f"{label}: {self.title}"
 
     def get_absolute_url(self) -> str:
         return reverse("paper-list") + f"#{self.slug}"
@@ -61,12 +189,21 @@ class Section(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    @property
+    def rank_label(self) -> str:
+        """ "Priority 2" in a list of tiers, "Stage 2" in one of stages, "" for a topic."""
+        return self.curriculum.section_label(self.priority)
+
     def clean(self) -> None:
         if self.parent_id:
             if self.parent.parent_id:
                 raise ValidationError({"parent": "Subsections cannot be nested more than once."})
             if self.parent.priority != self.priority:
                 raise ValidationError({"priority": "A subsection has its tier's priority."})
+            if self.parent.curriculum_id != self.curriculum_id:
+                raise ValidationError(
+                    {"parent": "A subsection belongs to its parent's curriculum."}
+                )
 
 
 class Kind(models.TextChoices):
@@ -201,6 +338,11 @@ class Paper(models.Model):
     )
     summary = models.TextField(blank=True)
     commentary = models.TextField(blank=True)
+    important = models.BooleanField(
+        "most important",
+        default=False,
+        help_text="The curator's mark on the entries to prioritise (v2's bold papers).",
+    )
     retired = models.BooleanField(
         default=False,
         help_text="Off the list, dashboards and totals; readers keep their progress and notes.",
@@ -580,6 +722,9 @@ class CatalogueLoad(models.Model):
     """The copy of fixtures/papers.json last applied: the base of the next load's three-way
     comparison (file now, file then, database now)."""
 
+    curriculum = models.ForeignKey(
+        Curriculum, on_delete=models.CASCADE, related_name="loads", default=default_curriculum_id
+    )
     sha256 = models.CharField(max_length=64, help_text="Of the file as read.")
     applied = models.JSONField(
         help_text="The records as applied; a field left in conflict keeps its earlier value."
@@ -596,8 +741,15 @@ class CatalogueLoad(models.Model):
 
 
 class EditionQuerySet(models.QuerySet):
-    def get_by_natural_key(self, number: int) -> "Edition":
-        return self.get(number=number)
+    def get_by_natural_key(self, curriculum: str, number: int) -> "Edition":
+        return self.get(curriculum__slug=curriculum, number=number)
+
+    def of(self, curriculum: "Curriculum | None" = None) -> "EditionQuerySet":
+        """One curriculum's editions (the default one's when none is named: a join, not a
+        query of its own, so pages that pin their query counts keep them)."""
+        if curriculum is None:
+            return self.filter(curriculum__is_default=True)
+        return self.filter(curriculum=curriculum)
 
     def newest_first(self) -> "EditionQuerySet":
         return self.order_by("-number")
@@ -617,7 +769,10 @@ class Edition(models.Model):
     the fixture can carry an edition's number and note without its snapshot.
     """
 
-    number = models.PositiveIntegerField(unique=True)
+    curriculum = models.ForeignKey(
+        Curriculum, on_delete=models.PROTECT, related_name="editions", default=default_curriculum_id
+    )
+    number = models.PositiveIntegerField()
     note = models.CharField(max_length=EDITION_NOTE_MAX_LENGTH, blank=True)
     published_at = models.DateTimeField()
 
@@ -626,7 +781,10 @@ class Edition(models.Model):
     class Meta:
         ordering = ["-number"]
         constraints = [
-            models.CheckConstraint(condition=Q(number__gte=1), name="edition_number_from_1")
+            models.CheckConstraint(condition=Q(number__gte=1), name="edition_number_from_1"),
+            models.UniqueConstraint(
+                fields=["curriculum", "number"], name="edition_number_once_per_curriculum"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -635,8 +793,10 @@ class Edition(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("catalogue:changes") + f"#edition-{self.number}"
 
-    def natural_key(self) -> tuple[int]:
-        return (self.number,)
+    def natural_key(self) -> tuple[str, int]:
+        return (*self.curriculum.natural_key(), self.number)
+
+    natural_key.dependencies = ["catalogue.curriculum"]
 
 
 class EditionContent(models.Model):

@@ -3,12 +3,13 @@
 import csv
 import json
 
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from catalogue import citations, exports, outline
-from catalogue.models import Paper, Section
+from catalogue.models import Curriculum, Edition, Ordering, Paper, Section
 from mireads.http import HtmxHttpRequest
 
 
@@ -41,6 +42,48 @@ def paper_context(slug: str) -> dict:
 def paper_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One entry: summary, advice grouped by level, commentary, nested entries, neighbours."""
     return render(request, "catalogue/paper_detail.html", paper_context(slug))
+
+
+@require_safe
+def curricula(request: HtmxHttpRequest) -> HttpResponse:
+    """Every published curriculum, the default one first; a draft is seen only in admin."""
+    lists = (
+        Curriculum.objects.published()
+        .annotate(
+            entries=models.Count(
+                "sections__papers", filter=models.Q(sections__papers__retired=False)
+            ),
+            edition=models.Max("editions__number"),
+        )
+        .order_by("-is_default", "position", "title")
+    )
+    return render(request, "catalogue/curricula.html", {"curricula": lists})
+
+
+@require_safe
+def curriculum(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """One published curriculum: who made it, how its sections are ordered, and its entries
+    with their advice, in its order."""
+    chosen = get_object_or_404(Curriculum.objects.published(), slug=slug)
+    papers = list(
+        Paper.objects.in_reading_order()
+        .filter(section__curriculum=chosen)
+        .with_advice()
+        .with_works()
+    )
+    tiers = outline.build(Section.objects.filter(curriculum=chosen), papers)
+    edition = Edition.objects.of(chosen).newest_first().first()
+    return render(
+        request,
+        "catalogue/curriculum.html",
+        {
+            "curriculum": chosen,
+            "ordering": Ordering(chosen.ordering),
+            "tiers": tiers,
+            "count": len(papers),
+            "edition": edition,
+        },
+    )
 
 
 @require_safe

@@ -60,7 +60,8 @@ def _editions(version: str | None) -> list[tuple[int, list[dict]]]:
     version = version or catalogue_version()
     if _EDITIONS["version"] != version:
         contents = (
-            EditionContent.objects.select_related("edition")
+            EditionContent.objects.filter(edition__curriculum__is_default=True)
+            .select_related("edition")
             .order_by("edition__number")
             .only("changes", "edition__number")
         )

@@ -210,7 +210,7 @@ def restore_revision(*, reader, paper: Paper, version: int, base_version: int) -
 @writes_reader()
 def mark_changes_seen(*, reader) -> None:
     """The reader has seen what changed up to the current edition; the marks go away."""
-    edition = Edition.objects.newest_first().first()
+    edition = Edition.objects.of().newest_first().first()
     if edition is None:
         return
     ChangesSeen.objects.update_or_create(

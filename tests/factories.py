@@ -4,7 +4,17 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from catalogue.models import Advice, Edition, Kind, Level, Paper, Section, Work, WorkKind
+from catalogue.models import (
+    Advice,
+    Curriculum,
+    Edition,
+    Kind,
+    Level,
+    Paper,
+    Section,
+    Work,
+    WorkKind,
+)
 from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
 
 PASSWORD = "a long enough passphrase for tests"
@@ -19,6 +29,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"reader{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password(PASSWORD)
+
+
+class CurriculumFactory(factory.django.DjangoModelFactory):
+    """A further curriculum (not the default one, which the shipped list is)."""
+
+    class Meta:
+        model = Curriculum
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"list-{n}")
+    title = factory.Sequence(lambda n: f"Reading list {n}")
+    author = "A curator"
+    position = factory.Sequence(lambda n: n + 2)
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

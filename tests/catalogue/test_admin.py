@@ -180,7 +180,14 @@ def test_slugs_are_prepopulated_from_titles(client_as_staff):
 def test_sections_are_editable_by_staff(client_as_staff):
     section = SectionFactory(title="Bonus", slug="bonus", priority=4)
     url = reverse("admin:catalogue_section_change", args=[section.pk])
-    data = {"title": "Bonus round", "slug": "bonus", "priority": 4, "position": 4, "intro": ""}
+    data = {
+        "curriculum": section.curriculum_id,
+        "title": "Bonus round",
+        "slug": "bonus",
+        "priority": 4,
+        "position": 4,
+        "intro": "",
+    }
 
     response = client_as_staff.post(url, data)
 

@@ -61,7 +61,8 @@ def test_publish_edition_numbers_the_next_edition_and_records_what_changed(real_
     output = publish("SoLU's first part is now one to skim.")
 
     edition = Edition.objects.get(number=2)
-    assert "Published edition 2: 1 entry changed" in output
+    assert "Published edition 2 of " in output
+    assert ": 1 entry changed" in output
     assert edition.note == "SoLU's first part is now one to skim."
     (change,) = edition.content.changes
     assert change["slug"] == "solu"
