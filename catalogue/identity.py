@@ -13,7 +13,7 @@ works they know and ask it about each work they read.
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
 
 
 class IdentifierError(ValueError):
@@ -63,7 +63,7 @@ def normalise_doi(value: str) -> str:
 # Since April 2007: YYMM.NNNN or YYMM.NNNNN. Before: archive(.SUBJECT-CLASS)/YYMMNNN.
 NEW_ARXIV = r"(?P<yymm>\d{4})\.\d{4,5}"
 OLD_ARXIV = r"(?P<archive>[a-z][a-z\-]*)(?:\.(?P<subject>[a-z]{2}))?/(?P<yymmnnn>\d{7})"
-ARXIV_ID = re.compile(rf"^(?:{NEW_ARXIV}|{OLD_ARXIV})(?:v\d+)?$", re.IGNORECASE)
+ARXIV_ID = re.compile(rf"^(?P<id>{NEW_ARXIV}|{OLD_ARXIV})(?:v\d+)?$", re.IGNORECASE)
 ARXIV_HOSTS = {"arxiv.org", "export.arxiv.org", "ar5iv.org", "ar5iv.labs.arxiv.org"}
 # /abs/ID, /pdf/ID, /pdf/ID.pdf, /html/ID/…, with or without a version.
 ARXIV_PATH = re.compile(
@@ -89,7 +89,7 @@ def normalise_arxiv(value: str) -> str:
             value, "is not an arXiv id: one looks like 2209.10652 or hep-th/9901001."
         )
     if match["yymm"]:
-        return bare.split("v")[0].split("V")[0]
+        return match["id"]
     subject = f".{match['subject'].upper()}" if match["subject"] else ""
     return f"{match['archive'].lower()}{subject}/{match['yymmnnn']}"
 
@@ -123,10 +123,10 @@ TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid",
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SCHEMELESS = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(/|$)", re.IGNORECASE)
 YOUTUBE_HOSTS = {"youtube.com", "m.youtube.com", "youtu.be"}
-# An Alignment Forum post is shared with LessWrong under the same id ("When a researcher posts
+# An Alignment Forum post is also a LessWrong post under the same id ("When a researcher posts
 # on AlignmentForum, the post is shared with LessWrong": the forum's launch post,
-# alignmentforum.org/posts/JiMAMNAb55Qq24nES, itself served by LessWrong mirrors under that id),
-# and GreaterWrong mirrors LessWrong by id; the slug after the id is decoration.
+# alignmentforum.org/posts/JiMAMNAb55Qq24nES). GreaterWrong shows LessWrong posts by the same id,
+# and the slug after the id is decoration: the id alone finds the post.
 LESSWRONG_HOSTS = {"lesswrong.com", "alignmentforum.org", "greaterwrong.com"}
 LESSWRONG_POST = re.compile(r"^/(?:s/[^/]+/p|posts)/(?P<id>[A-Za-z0-9]+)(?:/.*)?$")
 
@@ -168,7 +168,7 @@ def canonical_url(value: str) -> str:
 
 def _site_rules(host: str, path: str, query: list) -> tuple[str, str, list]:
     """Sites that give one work several links: YouTube's short and mobile links and share ids,
-    LessWrong's slugs and its mirrors."""
+    LessWrong's slugs and its mirrors, GitHub's case-insensitive owners and repositories."""
     if host in YOUTUBE_HOSTS:
         video = path.strip("/") if host == "youtu.be" else ""
         if path.startswith("/embed/"):
@@ -180,10 +180,15 @@ def _site_rules(host: str, path: str, query: list) -> tuple[str, str, list]:
         return "youtube.com", path, query
     if host in LESSWRONG_HOSTS and (post := LESSWRONG_POST.match(path)):
         return "lesswrong.com", f"/posts/{post['id']}", query
+    if host == "github.com":
+        # Owner and repository names are case-insensitive on GitHub; what follows them is not.
+        segments = path.split("/", 3)  # "", owner, repository, the rest
+        segments[1:3] = [segment.lower().removesuffix(".git") for segment in segments[1:3]]
+        return host, "/".join(segments), query
     return host, path, query
 
 
-def _split(text: str):
+def _split(text: str) -> SplitResult | None:
     """The parts of an http(s) link, reading `arxiv.org/abs/…` as `https://arxiv.org/abs/…`;
     None when the text is not such a link."""
     if text.startswith("//"):
@@ -196,7 +201,7 @@ def _split(text: str):
     return parts
 
 
-def _host(parts) -> str:
+def _host(parts: SplitResult) -> str:
     return parts.hostname.rstrip(".").removeprefix("www.")
 
 

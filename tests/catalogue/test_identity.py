@@ -223,6 +223,22 @@ def test_an_alignment_forum_post_is_its_lesswrong_post_whatever_the_slug():
     assert canonical_url("https://www.lesswrong.com/posts/N6WM6hs7RQMKDhYjB") != lesswrong
 
 
+def test_a_github_repository_is_one_work_whatever_the_case_of_its_name():
+    repository = canonical_url("https://github.com/TransformerLensOrg/TransformerLens")
+
+    assert canonical_url("https://www.github.com/transformerlensorg/transformerlens/") == repository
+    assert canonical_url("https://github.com/TransformerLensOrg/TransformerLens.git") == repository
+    assert canonical_url("https://github.com") == "https://github.com/"
+    assert canonical_url("https://github.com/TransformerLensOrg") == (
+        "https://github.com/transformerlensorg"
+    )
+    assert canonical_url(
+        "https://github.com/TransformerLensOrg/TransformerLens/blob/main/README.md"
+    ) != (
+        canonical_url("https://github.com/TransformerLensOrg/TransformerLens/blob/main/readme.md")
+    )
+
+
 def test_an_arxiv_or_doi_link_is_recognised_rather_than_kept_as_a_plain_link():
     assert canonical_url("https://arxiv.org/pdf/2209.10652v2.pdf") == (
         "https://arxiv.org/abs/2209.10652"
