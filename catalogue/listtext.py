@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # The values of catalogue.models.Level; a test keeps the two in step without importing Django here.
@@ -451,7 +451,7 @@ class _Parser:
     def _section(self, builder: _SectionBuilder) -> ParsedSection:
         entries = []
         for node in _tree(builder.bullets):
-            entry = self._top_level(node, builder.title)
+            entry = self._top_level(node)
             if entry:
                 entries.append(entry)
         return ParsedSection(
@@ -469,7 +469,7 @@ class _Parser:
         for child in node.children:
             self._unplace_tree(child, reason)
 
-    def _top_level(self, node: _Node, section: str) -> ParsedEntry | None:
+    def _top_level(self, node: _Node) -> ParsedEntry | None:
         raw = node.raw
         if raw.kind != "bullet":
             self._unplace_tree(node, "Prose between entries, under no bullet.")
@@ -594,13 +594,12 @@ class _Parser:
 
 @dataclass
 class _Content:
-    parts: list[ParsedPart]
-    commentary: list[Line]
-    children: list[ParsedEntry]
-    headings: list[Line]
+    """What an entry's nested lines make, gathered while walking them."""
 
-    def __init__(self):
-        self.parts, self.commentary, self.children, self.headings = [], [], [], []
+    parts: list[ParsedPart] = field(default_factory=list)
+    commentary: list[Line] = field(default_factory=list)
+    children: list[ParsedEntry] = field(default_factory=list)
+    headings: list[Line] = field(default_factory=list)
 
 
 def _tree(raws: list[_Raw]) -> list[_Node]:
@@ -628,7 +627,8 @@ def _first(links: tuple[str, ...]) -> str | None:
 
 
 def _entry_title(text: str) -> tuple[str, str, bool, str]:
-    """(title, the rest of the line, marked most important, bold text that is not the title)."""
+    """(title, the rest of the line, marked most important, bold text that is not the title).
+    The title is the entry's leading link text or bold text, else the line up to a dash."""
     text = text.strip()
     important = False
     head, tail = text, ""
@@ -640,12 +640,14 @@ def _entry_title(text: str) -> tuple[str, str, bool, str]:
         if BOLD.fullmatch(link.group(1).strip()):
             important = True
         title, rest = plain(link.group(1)), head.strip()[link.end() :] + tail
+        unexplained = rest
     elif bold:
         title, rest = plain(head), tail
+        unexplained = rest
     else:
         title, _, rest = _split_dash(plain(head))
-        rest = rest if rest else ""
-    stray = next((m.group(2) for m in BOLD.finditer(rest)), "")
+        unexplained = text
+    stray = next((m.group(2) for m in BOLD.finditer(unexplained)), "")
     note = plain(rest).strip().lstrip("-\u2013\u2014:,;").strip()
     return title.rstrip(":").strip(), note, important, plain(stray)
 
