@@ -706,7 +706,8 @@ def normalise_url(url: str) -> str:
     rest = match.group("rest")
     if arxiv := ARXIV.match(host + rest):
         return f"arxiv:{arxiv.group('id').lower()}"
-    rest = rest.removesuffix("#")
+    if rest.endswith("#"):  # an empty fragment points nowhere new
+        rest = rest[:-1]
     if rest.endswith("/") and "?" not in rest and "#" not in rest:
         rest = rest.rstrip("/")
     return f"https://{host}{rest}"
