@@ -35,8 +35,10 @@ LEVEL_NAMES = {
 }
 ADVICE_HEADINGS = {name: level for level, name in LEVEL_NAMES.items()}
 
-# A reading list is a few hundred lines; a file far larger is something else.
+# A reading list is a few hundred lines; a file far larger, or a line far longer, is something
+# else (and the Markdown patterns need not be fed pathological lines).
 MAX_BYTES = 2_000_000
+MAX_LINE = 20_000
 TAB_WIDTH = 4
 
 
@@ -46,8 +48,9 @@ class ListTextError(ValueError):
 
 @dataclass(frozen=True)
 class Line:
-    """One line of the source as it was written: its number (from 1), its text without the
-    bullet, and how deep it sits below the entry or part that owns it (1 = directly under)."""
+    """One line of the source: its number (from 1), its text as written (Markdown and links
+    kept) without the bullet, and how deep it sits below the entry or part that owns it
+    (1 = directly under)."""
 
     number: int
     text: str
@@ -341,10 +344,15 @@ class _Parser:
         text = text.removeprefix("\ufeff")
         if not text.strip():
             raise ListTextError("The text is empty.")
+        lines = text.splitlines()
+        for number, line in enumerate(lines, start=1):
+            if len(line) > MAX_LINE:
+                raise ListTextError(
+                    f"Line {number} is {len(line):,} characters long, more than the "
+                    f"{MAX_LINE:,} a line of a reading list needs."
+                )
         self.raws = [
-            _classify(number, line)
-            for number, line in enumerate(text.splitlines(), start=1)
-            if line.strip()
+            _classify(number, line) for number, line in enumerate(lines, start=1) if line.strip()
         ]
         self.unplaced: list[Unplaced] = []
         self.to_confirm: list[ToConfirm] = []
@@ -411,9 +419,11 @@ class _Parser:
             elif current is None:
                 if raw.kind == "bullet" and headings:
                     self._unplace(
-                        raw, "A bullet before the first heading, so under no section of the list."
+                        raw,
+                        "A bullet before the first section heading, so under no section of the "
+                        "list.",
                     )
-                elif raw.kind == "bullet" or (raw.indent and roots):
+                elif raw.kind == "bullet":
                     current = _SectionBuilder(None, 1, "", None, [], [raw], [])
                     roots.append(current)
                     self._confirm(
@@ -529,7 +539,7 @@ class _Parser:
             elif raw.kind == "bullet" and _starts_with_link(raw.text):
                 content.children.append(self._entry(node))
             else:
-                content.commentary.append(Line(raw.number, plain(raw.text), depth))
+                content.commentary.append(Line(raw.number, raw.text, depth))
                 self._check_prose(raw.number, raw.text, raw.text)
                 self._check_companion(raw.number, raw.text)
                 self._content(node.children, depth + 1, content)
@@ -545,6 +555,7 @@ class _Parser:
             return
         if inline:
             label, note = _part_label(inline)
+            self._check_part_links(raw)
             content.parts.append(
                 ParsedPart(level, label, (), _first(links_in(raw.text)), raw.number, note)
             )
@@ -556,6 +567,7 @@ class _Parser:
                 self._advice_group(child, *nested, content)
                 continue
             label, note = _part_label(child.raw.text)
+            self._check_part_links(child.raw)
             content.parts.append(
                 ParsedPart(
                     level=level,
@@ -567,11 +579,21 @@ class _Parser:
                 )
             )
 
+    def _check_part_links(self, raw: _Raw) -> None:
+        links = links_in(raw.text)
+        if len(links) > 1:
+            self._confirm(
+                raw.number,
+                raw.text,
+                f"A part's line with {len(links)} links: the first is kept as the part's link, "
+                "the others only in its text.",
+            )
+
     def _check_prose(self, number: int, text: str, said: str) -> None:
         if match := ADVICE_IN_PROSE.search(plain(said)):
             self._confirm(
                 number,
-                plain(text),
+                text,
                 f"Advice given in a sentence (“{match.group(0)}”), not under an advice "
                 "heading: add it as a part if that is what it advises.",
             )
@@ -580,13 +602,13 @@ class _Parser:
         if links_in(text):
             self._confirm(
                 number,
-                plain(text),
+                text,
                 "A link inside commentary: make it a nested entry if it names a work of its own.",
             )
         elif name := _companion(text):
             self._confirm(
                 number,
-                plain(text),
+                text,
                 f"May name a companion work (“{name}”) without a link: add it as a nested entry, "
                 "with its link, if it is one.",
             )
@@ -618,7 +640,7 @@ def _tree(raws: list[_Raw]) -> list[_Node]:
 
 def _flatten(nodes: list[_Node], depth: int) -> Iterator[Line]:
     for node in nodes:
-        yield Line(node.raw.number, plain(node.raw.text), depth)
+        yield Line(node.raw.number, node.raw.text, depth)
         yield from _flatten(node.children, depth + 1)
 
 

@@ -424,6 +424,29 @@ def test_prose_advice_a_link_in_commentary_and_stray_bold_are_listed_to_confirm_
     assert topics.sections[1].entries[1].children == ()  # the demo link is not made an entry
 
 
+def test_commentary_keeps_its_links_as_written(topics):
+    rome = topics.sections[1].entries[1]
+    assert [line.text for line in rome.commentary] == [
+        "See also [the demo](https://example.org/rome-demo) for the causal traces."
+    ]
+
+
+def test_a_part_with_two_links_keeps_the_first_and_lists_the_line_to_confirm():
+    parsed = parse(
+        "# Papers\n- [Paper](https://example.org/p)\n  - Skim:\n"
+        "    - [Section 2](https://example.org/p#2) and [its appendix](https://example.org/p#a)\n"
+    )
+    (part,) = next(parsed.all_entries()).parts
+    assert (part.level, part.label, part.link) == (
+        "skim",
+        "Section 2 and its appendix",
+        "https://example.org/p#2",
+    )
+    assert [(c.line_number, c.reason[:30]) for c in parsed.to_confirm] == [
+        (4, "A part's line with 2 links: th")
+    ]
+
+
 def test_every_non_blank_line_of_the_markdown_sample_is_placed_exactly_once(topics):
     placed = placed_line_numbers(topics)
     assert sorted(placed) == non_blank_line_numbers((LISTS / "topics.md").read_text())
@@ -470,7 +493,7 @@ def test_a_plain_list_without_headings_is_one_untitled_section_to_be_named():
 def test_a_malformed_list_is_read_with_every_stray_line_listed_with_a_reason():
     parsed = listtext.read_file(LISTS / "malformed.md")
     assert [(u.line_number, u.reason) for u in parsed.unplaced] == [
-        (3, "A bullet before the first heading, so under no section of the list."),
+        (3, "A bullet before the first section heading, so under no section of the list."),
         (7, "An advice heading outside any entry, so it advises nothing."),
         (8, "Under an advice heading outside any entry."),
         (9, "An empty bullet."),
@@ -492,6 +515,7 @@ def test_a_malformed_list_is_read_with_every_stray_line_listed_with_a_reason():
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "holds binary data, not text."),
         ("- Caf\u00e9 list\n".encode("latin-1"), "is not UTF-8 text"),
         ((LISTS / "prose_only.txt").read_bytes(), "has no heading and no bullet"),
+        (b"# List\n- " + b"**x " * 10_000 + b"\n", "Line 2 is 40,002 characters long"),
     ],
 )
 def test_a_file_that_is_not_a_list_is_refused_with_one_sentence(tmp_path, content, sentence):
