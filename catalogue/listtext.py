@@ -2,10 +2,12 @@
 
 Two shapes are read: plain text with `•` bullets and indentation (the shipped list's own source,
 ../shared/seed/), and Markdown with `-`/`*` bullets, `#` headings, `**bold**` for the curator's
-"most important" mark and `[text](url)` links. Headings become sections ("Priority 2: ..." a tier
-of rank 2, any other heading a topic or stage; a heading under another a subsection), top-level
-bullets entries, nested bullets nested entries (when they start with a link) or commentary, and the
-bullet groups "Deeply engage with:", "Skim:", "Skim or skip:" and "Skip:" advised parts.
+"most important" mark and `[text](url)` links (a task list's boxes, "- [x]", are read as plain
+bullets: ticked or not is the writer's own progress, not the list's). Headings become sections
+("Priority 2: ..." a tier of rank 2, any other heading a topic or stage; a heading under another
+a subsection), top-level bullets entries, nested bullets nested entries (when they start with a
+link) or commentary, and the bullet groups "Deeply engage with:", "Skim:", "Skim or skip:" and
+"Skip:" advised parts.
 
 Two rules hold throughout. Nothing is dropped: every non-blank line ends up in exactly one place
 (the list's title or intro, a section's heading or intro, an entry, an advice heading, a part or
@@ -189,6 +191,7 @@ RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 BULLET = re.compile(
     r"^(?P<indent>\s*)(?:(?P<glyph>[•◦▪‣○●■□·])\s*|(?P<mark>[-*+]|\d{1,3}[.)])(?:\s+|$))(?P<text>.*)$"
 )
+TASK_BOX = re.compile(r"^\[[ xX]\]\s+")
 TIER = re.compile(r"^priority\s+(\d{1,3})\b\s*(?:[:.\-\u2013\u2014]\s*)?(.*)$", re.IGNORECASE)
 MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
@@ -221,7 +224,9 @@ def _classify(number: int, line: str) -> _Raw:
     if RULE.match(line):
         return _Raw(number, indent, "rule", line.strip())
     if bullet := BULLET.match(line):
-        return _Raw(number, len(bullet.group("indent")), "bullet", bullet.group("text").strip())
+        # A task list's box ("- [x] ...") is the writer's own progress, not the list's content.
+        text = TASK_BOX.sub("", bullet.group("text").strip())
+        return _Raw(number, len(bullet.group("indent")), "bullet", text)
     return _Raw(number, indent, "text", line.strip())
 
 

@@ -473,6 +473,23 @@ def test_markdown_priority_headings_are_tiers_and_headings_under_them_subsection
     assert parsed.title is None
 
 
+def test_a_task_lists_boxes_are_read_as_bullets_and_its_links_as_titles():
+    parsed = parse(
+        "# Reading list\n\n### Basics\n\n"
+        "- [x] [Softmax Linear Units](https://transformer-circuits.pub/2022/solu/index.html)\n"
+        "- [ ] [Feature Visualization](https://distill.pub/2017/feature-visualization/) "
+        "for images\n"
+    )
+    assert parsed.title.text == "Reading list"
+    (section,) = parsed.sections
+    assert [(e.title, e.note) for e in section.entries] == [
+        ("Softmax Linear Units", ""),
+        ("Feature Visualization", "for images"),
+    ]
+    matched = [m.key for m in match_known(parsed, fixture_known())]
+    assert matched == ["solu", "feature-visualization"]
+
+
 def test_a_short_plain_line_with_bullets_under_it_is_read_as_a_heading():
     parsed = parse("Papers I like:\n\n• Zoom In\n• Feature Vis\n")
     assert [(s.title, s.line, len(s.entries)) for s in parsed.sections] == [("Papers I like", 1, 2)]
