@@ -192,7 +192,8 @@ BULLET = re.compile(
     r"^(?P<indent>\s*)(?:(?P<glyph>[•◦▪‣○●■□·])\s*|(?P<mark>[-*+]|\d{1,3}[.)])(?:\s+|$))(?P<text>.*)$"
 )
 TASK_BOX = re.compile(r"^\[[ xX]\]\s+")
-TIER = re.compile(r"^priority\s+(\d{1,3})\b\s*(?:[:.\-\u2013\u2014]\s*)?(.*)$", re.IGNORECASE)
+# "Priority 2: Title", "Priority 2 - Title", "Priority 2"; not "Priority 2 of mine is ...".
+TIER = re.compile(r"^priority\s+(\d{1,3})(?:\s*[:.\-\u2013\u2014]\s*(.*)|\s*)$", re.IGNORECASE)
 MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]]+")
@@ -258,7 +259,7 @@ def _tier(text: str) -> tuple[int, str] | None:
     match = TIER.match(plain(text).strip("* "))
     if not match:
         return None
-    rank, title = int(match.group(1)), match.group(2).strip().rstrip(":").strip()
+    rank, title = int(match.group(1)), (match.group(2) or "").strip().rstrip(":").strip()
     return rank, title or f"Priority {rank}"
 
 
