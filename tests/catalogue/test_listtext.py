@@ -21,7 +21,16 @@ from catalogue.listtext import ListTextError, match_known, normalise_title, norm
 from catalogue.models import Level
 
 BASE = Path(settings.BASE_DIR)
-SEED = BASE.parent.parent / "shared" / "seed" / "000_60a1f5eab0edf4ef.txt"
+# The shipped list's source text lives beside the repository (../shared/seed/), or beside the
+# folder of worktrees when this checkout is one of them.
+SEED = next(
+    (
+        folder / "shared" / "seed" / "000_60a1f5eab0edf4ef.txt"
+        for folder in (BASE.parent, BASE.parent.parent)
+        if (folder / "shared" / "seed" / "000_60a1f5eab0edf4ef.txt").is_file()
+    ),
+    BASE.parent / "shared" / "seed" / "000_60a1f5eab0edf4ef.txt",
+)
 LISTS = Path(__file__).parent / "lists"
 FIXTURE = json.loads((BASE / "fixtures" / "papers.json").read_text(encoding="utf-8"))
 
