@@ -38,7 +38,11 @@ from catalogue.models import (
 )
 
 FIXTURE_PATH = Path(settings.BASE_DIR) / "fixtures" / "papers.json"
+# Further curricula: one file each, in the same format, with a catalogue.curriculum record first.
+CURRICULA_DIR = Path(settings.BASE_DIR) / "fixtures" / "curricula"
+CURRICULUM = "catalogue.curriculum"
 MODELS = {
+    CURRICULUM: Curriculum,
     "catalogue.section": Section,
     "catalogue.paper": Paper,
     "catalogue.advice": Advice,
@@ -94,6 +98,8 @@ class LoadReport:
         if self.unchanged:
             return "unchanged since it was last applied; nothing was written"
         parts = []
+        if self.created.get("curriculum"):
+            parts.append("a new curriculum")
         for label in ("section", "paper", "advice"):
             text = (
                 f"{label}: {self.created.get(label, 0)} new, {self.updated.get(label, 0)} updated"
@@ -172,11 +178,76 @@ def _check_edition(where: str, fields: dict) -> None:
         raise CatalogueError(f"{where}: field 'published_at': not a date and time.")
 
 
-def _check_references(records: list[dict]) -> None:
-    """Catch what Django's deserializer reports badly: duplicates and dangling references."""
+def curriculum_of(records: list[dict], source: str = "") -> Curriculum:
+    """The curriculum a file publishes: the one its catalogue.curriculum record names (made
+    now, unsaved, if it is new), else the default one. A curriculum already loaded from another
+    file is refused: two files cannot publish one curriculum."""
+    found = [r for r in records if isinstance(r, dict) and r.get("model") == CURRICULUM]
+    if len(found) > 1:
+        raise CatalogueError("The file may describe one curriculum only.")
+    if not found:
+        return Curriculum.objects.default()
+    fields = found[0].get("fields") if isinstance(found[0].get("fields"), dict) else {}
+    slug = fields.get("slug")
+    if not isinstance(slug, str) or not slug:
+        raise CatalogueError("catalogue.curriculum: field 'slug': every curriculum needs one.")
+    existing = Curriculum.objects.filter(slug=slug).first()
+    if existing is None:
+        return Curriculum(slug=slug, title=str(fields.get("title", slug)), source_file=source)
+    if source and existing.source_file and existing.source_file != source:
+        raise CatalogueError(
+            f"catalogue.curriculum {slug}: field 'slug': curriculum {slug!r} is already "
+            f"published from {existing.source_file}; two curricula cannot share a slug."
+        )
+    return existing
+
+
+def _owned_elsewhere(curriculum: Curriculum) -> dict[str, dict[str, str]]:
+    """Section and entry slugs that other curricula use, with the curriculum using each."""
+    others = Section.objects.exclude(curriculum__slug=curriculum.slug)
+    return {
+        "section": dict(others.values_list("slug", "curriculum__slug")),
+        "paper": dict(
+            Paper.objects.exclude(section__curriculum__slug=curriculum.slug).values_list(
+                "slug", "section__curriculum__slug"
+            )
+        ),
+    }
+
+
+def _check_nesting(records: list[dict]) -> None:
+    """A nested entry may not be its own ancestor: refuse a cycle, naming the entries in it."""
+    parents = dict(Paper.objects.filter(parent__isnull=False).values_list("slug", "parent__slug"))
+    for record in records:
+        if isinstance(record, dict) and record.get("model") == "catalogue.paper":
+            fields = record.get("fields") or {}
+            parents[fields.get("slug")] = _ref(fields.get("parent"))
+    for start in parents:
+        path, slug = [start], parents.get(start)
+        while slug is not None:
+            if slug in path:
+                loop = " under ".join([*path[path.index(slug) :], slug])
+                raise CatalogueError(
+                    f"catalogue.paper {start}: field 'parent': the nesting {loop} is a cycle; "
+                    "an entry cannot be nested under itself."
+                )
+            path.append(slug)
+            slug = parents.get(slug)
+
+
+def _check_references(records: list[dict], curriculum: Curriculum | None = None) -> None:
+    """Catch what Django's deserializer reports badly: duplicates and dangling references, a
+    slug another curriculum uses, and a cycle of nested entries."""
+    curriculum = curriculum or Curriculum.objects.default()
+    elsewhere = _owned_elsewhere(curriculum)
+    mine = Section.objects.filter(curriculum__slug=curriculum.slug)
     known = {
-        "section": set(Section.objects.values_list("slug", flat=True)),
-        "paper": set(Paper.objects.values_list("slug", flat=True)),
+        "section": set(mine.values_list("slug", flat=True)),
+        "paper": set(
+            Paper.objects.filter(section__curriculum__slug=curriculum.slug).values_list(
+                "slug", flat=True
+            )
+        ),
     }
     seen: dict[str, set] = {
         "section": set(), "paper": set(), "advice": set(), "key": set(), "work": set()
@@ -199,10 +270,17 @@ def _check_references(records: list[dict]) -> None:
         if model not in MODELS:
             raise CatalogueError(f"{where}: field 'model': unknown model {model!r}.")
         kind = model.split(".")[1]
+        if kind == "curriculum":
+            continue
         if kind in ("section", "paper"):
             slug = fields.get("slug")
             if slug in seen[kind]:
                 raise CatalogueError(f"{where}: field 'slug': duplicate slug {slug!r}.")
+            if slug in elsewhere[kind]:
+                raise CatalogueError(
+                    f"{where}: field 'slug': {slug!r} is already a {kind} of curriculum "
+                    f"{elsewhere[kind][slug]!r}; give it a slug of its own in this one."
+                )
             parent = fields.get("parent")
             if parent is not None and _ref(parent) not in (seen[kind] | known[kind]) - {slug}:
                 raise CatalogueError(
@@ -279,12 +357,16 @@ def _check_no_key_moved(base: dict, theirs: dict, ours: dict) -> None:
             )
 
 
-def _save(record: dict, where: str) -> Section | Paper | Advice:
+def _save(record: dict, where: str, curriculum: Curriculum) -> Section | Paper | Advice:
     """Deserialize, validate and save one record; the natural key finds an existing row.
-    A section is the default curriculum's, the one fixtures/papers.json publishes."""
+    A section is the curriculum's the file publishes; a curriculum keeps what the file does not
+    say (whether it is the default, which file it comes from)."""
     if record["model"] == "catalogue.section":
-        curriculum = Curriculum.objects.default()
-        record = {**record, "fields": {**record["fields"], "curriculum": curriculum.natural_key()}}
+        fields = {**record["fields"], "curriculum": [curriculum.slug]}
+        record = {**record, "fields": fields}
+    if record["model"] == CURRICULUM:
+        kept = {"is_default": curriculum.is_default, "source_file": curriculum.source_file}
+        record = {**record, "fields": {**record["fields"], **kept}}
     try:
         (deserialized,) = serializers.deserialize(
             "python", [record], handle_forward_references=False
@@ -310,7 +392,9 @@ def _save(record: dict, where: str) -> Section | Paper | Advice:
 
 
 def _row(identity: tuple):
-    model = {"section": Section, "paper": Paper, "advice": Advice, "work": Work}[identity[0]]
+    model = {
+        "curriculum": Curriculum, "section": Section, "paper": Paper, "advice": Advice, "work": Work
+    }[identity[0]]  # fmt: skip
     return model.objects.get_by_natural_key(*identity[1:])
 
 
@@ -398,8 +482,10 @@ def _merge(base: dict, theirs: dict, ours: dict, take_file: bool, report: LoadRe
     return writes, removals, applied
 
 
-def _database_records() -> dict[tuple, dict]:
-    return _by_identity(json.loads(dumps()))
+def _database_records(curriculum: Curriculum) -> dict[tuple, dict]:
+    if curriculum.pk is None:
+        return {}
+    return _by_identity(json.loads(dumps(curriculum)))
 
 
 def _edition_in(records: list[dict]) -> dict | None:
@@ -407,13 +493,22 @@ def _edition_in(records: list[dict]) -> dict | None:
 
 
 @transaction.atomic
-def load(records: list[dict], *, sha256: str = "", take_file: bool = False) -> LoadReport:
+def load(
+    records: list[dict], *, sha256: str = "", take_file: bool = False, source: str = ""
+) -> LoadReport:
     """Apply the file's changes since the copy last applied, in one transaction: all of them or
-    nothing. Conflicts leave the database's value and are listed in the report."""
-    _check_references(records)
+    nothing. Conflicts leave the database's value and are listed in the report.
+
+    The file publishes one curriculum: the one its catalogue.curriculum record names, else the
+    default one. `source` names the file, so that two files cannot publish one curriculum."""
+    if not isinstance(records, list):
+        raise CatalogueError("The fixture must hold a JSON list of records.")
+    curriculum = curriculum_of(records, source)
+    _check_references(records, curriculum)
+    _check_nesting(records)
     report = LoadReport()
     edition = _edition_in(records)
-    current = Edition.objects.of().latest_number()
+    current = Edition.objects.of(curriculum).latest_number() if curriculum.pk else 0
     file_number = edition["number"] if edition else 0
     if file_number < current:
         raise CatalogueError(
@@ -421,27 +516,33 @@ def load(records: list[dict], *, sha256: str = "", take_file: bool = False) -> L
             "it was exported before the latest edition was published. Export the database's "
             "list (manage.py export_catalogue) and make the changes there."
         )
-    last = (
-        CatalogueLoad.objects.filter(curriculum__is_default=True)
-        .order_by("-loaded_at", "-id")
-        .first()
-    )
+    last = _last_load(curriculum)
     base = _by_identity(last.applied) if last else {}
     theirs = _by_identity(records)
-    ours = _database_records()
+    ours = _database_records(curriculum)
     _check_no_key_moved(base, theirs, ours)
     writes, removals, applied = _merge(base, theirs, ours, take_file, report)
     _park_moved_parts(writes, ours)
-    for index, record in enumerate(records):
+    # The curriculum's own record first: its sections name it.
+    in_file = sorted(enumerate(records), key=lambda pair: pair[1].get("model") != CURRICULUM)
+    for index, record in in_file:
         if record.get("model") not in MODELS:
             continue
         ident = _identity(record)
         if ident not in writes:
             continue
-        _save(writes[ident], _label(index, record))
+        _save(writes[ident], _label(index, record), curriculum)
+        if ident[0] == "curriculum":
+            curriculum = Curriculum.objects.get(slug=curriculum.slug)
         report.count(report.updated if ident in ours else report.created, ident[0])
+    if curriculum.pk is None:
+        curriculum.save()  # a file with no curriculum record for a new one cannot happen; safe
+    if source and not curriculum.source_file:
+        Curriculum.objects.filter(pk=curriculum.pk).update(source_file=source)
     order = {"advice": 0, "paper": 1, "section": 2}
-    for ident in sorted(reversed(removals), key=lambda i: order[i[0]]):
+    # A curriculum is never removed by a file: its readers and editions depend on it.
+    removals = [ident for ident in removals if ident[0] != "curriculum"]
+    for ident in sorted(reversed(removals), key=lambda i: order.get(i[0], 3)):
         _remove(ident, report)
     if file_number > current:
         editions.publish(
@@ -449,10 +550,12 @@ def load(records: list[dict], *, sha256: str = "", take_file: bool = False) -> L
             note=edition.get("note", ""),
             published_at=parse_datetime(str(edition["published_at"])),
             require_changes=False,
+            curriculum=curriculum,
         )
         report.edition = file_number
     in_order = [r for r in records if r.get("model") == EDITION] + list(applied.values())
     CatalogueLoad.objects.create(
+        curriculum=curriculum,
         sha256=sha256,
         applied=in_order,
         conflicts=len(report.conflicts),
@@ -473,39 +576,74 @@ def load_file(path: Path = FIXTURE_PATH, *, take_file: bool = False) -> LoadRepo
     except OSError as error:
         raise CatalogueError(f"cannot read {path}: {error.strerror}.") from None
     sha256 = hashlib.sha256(raw).hexdigest()
-    last = (
-        CatalogueLoad.objects.filter(curriculum__is_default=True)
-        .order_by("-loaded_at", "-id")
-        .only("sha256", "conflicts")
-        .first()
-    )
-    if last and last.sha256 == sha256 and not last.conflicts and not take_file:
-        return LoadReport(unchanged=True)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise CatalogueError(f"{path} is not UTF-8 text.") from None
-    return load(parse(text, source=str(path)), sha256=sha256, take_file=take_file)
+    records = parse(text, source=str(path))
+    source = _source_name(Path(path))
+    curriculum = curriculum_of(records, source)
+    last = _last_load(curriculum)
+    if last and last.sha256 == sha256 and not last.conflicts and not take_file:
+        return LoadReport(unchanged=True)
+    return load(records, sha256=sha256, take_file=take_file, source=source)
 
 
-def _records() -> Iterable:
-    yield from Section.objects.select_related("parent")  # Meta.ordering: parents first
-    advice = Advice.objects.select_related("paper").order_by("paper", "position")
+def _source_name(path: Path) -> str:
+    """A file's name as a curriculum records it: relative to the project when inside it."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path(settings.BASE_DIR).resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+def _last_load(curriculum: Curriculum) -> CatalogueLoad | None:
+    if curriculum.pk is None:
+        return None
+    return CatalogueLoad.objects.filter(curriculum=curriculum).order_by("-loaded_at", "-id").first()
+
+
+def curriculum_files() -> list[Path]:
+    """Every further curriculum's published source, in name order."""
+    return sorted(CURRICULA_DIR.glob("*.json")) if CURRICULA_DIR.is_dir() else []
+
+
+def load_all(*, take_file: bool = False) -> list[tuple[Path, LoadReport]]:
+    """The shipped list, then every further curriculum; each file in its own transaction."""
+    return [
+        (path, load_file(path, take_file=take_file)) for path in [FIXTURE_PATH, *curriculum_files()]
+    ]
+
+
+def _records(curriculum: Curriculum) -> Iterable:
+    # Meta.ordering: parents first.
+    yield from Section.objects.of(curriculum).select_related("parent")
+    advice = (
+        Advice.objects.filter(paper__section__curriculum=curriculum)
+        .select_related("paper")
+        .order_by("paper", "position")
+    )
     by_paper: dict[int, list[Advice]] = {}
     for item in advice:
         by_paper.setdefault(item.paper_id, []).append(item)
     works: dict[int, list[Work]] = {}
-    for work in Work.objects.select_related("paper").order_by("paper", "position"):
+    works_of = Work.objects.filter(paper__section__curriculum=curriculum)
+    for work in works_of.select_related("paper").order_by("paper", "position"):
         works.setdefault(work.paper_id, []).append(work)
-    papers = Paper.objects.every_entry_in_reading_order().select_related("section__parent")
+    papers = (
+        Paper.objects.of(curriculum)
+        .every_entry_in_reading_order()
+        .select_related("section__parent")
+    )
     for paper in papers:
         yield paper
         yield from works.get(paper.pk, [])
         yield from by_paper.get(paper.pk, [])
 
 
-def _edition_record() -> list[dict]:
-    edition = Edition.objects.of().newest_first().first()
+def _edition_record(curriculum: Curriculum) -> list[dict]:
+    edition = Edition.objects.of(curriculum).newest_first().first()
     if edition is None:
         return []
     return serializers.serialize(
@@ -513,17 +651,36 @@ def _edition_record() -> list[dict]:
     )
 
 
-def dumps() -> str:
+# What a further curriculum's file says of it; whether it is the default, and the file it comes
+# from, are the database's to know.
+CURRICULUM_FIELDS = [
+    "slug", "title", "author", "year", "source_url", "description", "ordering", "position"
+]  # fmt: skip
+
+
+def _curriculum_record(curriculum: Curriculum) -> list[dict]:
+    if curriculum.is_default:
+        return []  # fixtures/papers.json has always been the default's, without saying so
+    return serializers.serialize(
+        "python", [curriculum], fields=CURRICULUM_FIELDS, use_natural_primary_keys=True
+    )
+
+
+def dumps(curriculum: Curriculum | None = None) -> str:
     """The whole catalogue as fixture JSON: the current edition's number and note first, then
     every row (retired ones too) by natural key in reading order, two-space indent.
 
     A section's curriculum is not written: the file is one curriculum's published source, so
     every section in it is that curriculum's (the loader says which)."""
+    curriculum = curriculum or Curriculum.objects.default()
     rows = serializers.serialize(
-        "python", _records(), use_natural_foreign_keys=True, use_natural_primary_keys=True
+        "python",
+        _records(curriculum),
+        use_natural_foreign_keys=True,
+        use_natural_primary_keys=True,
     )
     for row in rows:
         if row["model"] == "catalogue.section":
             row["fields"].pop("curriculum", None)
-    data = _edition_record() + rows
+    data = _curriculum_record(curriculum) + _edition_record(curriculum) + rows
     return json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"

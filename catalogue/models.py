@@ -81,6 +81,13 @@ class Curriculum(models.Model):
         help_text="What a top-level section's number means: a priority, a stage, or only order.",
     )
     position = models.PositiveSmallIntegerField(default=1, help_text="Order on /lists/.")
+    source_file = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The fixture file it is loaded from, relative to the project; empty for a "
+        "curriculum made in admin or by import_list.",
+    )
     is_default = models.BooleanField(
         "default",
         default=False,
@@ -125,6 +132,7 @@ DEFAULT_CURRICULUM_FIELDS = {
     "year": 2022,
     "ordering": Ordering.TIERS,
     "position": 1,
+    "source_file": "fixtures/papers.json",
     "is_default": True,
 }
 
@@ -140,6 +148,13 @@ class SectionQuerySet(models.QuerySet):
 
     def top_level(self) -> "SectionQuerySet":
         return self.filter(parent__isnull=True)
+
+    def of(self, curriculum: "Curriculum | None" = None) -> "SectionQuerySet":
+        """One curriculum's sections; the default one's when none is named (a join, no query
+        of its own)."""
+        if curriculum is None:
+            return self.filter(curriculum__is_default=True)
+        return self.filter(curriculum=curriculum)
 
 
 class SectionManager(models.Manager.from_queryset(SectionQuerySet)):
@@ -234,6 +249,13 @@ READING_ORDER = (
 class PaperQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> "Paper":
         return self.get(slug=slug)
+
+    def of(self, curriculum: "Curriculum | None" = None) -> "PaperQuerySet":
+        """One curriculum's entries; the default one's when none is named (a join, no query of
+        its own). The dashboard, plan, groups and downloads follow the default curriculum."""
+        if curriculum is None:
+            return self.filter(section__curriculum__is_default=True)
+        return self.filter(section__curriculum=curriculum)
 
     def current(self) -> "PaperQuerySet":
         """Entries still on the list: not retired."""

@@ -15,8 +15,8 @@ from mireads.http import HtmxHttpRequest
 
 def list_context() -> dict:
     """What the list page shows anyone; a reader's page adds their statuses to these papers."""
-    papers = list(Paper.objects.in_reading_order().with_advice().with_works())
-    tiers = outline.build(Section.objects.all(), papers)
+    papers = list(Paper.objects.of().in_reading_order().with_advice().with_works())
+    tiers = outline.build(Section.objects.of(), papers)
     # Every work as COinS, so a reference manager can save the whole list from the page.
     coins = [citations.coins(work) for paper in papers for work in citations.works_of(paper)]
     return {"tiers": tiers, "count": len(papers), "papers": papers, "coins": coins}
@@ -25,8 +25,8 @@ def list_context() -> dict:
 def paper_context(slug: str) -> dict:
     """What an entry's page shows anyone; 404 for an unknown slug. The reader's workbench
     (progress) builds on it, so the public page and the signed-in one cannot drift apart."""
-    paper = get_object_or_404(Paper.objects.for_detail_page(), slug=slug)
-    previous, following = Paper.objects.neighbours(paper)
+    paper = get_object_or_404(Paper.objects.of().for_detail_page(), slug=slug)
+    previous, following = Paper.objects.of().neighbours(paper)
     main_work = citations.works_of(paper)[0]
     return {
         "paper": paper,
@@ -89,14 +89,14 @@ def curriculum(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def about(request: HtmxHttpRequest) -> HttpResponse:
     """Credits: whose list this is, where it was published, how progress is counted."""
-    return render(request, "catalogue/about.html", {"count": Paper.objects.count()})
+    return render(request, "catalogue/about.html", {"count": Paper.objects.of().count()})
 
 
 @require_safe
 def export_bib(request: HtmxHttpRequest) -> HttpResponse:
     """BibTeX for reference managers: one entry per item, with its link."""
     response = HttpResponse(
-        citations.bibtex(Paper.objects.in_reading_order().with_advice().with_works()),
+        citations.bibtex(Paper.objects.of().in_reading_order().with_advice().with_works()),
         content_type="application/x-bibtex; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="mireads.bib"'
@@ -110,7 +110,7 @@ def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="mireads.csv"'
     csv.writer(response).writerows(
         exports.csv_rows(
-            Paper.objects.in_reading_order().select_related("section__parent").with_advice()
+            Paper.objects.of().in_reading_order().select_related("section__parent").with_advice()
         )
     )
     return response
@@ -119,7 +119,7 @@ def export_csv(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def export_csl(request: HtmxHttpRequest) -> HttpResponse:
     """CSL-JSON, what Zotero and Pandoc read: one item per work."""
-    items = citations.csl_json(Paper.objects.in_reading_order().with_advice().with_works())
+    items = citations.csl_json(Paper.objects.of().in_reading_order().with_advice().with_works())
     response = HttpResponse(
         json.dumps(items, indent=2, ensure_ascii=False),
         content_type="application/vnd.citationstyles.csl+json; charset=utf-8",

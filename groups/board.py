@@ -211,7 +211,8 @@ def board(group: ReadingGroup) -> Board:
     sharers = [m for m in members if m.shares_progress]
     current = Advice.objects.current().order_by("position").only("paper_id", "level")
     papers = list(
-        Paper.objects.in_reading_order()
+        Paper.objects.of()
+        .in_reading_order()
         .select_related("section__parent")
         .prefetch_related(Prefetch("advice", queryset=current, to_attr="current_parts"))
     )

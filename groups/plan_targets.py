@@ -17,7 +17,7 @@ def targets_for(reader) -> list[Target]:
 
 def derived_targets(*, hours_per_week: float, start: dt.date) -> dict:
     """{tier: due date} for a group reading `hours_per_week` from `start`."""
-    papers = list(Paper.objects.in_reading_order().with_advice())
+    papers = list(Paper.objects.of().in_reading_order().with_advice())
     dates = schedule.tier_dates(papers, hours_per_week=hours_per_week, start=start)
     tiers = {p.section.parent_id or p.section_id: p for p in papers}
     return {

@@ -280,7 +280,7 @@ def hand_over(request: HtmxHttpRequest, slug: str, member_id: int) -> HttpRespon
 def set_targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Set or clear the target date of each tier."""
     membership = _facilitator(request, slug)
-    form = TargetsForm(request.POST, tiers=list(Section.objects.top_level()), targets={})
+    form = TargetsForm(request.POST, tiers=list(Section.objects.of().top_level()), targets={})
     if not form.is_valid():
         context = _detail_context(request, membership, targets_form=form)
         return render(request, DETAIL, context, status=400)

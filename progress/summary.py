@@ -44,7 +44,8 @@ from progress.models import PartTick, Status
 def _with_state(reader) -> QuerySet:
     """Entries in reading order joined to this reader's status and note (no per-part counts)."""
     return (
-        Paper.objects.in_reading_order()
+        Paper.objects.of()
+        .in_reading_order()
         .select_related("section__parent")
         .annotate(
             mine=FilteredRelation("reading_states", condition=Q(reading_states__reader=reader)),

@@ -29,8 +29,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     """The dashboard for a signed-in reader; a landing page that shows the list for visitors."""
     if request.user.is_authenticated:
         return pagecache.cached_dashboard(request, dashboard)
-    papers = list(Paper.objects.in_reading_order().with_advice())
-    tiers = outline.build(Section.objects.all(), papers)
+    papers = list(Paper.objects.of().in_reading_order().with_advice())
+    tiers = outline.build(Section.objects.of(), papers)
     return render(request, "progress/landing.html", {"tiers": tiers, "count": len(papers)})
 
 
@@ -221,7 +221,7 @@ FOLDS = {"fold": True, "open": False}
 @login_required
 def fold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Fold a tier of the dashboard away, or open it again; the reader's choice is kept."""
-    section = get_object_or_404(Section.objects.top_level(), slug=slug)
+    section = get_object_or_404(Section.objects.of().top_level(), slug=slug)
     if request.POST.get("fold") not in FOLDS:
         return problem(request, "Say fold or open; nothing was changed.", 400)
     folded = FOLDS[request.POST["fold"]]

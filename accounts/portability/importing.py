@@ -593,7 +593,9 @@ def _merge_plan(reader: AbstractBaseUser, incoming: PlanIn) -> None:
 
 def _merge_folded(reader: AbstractBaseUser, slugs: list[str]) -> None:
     """The file's folded tiers added to the account's (folding is only ever the reader's)."""
-    known = set(Section.objects.top_level().filter(slug__in=slugs).values_list("slug", flat=True))
+    known = set(
+        Section.objects.of().top_level().filter(slug__in=slugs).values_list("slug", flat=True)
+    )
     state = DashboardState.objects.get(reader=reader)  # the write construct holds its lock
     DashboardState.objects.filter(pk=state.pk).update(folded=sorted(set(state.folded) | known))
 

@@ -15,6 +15,7 @@ SHIPPED = {
     "year": 2022,
     "ordering": "tiers",
     "position": 1,
+    "source_file": "fixtures/papers.json",
     "is_default": True,
 }
 
@@ -49,6 +50,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True)),
                 ('ordering', models.CharField(choices=[('tiers', 'Priority tiers'), ('stages', 'Ordered stages'), ('topics', 'Topics')], default='tiers', help_text="What a top-level section's number means: a priority, a stage, or only order.", max_length=10)),
                 ('position', models.PositiveSmallIntegerField(default=1, help_text='Order on /lists/.')),
+                ('source_file', models.CharField(blank=True, editable=False, help_text='The fixture file it is loaded from, relative to the project; empty for a curriculum made in admin or by import_list.', max_length=300)),
                 ('is_default', models.BooleanField(default=False, help_text='Shown to visitors first and followed by new readers; exactly one is.', verbose_name='default')),
             ],
             options={
