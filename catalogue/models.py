@@ -42,6 +42,18 @@ class CurriculumQuerySet(models.QuerySet):
         """Curricula with at least one published edition; a draft is seen only in admin."""
         return self.filter(models.Exists(Edition.objects.filter(curriculum=models.OuterRef("pk"))))
 
+    def with_sizes(self) -> "CurriculumQuerySet":
+        """Annotate `entries` (current ones) and `edition` (the latest edition's number)."""
+        return self.annotate(
+            entries=models.Count(
+                "sections__papers", filter=Q(sections__papers__retired=False), distinct=True
+            ),
+            edition=models.Max("editions__number"),
+        )
+
+    def default_first(self) -> "CurriculumQuerySet":
+        return self.order_by("-is_default", "position", "title")
+
     def default(self) -> "Curriculum":
         """The curriculum visitors see first and new readers follow."""
         found = self.filter(is_default=True).first()

@@ -3,7 +3,6 @@
 import csv
 import json
 
-from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -47,16 +46,7 @@ def paper_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def curricula(request: HtmxHttpRequest) -> HttpResponse:
     """Every published curriculum, the default one first; a draft is seen only in admin."""
-    lists = (
-        Curriculum.objects.published()
-        .annotate(
-            entries=models.Count(
-                "sections__papers", filter=models.Q(sections__papers__retired=False)
-            ),
-            edition=models.Max("editions__number"),
-        )
-        .order_by("-is_default", "position", "title")
-    )
+    lists = Curriculum.objects.published().with_sizes().default_first()
     return render(request, "catalogue/curricula.html", {"curricula": lists})
 
 
@@ -65,13 +55,8 @@ def curriculum(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One published curriculum: who made it, how its sections are ordered, and its entries
     with their advice, in its order."""
     chosen = get_object_or_404(Curriculum.objects.published(), slug=slug)
-    papers = list(
-        Paper.objects.in_reading_order()
-        .filter(section__curriculum=chosen)
-        .with_advice()
-        .with_works()
-    )
-    tiers = outline.build(Section.objects.filter(curriculum=chosen), papers)
+    papers = list(Paper.objects.of(chosen).in_reading_order().with_advice().with_works())
+    tiers = outline.build(Section.objects.of(chosen), papers)
     edition = Edition.objects.of(chosen).newest_first().first()
     return render(
         request,

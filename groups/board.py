@@ -213,7 +213,8 @@ def board(group: ReadingGroup) -> Board:
     papers = list(
         Paper.objects.of()
         .in_reading_order()
-        .select_related("section__parent")
+        # The curricula too: a tier is named after its curriculum's ordering ("Priority 2").
+        .select_related("section__curriculum", "section__parent__curriculum")
         .prefetch_related(Prefetch("advice", queryset=current, to_attr="current_parts"))
     )
     tiers = outline.build(sections_of(papers), papers)

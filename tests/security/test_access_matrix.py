@@ -58,6 +58,9 @@ MATRIX: dict[str, Row] = {
     "paper-list": Row(get=everyone(200)),
     "paper-detail": Row(get=everyone(200)),
     "catalogue:about": Row(get=everyone(200)),
+    # Published curricula are public; the world's slug names an entry, not a curriculum: 404.
+    "catalogue:curricula": Row(get=everyone(200)),
+    "catalogue:curriculum": Row(get=everyone(404)),
     "catalogue:export-bib": Row(get=everyone(200)),
     "catalogue:export-csv": Row(get=everyone(200)),
     "catalogue:export-csl": Row(get=everyone(200)),

@@ -609,7 +609,14 @@ def test_a_payload_saved_through_the_admin_is_stored_verbatim_and_shown_as_text(
     payload = '"><script>alert(1)</script><img src=x onerror=alert(1)>'
     response = xss_clients["staff"].post(
         f"/admin/catalogue/section/{tier.pk}/change/",
-        {"title": payload, "slug": "tier", "priority": 1, "position": 1, "intro": payload},
+        {
+            "curriculum": tier.curriculum_id,
+            "title": payload,
+            "slug": "tier",
+            "priority": 1,
+            "position": 1,
+            "intro": payload,
+        },
     )
     assert response.status_code == 302, response.content.decode()
     tier.refresh_from_db()
