@@ -25,7 +25,7 @@ from django.db.models import F, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from catalogue import editions, pagecache
+from catalogue import editions, identity, pagecache
 from catalogue.models import (
     Advice,
     CatalogueLoad,
@@ -233,6 +233,61 @@ def _check_nesting(records: list[dict]) -> None:
                 )
             path.append(slug)
             slug = parents.get(slug)
+
+
+def _check_work_identities(records: list[dict]) -> None:
+    """A work whose DOI, arXiv id or link name two different works already known is refused,
+    naming both; so is an identifier that is not one (catalogue/identity.py says what is)."""
+    in_file = {
+        (_ref(r["fields"].get("paper")), r["fields"].get("position"))
+        for r in records
+        if isinstance(r, dict) and r.get("model") == "catalogue.work"
+    }
+    known: list[tuple[tuple, identity.Identity]] = []
+    titles: dict[tuple, str] = {}
+    rows = Work.objects.values_list("paper__slug", "position", "title", "doi", "arxiv_id", "url")
+    for slug, position, title, doi, arxiv_id, url in rows:
+        if (slug, position) in in_file:
+            continue  # the file says what that work is now
+        try:
+            known.append(((slug, position), identity.identity_of(doi, arxiv_id, url)))
+        except ValueError:
+            continue  # a row saved before these rules: nothing in this file can be checked on it
+        titles[(slug, position)] = title
+    # One work cited by two entries is one work, not a conflict: group the known works first.
+    group = {work: work for work, _ in known}
+    for same in identity.duplicates(known):
+        for work in same.works:
+            group[work] = same.works[0]
+    by_key = {key: group[work] for work, found in known for key in found.keys()}  # noqa: SIM118
+    for index, record in enumerate(records):
+        if not isinstance(record, dict) or record.get("model") != "catalogue.work":
+            continue
+        fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+        where = _label(index, record)
+        title = str(fields.get("title", ""))
+        try:
+            found = identity.identity_of(
+                str(fields.get("doi") or ""),
+                str(fields.get("arxiv_id") or ""),
+                str(fields.get("url") or ""),
+                work=title,
+            )
+        except identity.IdentifierError:
+            continue  # not an identifier at all: the model's validation names the field
+        except identity.IdentityConflict as error:
+            raise CatalogueError(f"{where}: {error}") from None
+        hits: dict[tuple, str] = {}
+        for key in found.keys():  # noqa: SIM118 (an Identity's keys, not a dict's)
+            if key in by_key:
+                hits.setdefault(by_key[key], key)
+        if len(hits) > 1:
+            (first, first_key), (second, second_key) = list(hits.items())[:2]
+            raise CatalogueError(
+                f"{where}: the work '{title}' has {identity.describe_key(first_key)}, which is "
+                f"'{titles[first]}', and {identity.describe_key(second_key)}, which is "
+                f"'{titles[second]}': one work cannot be two."
+            )
 
 
 def _check_references(records: list[dict], curriculum: Curriculum | None = None) -> None:
@@ -506,6 +561,7 @@ def load(
     curriculum = curriculum_of(records, source)
     _check_references(records, curriculum)
     _check_nesting(records)
+    _check_work_identities(records)
     report = LoadReport()
     edition = _edition_in(records)
     current = Edition.objects.of(curriculum).latest_number() if curriculum.pk else 0

@@ -3,6 +3,10 @@ list is the default curriculum, a database made before curricula keeps everythin
 curriculum says how its sections are ordered and is published and numbered on its own, and
 /lists/ shows every published one to anyone."""
 
+import json
+import re
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -10,8 +14,18 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from catalogue import editions
-from catalogue.models import DEFAULT_CURRICULUM, Curriculum, Edition, Ordering, Section
+from catalogue import editions, fixture
+from catalogue.models import (
+    DEFAULT_CURRICULUM,
+    Advice,
+    CatalogueLoad,
+    Curriculum,
+    Edition,
+    Ordering,
+    Paper,
+    Section,
+    Work,
+)
 from tests.factories import AdviceFactory, CurriculumFactory, PaperFactory, SectionFactory
 
 BEFORE = [
@@ -190,3 +204,219 @@ def test_the_lists_pages_take_the_same_queries_at_any_size(client, size, django_
 # The catalogue version (the page cache's key), then the page's own queries.
 LISTS_QUERIES = 2
 CURRICULUM_QUERIES = 7
+
+
+# --- Further curricula from their own files ------------------------------------------------------
+
+
+def _second_list(slug: str = "getting-started", **work) -> list[dict]:
+    """A further curriculum's file: its record, its first edition, one stage, one entry citing
+    A Mathematical Framework (which the shipped list cites too) with one part to skim."""
+    entry = f"{slug}-framework"
+    return [
+        {
+            "model": "catalogue.curriculum",
+            "fields": {
+                "slug": slug,
+                "title": "Getting started",
+                "author": "A guide writer",
+                "year": 2023,
+                "source_url": "",
+                "description": "Time-boxed stages.",
+                "ordering": "stages",
+                "position": 2,
+            },
+        },
+        {
+            "model": "catalogue.edition",
+            "fields": {"number": 1, "note": "First", "published_at": "2026-12-01T00:00:00Z"},
+        },
+        {
+            "model": "catalogue.section",
+            "fields": {
+                "title": "Learn the basics",
+                "slug": f"{slug}-basics",
+                "priority": 1,
+                "position": 1,
+                "parent": None,
+                "intro": "",
+            },
+        },
+        {
+            "model": "catalogue.paper",
+            "fields": {
+                "section": [f"{slug}-basics"],
+                "parent": None,
+                "position": 1,
+                "title": "A Mathematical Framework for Transformer Circuits",
+                "slug": entry,
+                "kind": "paper",
+                "url": "https://transformer-circuits.pub/2021/framework/index.html",
+                "important": True,
+            },
+        },
+        {
+            "model": "catalogue.work",
+            "fields": {
+                "paper": [entry],
+                "position": 1,
+                "role": "main",
+                "kind": "article",
+                "title": "A Mathematical Framework for Transformer Circuits",
+                "authors": ["Nelson Elhage"],
+                "year": 2021,
+                "url": work.get(
+                    "url", "https://transformer-circuits.pub/2021/framework/index.html"
+                ),
+                "arxiv_id": work.get("arxiv_id", ""),
+            },
+        },
+        {
+            "model": "catalogue.advice",
+            "fields": {
+                "paper": [entry],
+                "key": "overview",
+                "position": 1,
+                "level": "skim",
+                "part": "The overview",
+            },
+        },
+    ]
+
+
+def _write(tmp_path, records, name="getting-started.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    return path
+
+
+def _catalogue_rows() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count()
+        for model in (Curriculum, Section, Paper, Advice, Work, Edition, CatalogueLoad)
+    )
+
+
+def test_a_second_curriculum_loads_from_its_file_and_leaves_the_first_as_it_was(
+    real_catalogue, tmp_path, client
+):
+    def page(url: str) -> str:
+        return re.sub(r'nonce="[^"]+"', "", client.get(url).text)
+
+    before = page("/papers/")
+
+    report = fixture.load_file(_write(tmp_path, _second_list()))
+
+    second = Curriculum.objects.get(slug="getting-started")
+    assert (second.is_default, second.ordering, report.edition) == (False, "stages", 1)
+    assert list(second.editions.values_list("number", flat=True)) == [1]
+    assert Edition.objects.of().count() == 1  # the shipped list's own editions are untouched
+    assert page("/papers/") == before  # the reading list shows the shipped list only
+    page = client.get("/lists/getting-started/").text
+    assert "Stage 1" in page and "Learn the basics" in page and "Most important" in page
+    lists = client.get("/lists/").text
+    assert "Getting started" in lists and "Extremely Opinionated" in lists
+
+
+def test_a_curriculum_file_reloaded_unchanged_writes_nothing_and_exports_as_it_loads(
+    real_catalogue, tmp_path
+):
+    path = _write(tmp_path, _second_list())
+    fixture.load_file(path)
+    exported = fixture.dumps(Curriculum.objects.get(slug="getting-started"))
+    path.write_text(exported, encoding="utf-8")
+    fixture.load_file(path)
+    rows = _catalogue_rows()
+
+    assert fixture.load_file(path).unchanged
+    assert _catalogue_rows() == rows
+    assert fixture.dumps(Curriculum.objects.get(slug="getting-started")) == exported
+    assert json.loads(exported)[0]["model"] == "catalogue.curriculum"
+
+
+def test_a_staff_edit_to_a_further_curriculum_survives_its_reload(real_catalogue, tmp_path):
+    path = _write(tmp_path, _second_list())
+    fixture.load_file(path)
+    # As a curator works: the file as exported, loaded, then edited on both sides.
+    path.write_text(fixture.dumps(Curriculum.objects.get(slug="getting-started")), "utf-8")
+    fixture.load_file(path)
+    Paper.objects.filter(slug="getting-started-framework").update(short_name="Framework")
+    records = json.loads(path.read_text(encoding="utf-8"))
+    entry = next(r for r in records if r["model"] == "catalogue.paper")
+    entry["fields"]["summary"] = "The paper that set out how to read a transformer."
+
+    report = fixture.load_file(_write(tmp_path, records))
+
+    assert not report.conflicts
+
+    entry = Paper.objects.get(slug="getting-started-framework")
+    assert entry.short_name == "Framework"
+    assert entry.summary.startswith("The paper that set out")
+
+
+def test_a_slug_another_curriculum_uses_is_refused_naming_it(real_catalogue, tmp_path):
+    records = _second_list()
+    records[2]["fields"]["slug"] = "what-is-mech-interp"
+    records[3]["fields"]["section"] = ["what-is-mech-interp"]
+    rows = _catalogue_rows()
+
+    with pytest.raises(fixture.CatalogueError, match="already a section of curriculum"):
+        fixture.load_file(_write(tmp_path, records))
+    assert _catalogue_rows() == rows
+
+
+def test_two_files_cannot_publish_one_curriculum(real_catalogue, tmp_path):
+    fixture.load_file(_write(tmp_path, _second_list()))
+    copy = _second_list()
+    for record in copy[2:]:
+        for name in ("slug",):
+            if name in record["fields"]:
+                record["fields"][name] = "copy-" + record["fields"][name]
+    rows = _catalogue_rows()
+
+    with pytest.raises(fixture.CatalogueError, match="two curricula cannot share a slug"):
+        fixture.load_file(_write(tmp_path, copy, name="copy.json"))
+    assert _catalogue_rows() == rows
+
+
+def test_a_cycle_of_nested_entries_is_refused_and_nothing_is_loaded(real_catalogue, tmp_path):
+    records = json.loads(fixture.FIXTURE_PATH.read_text(encoding="utf-8"))
+    by_slug = {r["fields"].get("slug"): r for r in records if r["model"] == "catalogue.paper"}
+    child = next(r for r in by_slug.values() if r["fields"]["parent"])
+    parent = by_slug[child["fields"]["parent"][0]]
+    parent["fields"]["parent"] = [child["fields"]["slug"]]
+    rows = _catalogue_rows()
+
+    with pytest.raises(fixture.CatalogueError, match="is a cycle"):
+        fixture.load_file(_write(tmp_path, records, name="papers.json"))
+    assert _catalogue_rows() == rows
+
+
+def test_a_work_whose_identifiers_name_two_known_works_is_refused_naming_both(
+    real_catalogue, tmp_path
+):
+    # The Framework's link with Toy Models' arXiv id: two works the shipped list knows.
+    records = _second_list(arxiv_id="2209.10652")
+    rows = _catalogue_rows()
+
+    with pytest.raises(fixture.CatalogueError) as refused:
+        fixture.load_file(_write(tmp_path, records))
+    message = str(refused.value)
+    assert "Toy Models of Superposition" in message
+    assert "A Mathematical Framework" in message
+    assert "one work cannot be two" in message
+    assert _catalogue_rows() == rows
+
+
+def test_load_catalogue_loads_the_shipped_list_and_every_curriculum_file(db, tmp_path, monkeypatch):
+    folder = tmp_path / "curricula"
+    folder.mkdir()
+    _write(folder, _second_list())
+    monkeypatch.setattr(fixture, "CURRICULA_DIR", folder)
+
+    call_command("load_catalogue", stdout=StringIO())
+
+    assert list(Curriculum.objects.published().default_first().values_list("slug", flat=True)) == [
+        DEFAULT_CURRICULUM,
+        "getting-started",
+    ]
