@@ -12,8 +12,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_safe
 
 from catalogue.editions import word_diff
-from catalogue.models import Edition, Level, Paper
+from catalogue.models import Curriculum, Edition, Level, Paper
 from catalogue.pagecache import reads_query
+from catalogue.views import published_curriculum
 from mireads.http import HtmxHttpRequest, problem, site_url
 
 LEVEL_LABELS = dict(Level.choices)
@@ -61,11 +62,44 @@ def editions_with_changes(editions) -> list[tuple[Edition, list[dict]]]:
     return [(edition, [readable(c) for c in _changes_of(edition)]) for edition in editions]
 
 
+def scope(curriculum: Curriculum | None) -> dict:
+    """What a changes page needs to know of the curriculum it shows: None is the default one at
+    the addresses it always had (/changes/...), a curriculum is one under /lists/<slug>/."""
+    if curriculum is None:
+        return {
+            "curriculum": None,
+            "changes_url": reverse("catalogue:changes"),
+            "feed_url": reverse("catalogue:changes-feed"),
+        }
+    return {
+        "curriculum": curriculum,
+        "changes_url": reverse("catalogue:curriculum-changes", args=[curriculum.slug]),
+        "feed_url": reverse("catalogue:curriculum-changes-feed", args=[curriculum.slug]),
+    }
+
+
+def editions_of(curriculum: Curriculum | None):
+    """One curriculum's editions, newest first, with their content (one query)."""
+    return Edition.objects.of(curriculum).newest_first().select_related("content")
+
+
+def changes_page(request: HtmxHttpRequest, curriculum: Curriculum | None) -> HttpResponse:
+    editions = editions_with_changes(editions_of(curriculum))
+    context = {"editions": editions, **scope(curriculum)}
+    return render(request, "catalogue/changes.html", context)
+
+
 @require_safe
 def changes(request: HtmxHttpRequest) -> HttpResponse:
-    """Every edition, newest first, with its note and what changed in each entry."""
-    editions = Edition.objects.of().newest_first().select_related("content")
-    return render(request, "catalogue/changes.html", {"editions": editions_with_changes(editions)})
+    """Every edition of the default curriculum, newest first, with its note and what changed
+    in each entry."""
+    return changes_page(request, None)
+
+
+@require_safe
+def curriculum_changes(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Every edition of one published curriculum, newest first, as /changes/ shows the default."""
+    return changes_page(request, published_curriculum(slug))
 
 
 def edition_number(text: str) -> int:
@@ -75,26 +109,37 @@ def edition_number(text: str) -> int:
     return int(text)
 
 
-@require_safe
-@reads_query(since=edition_number)
-def entry_changes(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """One entry's changes edition by edition: before and after, part by part. `?since=N`
-    (from a reader's "changed since you read it" mark) marks the editions after N."""
-    paper = get_object_or_404(Paper, slug=slug)
+def entry_page(request: HtmxHttpRequest, curriculum: Curriculum | None, paper: Paper):
+    """One entry's changes edition by edition in one curriculum: before and after, part by
+    part. `?since=N` (from a reader's "changed since you read it" mark) marks the editions
+    after N."""
     since = request.GET.get("since", "")
     if since and not is_edition_number(since):
         return problem(request, "“since” must be an edition number, such as 3.", status=400)
     since = int(since) if since else None
     found = []
-    for edition, entries in editions_with_changes(
-        Edition.objects.of().newest_first().select_related("content")
-    ):
+    for edition, entries in editions_with_changes(editions_of(curriculum)):
         for change in entries:
-            if change["slug"] == slug:
+            if change["slug"] == paper.slug:
                 is_new = since is not None and edition.number > since
                 found.append({"edition": edition, "change": change, "new": is_new})
-    context = {"paper": paper, "found": found, "since": since}
+    context = {"paper": paper, "found": found, "since": since, **scope(curriculum)}
     return render(request, "catalogue/entry_changes.html", context)
+
+
+@require_safe
+@reads_query(since=edition_number)
+def entry_changes(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """One entry's history in the default curriculum's editions."""
+    return entry_page(request, None, get_object_or_404(Paper, slug=slug))
+
+
+@require_safe
+@reads_query(since=edition_number)
+def curriculum_entry_changes(request: HtmxHttpRequest, slug: str, entry: str) -> HttpResponse:
+    """One entry's history in the editions of the published curriculum it belongs to."""
+    chosen = published_curriculum(slug)
+    return entry_page(request, chosen, get_object_or_404(Paper.objects.of(chosen), slug=entry))
 
 
 # XML 1.0 allows no C0 control but tab, LF and CR, nor U+FFFE/U+FFFF or a lone surrogate; one
@@ -124,29 +169,51 @@ class TextAtomFeed(Atom1Feed):
             handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
+def is_default(curriculum: Curriculum | None) -> bool:
+    return curriculum is None or curriculum.is_default
+
+
 class EditionsFeed(Feed):
-    """Atom: one item per edition, its note and how many entries changed. Links are on the
-    configured site (MIREADS_SITE_URL), never the request's host."""
+    """Atom: one item per edition of one curriculum, its note and how many entries changed.
+    Links are on the configured site (MIREADS_SITE_URL), never the request's host.
+
+    The default curriculum's feed keeps the title, ids and addresses it had before there were
+    several curricula, whichever of its two addresses it is fetched from, so no subscriber sees
+    its editions twice; another curriculum's feed names it in its title and ids.
+    """
 
     feed_type = TextAtomFeed
-    title = "mireads: editions of the reading list"
-    subtitle = "Each new edition of the list, with what changed."
     author_name = "The mireads editors"
 
-    def link(self):
-        return site_url(reverse("catalogue:changes"))
+    def get_object(self, request, slug: str | None = None) -> Curriculum | None:
+        # None, at /changes/feed.atom: the default curriculum, read as a join (no query).
+        return None if slug is None else published_curriculum(slug)
 
-    def feed_url(self):
-        return site_url(reverse("catalogue:changes-feed"))
+    def title(self, curriculum: Curriculum | None) -> str:
+        if is_default(curriculum):
+            return "mireads: editions of the reading list"
+        return f"mireads: editions of {curriculum.title}"
 
-    def feed_guid(self):
-        return feed_id("editions")
+    def subtitle(self, curriculum: Curriculum | None) -> str:
+        named = "the list" if is_default(curriculum) else curriculum.title
+        return f"Each new edition of {named}, with what changed."
 
-    def items(self):
-        return Edition.objects.of().newest_first().select_related("content")[:50]
+    def link(self, curriculum: Curriculum | None) -> str:
+        return site_url(scope(None if is_default(curriculum) else curriculum)["changes_url"])
+
+    def feed_url(self, curriculum: Curriculum | None) -> str:
+        return site_url(scope(None if is_default(curriculum) else curriculum)["feed_url"])
+
+    def feed_guid(self, curriculum: Curriculum | None) -> str:
+        return feed_id("editions" if is_default(curriculum) else f"editions:{curriculum.slug}")
+
+    def items(self, curriculum: Curriculum):
+        return editions_of(curriculum).select_related("curriculum")[:50]
 
     def item_title(self, edition):
-        return f"Edition {edition.number}"
+        if edition.curriculum.is_default:
+            return f"Edition {edition.number}"
+        return f"{edition.curriculum.title}: edition {edition.number}"
 
     def item_description(self, edition):
         changed = len(_changes_of(edition))
@@ -154,10 +221,12 @@ class EditionsFeed(Feed):
         return f"{note} ({changed} entr{'y' if changed == 1 else 'ies'} changed.)"
 
     def item_link(self, edition):
-        return site_url(edition.get_absolute_url())
+        return site_url(edition_url(edition))
 
     def item_guid(self, edition):
-        return feed_id(f"edition:{edition.number}")
+        if edition.curriculum.is_default:
+            return feed_id(f"edition:{edition.number}")
+        return feed_id(f"edition:{edition.curriculum.slug}:{edition.number}")
 
     def item_author_name(self, edition):
         return self.author_name
@@ -167,6 +236,15 @@ class EditionsFeed(Feed):
 
     def item_updateddate(self, edition):
         return edition.published_at
+
+
+def edition_url(edition: Edition) -> str:
+    """Where an edition is shown: the default curriculum's on /changes/, another's on its own
+    changes page."""
+    if edition.curriculum.is_default:
+        return edition.get_absolute_url()
+    changes_url = reverse("catalogue:curriculum-changes", args=[edition.curriculum.slug])
+    return f"{changes_url}#edition-{edition.number}"
 
 
 editions_feed = require_safe(EditionsFeed())

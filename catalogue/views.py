@@ -54,7 +54,7 @@ def curricula(request: HtmxHttpRequest) -> HttpResponse:
 def curriculum(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One published curriculum: who made it, how its sections are ordered, and its entries
     with their advice, in its order."""
-    chosen = get_object_or_404(Curriculum.objects.published(), slug=slug)
+    chosen = published_curriculum(slug)
     papers = list(Paper.objects.of(chosen).in_reading_order().with_advice().with_works())
     tiers = outline.build(Section.objects.of(chosen), papers)
     edition = Edition.objects.of(chosen).newest_first().first()
@@ -77,37 +77,78 @@ def about(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "catalogue/about.html", {"count": Paper.objects.of().count()})
 
 
+def published_curriculum(slug: str) -> Curriculum:
+    """A published curriculum by its slug; 404 for a draft or an unknown slug."""
+    return get_object_or_404(Curriculum.objects.published(), slug=slug)
+
+
+def download(body: str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# The downloads of one curriculum (None: the default one, read as a join with no query of its
+# own, which is what /papers/export.* serve). Each is named after what it holds.
+
+
+def bib_download(curriculum: Curriculum | None, filename: str) -> HttpResponse:
+    """BibTeX for reference managers: one entry per item, with its link."""
+    papers = Paper.objects.of(curriculum).in_reading_order().with_advice().with_works()
+    return download(citations.bibtex(papers), "application/x-bibtex; charset=utf-8", filename)
+
+
+def csv_download(curriculum: Curriculum | None, filename: str) -> HttpResponse:
+    """The curriculum as a spreadsheet, in reading order."""
+    response = download("", "text/csv; charset=utf-8", filename)
+    papers = Paper.objects.of(curriculum).in_reading_order()
+    csv.writer(response).writerows(
+        exports.csv_rows(papers.select_related("section__parent").with_advice())
+    )
+    return response
+
+
+def csl_download(curriculum: Curriculum | None, filename: str) -> HttpResponse:
+    """CSL-JSON, what Zotero and Pandoc read: one item per work."""
+    papers = Paper.objects.of(curriculum).in_reading_order().with_advice().with_works()
+    body = json.dumps(citations.csl_json(papers), indent=2, ensure_ascii=False)
+    return download(body, "application/vnd.citationstyles.csl+json; charset=utf-8", filename)
+
+
 @require_safe
 def export_bib(request: HtmxHttpRequest) -> HttpResponse:
-    """BibTeX for reference managers: one entry per item, with its link."""
-    response = HttpResponse(
-        citations.bibtex(Paper.objects.of().in_reading_order().with_advice().with_works()),
-        content_type="application/x-bibtex; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="mireads.bib"'
-    return response
+    """The default curriculum as BibTeX, under the name it always had."""
+    return bib_download(None, "mireads.bib")
 
 
 @require_safe
 def export_csv(request: HtmxHttpRequest) -> HttpResponse:
-    """The list as a spreadsheet, in reading order."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mireads.csv"'
-    csv.writer(response).writerows(
-        exports.csv_rows(
-            Paper.objects.of().in_reading_order().select_related("section__parent").with_advice()
-        )
-    )
-    return response
+    """The default curriculum as CSV, under the name it always had."""
+    return csv_download(None, "mireads.csv")
 
 
 @require_safe
 def export_csl(request: HtmxHttpRequest) -> HttpResponse:
-    """CSL-JSON, what Zotero and Pandoc read: one item per work."""
-    items = citations.csl_json(Paper.objects.of().in_reading_order().with_advice().with_works())
-    response = HttpResponse(
-        json.dumps(items, indent=2, ensure_ascii=False),
-        content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="mireads-reading-list.csl.json"'
-    return response
+    """The default curriculum as CSL-JSON, under the name it always had."""
+    return csl_download(None, "mireads-reading-list.csl.json")
+
+
+@require_safe
+def curriculum_bib(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """One published curriculum as BibTeX, named after its slug."""
+    chosen = published_curriculum(slug)
+    return bib_download(chosen, f"{chosen.slug}-reading-list.bib")
+
+
+@require_safe
+def curriculum_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """One published curriculum as CSV, named after its slug."""
+    chosen = published_curriculum(slug)
+    return csv_download(chosen, f"{chosen.slug}-reading-list.csv")
+
+
+@require_safe
+def curriculum_csl(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """One published curriculum as CSL-JSON, named after its slug."""
+    chosen = published_curriculum(slug)
+    return csl_download(chosen, f"{chosen.slug}-reading-list.csl.json")

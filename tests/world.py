@@ -88,6 +88,8 @@ def build_world() -> World:
     }
     arguments = {
         "slug": "owned",
+        # An entry inside a curriculum's URL (/lists/<slug>/changes/<entry>/).
+        "entry": "owned",
         "version": 1,
         "member_id": member.pk,
         # One name for two parameters: this group's invite token, and (not being one) an

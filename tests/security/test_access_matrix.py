@@ -61,6 +61,12 @@ MATRIX: dict[str, Row] = {
     # Published curricula are public; the world's slug names an entry, not a curriculum: 404.
     "catalogue:curricula": Row(get=everyone(200)),
     "catalogue:curriculum": Row(get=everyone(404)),
+    "catalogue:curriculum-export-bib": Row(get=everyone(404)),
+    "catalogue:curriculum-export-csv": Row(get=everyone(404)),
+    "catalogue:curriculum-export-csl": Row(get=everyone(404)),
+    "catalogue:curriculum-changes": Row(get=everyone(404)),
+    "catalogue:curriculum-changes-feed": Row(get=everyone(404)),
+    "catalogue:curriculum-entry-changes": Row(get=everyone(404)),
     "catalogue:export-bib": Row(get=everyone(200)),
     "catalogue:export-csv": Row(get=everyone(200)),
     "catalogue:export-csl": Row(get=everyone(200)),
