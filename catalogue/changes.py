@@ -241,10 +241,7 @@ class EditionsFeed(Feed):
 def edition_url(edition: Edition) -> str:
     """Where an edition is shown: the default curriculum's on /changes/, another's on its own
     changes page."""
-    if edition.curriculum.is_default:
-        return edition.get_absolute_url()
-    changes_url = reverse("catalogue:curriculum-changes", args=[edition.curriculum.slug])
-    return f"{changes_url}#edition-{edition.number}"
+    return edition.get_absolute_url()
 
 
 editions_feed = require_safe(EditionsFeed())

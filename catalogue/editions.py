@@ -69,6 +69,7 @@ def snapshot(curriculum: Curriculum | None = None) -> dict:
             "parent": paper.parent.slug if paper.parent_id else None,
             "position": paper.position,
             "retired": paper.retired,
+            "important": paper.important,
             "parts": parts.get(paper.pk, {}),
             "works": works.get(paper.pk, []),
         }
@@ -124,6 +125,9 @@ def differences(before: dict | None, after: dict) -> list[dict]:
             change["moved_tier"] = [old["tier"], entry["tier"]]
         if old["section"] != entry["section"]:
             change["moved_section"] = [old["section_title"], entry["section_title"]]
+        # Snapshots from before the mark existed have no "important": read as unmarked.
+        if bool(old.get("important")) != bool(entry.get("important")):
+            change["important"] = "marked" if entry.get("important") else "unmarked"
         edited = [name for name in TEXT_FIELDS if old.get(name) != entry.get(name)]
         if edited:
             change["edited"] = edited

@@ -211,7 +211,10 @@ class Section(models.Model):
         return f"{label} · {self.title}" if self.parent_id else f"{label}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("paper-list") + f"#{self.slug}"
+        """The section on its curriculum's page: the reading list's for the default one."""
+        if self.curriculum.is_default:
+            return reverse("paper-list") + f"#{self.slug}"
+        return self.curriculum.get_absolute_url() + f"#{self.slug}"
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -314,7 +317,7 @@ class PaperQuerySet(models.QuerySet):
     def for_detail_page(self) -> "PaperQuerySet":
         """Everything an entry's page shows: its place in the list, advice, nested entries."""
         return (
-            self.select_related("section__parent", "parent")
+            self.select_related("section__parent", "section__curriculum", "parent")
             .with_advice()
             .with_works()
             .prefetch_related(
@@ -825,7 +828,11 @@ class Edition(models.Model):
         return f"Edition {self.number}"
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:changes") + f"#edition-{self.number}"
+        """The edition on its curriculum's changes page (/changes/ for the default one)."""
+        if self.curriculum.is_default:
+            return reverse("catalogue:changes") + f"#edition-{self.number}"
+        changes = reverse("catalogue:curriculum-changes", args=[self.curriculum.slug])
+        return f"{changes}#edition-{self.number}"
 
     def natural_key(self) -> tuple[str, int]:
         return (*self.curriculum.natural_key(), self.number)

@@ -420,3 +420,27 @@ def test_load_catalogue_loads_the_shipped_list_and_every_curriculum_file(db, tmp
         DEFAULT_CURRICULUM,
         "getting-started",
     ]
+
+
+def test_an_entry_of_a_further_curriculum_has_its_own_page_in_its_own_words(
+    real_catalogue, tmp_path, client
+):
+    fixture.load_file(_write(tmp_path, _second_list()))
+
+    page = client.get("/papers/getting-started-framework/")
+
+    assert page.status_code == 200
+    assert 'href="/lists/getting-started/"' in page.text  # the crumbs name its curriculum
+    crumbs = re.sub(r"\s+", " ", page.text.split('class="crumbs"')[1].split("</p>")[0])
+    assert "Stage 1 · Learn the basics" in crumbs
+    assert "Priority" not in crumbs
+
+
+def test_marking_an_entry_most_important_is_announced_in_the_next_edition(real_catalogue, client):
+    Paper.objects.filter(slug="ioi").update(important=True)
+    editions.publish(note="IOI is the one to read first.")
+
+    html = client.get("/changes/").text
+
+    assert "now marked <strong>most important</strong>" in html
+    assert html.count("most important") == 1  # no other entry is said to have changed
