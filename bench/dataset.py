@@ -41,6 +41,7 @@ from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
+from bench import curricula  # noqa: E402
 from catalogue import fixture  # noqa: E402
 from catalogue.models import Advice, Paper  # noqa: E402
 from progress.models import (  # noqa: E402
@@ -54,7 +55,7 @@ from progress.models import (  # noqa: E402
 )
 
 # Bump when the shape of the data below changes, so that cached databases are rebuilt.
-DATASET_VERSION = 2
+DATASET_VERSION = 3  # 3: two further curricula beside the shipped list
 TICKS_PER_READER = 10
 NOTES_PER_READER = 20
 NOTE_PARAGRAPHS = 4  # about 1 KB of Markdown per note
@@ -117,10 +118,11 @@ class Catalogue:
 
     @classmethod
     def load(cls) -> "Catalogue":
-        papers = list(Paper.objects.in_reading_order().values_list("id", "slug"))
+        # Readers' rows are on the default curriculum, the one their dashboards follow.
+        papers = list(Paper.objects.of().in_reading_order().values_list("id", "slug"))
         order = {paper_id: place for place, (paper_id, _) in enumerate(papers)}
         advice = sorted(
-            Advice.objects.values_list("id", "paper_id", "position"),
+            Advice.objects.filter(paper__in=order).values_list("id", "paper_id", "position"),
             key=lambda row: (order[row[1]], row[2]),
         )
         return cls(papers=papers, advice=[row[0] for row in advice])
@@ -296,7 +298,8 @@ def stored_fingerprint() -> str | None:
 def counts() -> dict[str, int]:
     return {
         "readers": get_user_model().objects.filter(username__startswith="bench-reader-").count(),
-        "entries": Paper.objects.count(),
+        "entries": Paper.objects.of().count(),  # the default curriculum's: readers' rows
+        "entries in all curricula": Paper.objects.count(),
         "statuses": ReadingState.objects.count(),
         "events": ReadingEvent.objects.count(),
         "ticks": PartTick.objects.count(),
@@ -355,6 +358,7 @@ def build_by_orm(readers: int, indexes: list[int]) -> None:
             cursor.execute("PRAGMA synchronous=OFF")
     with transaction.atomic():
         fixture.load_file(fixture.FIXTURE_PATH)
+        curricula.load()
         catalogue = Catalogue.load()
         ids = add_readers(indexes)
         for start in range(0, len(indexes), READERS_PER_BATCH):
@@ -372,6 +376,7 @@ def build_by_copy(readers: int, indexes: list[int]) -> None:
     foreign-key checks to one batch's rows."""
     with transaction.atomic():
         fixture.load_file(fixture.FIXTURE_PATH)
+        curricula.load()
         ids = add_readers(indexes)
     catalogue = Catalogue.load()
     now = timezone.now()

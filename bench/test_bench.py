@@ -588,3 +588,19 @@ def test_a_second_run_in_the_same_tree_is_refused_while_one_measures(tmp_path):
         run.exclusive(lock)
     with run.exclusive(lock):  # released when the first run ended
         pass
+
+
+@pytest.mark.django_db
+def test_the_bench_loads_three_curricula_and_readers_rows_stay_on_the_default_one():
+    from bench import curricula, dataset
+    from catalogue import fixture
+    from catalogue.models import Curriculum, Paper
+
+    fixture.load_file(fixture.FIXTURE_PATH)
+    curricula.load()
+    catalogue = dataset.Catalogue.load()
+
+    published = Curriculum.objects.published()
+    assert sorted(published.values_list("ordering", flat=True)) == ["stages", "tiers", "topics"]
+    assert len(catalogue.papers) == Paper.objects.of().current().count()
+    assert Paper.objects.count() == 3 * Paper.objects.of().count()
