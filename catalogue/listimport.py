@@ -347,6 +347,11 @@ def to_records(
     title_match = {id(match.entry): match.key for match in titled}
 
     made = Made()
+    if parsed.title is not None and parsed.title.text != title:
+        made.notes.append(
+            f"line {parsed.title.number}: the text's own title, “{parsed.title.text}”; the "
+            f"curriculum is titled “{title}” (change it in admin if the text's is better)."
+        )
     ranked = any(section.rank is not None for section in parsed.sections)
     made.records.append(
         {

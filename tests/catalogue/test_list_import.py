@@ -256,6 +256,29 @@ def test_a_markdown_list_makes_topics_bold_entries_most_important_and_a_nested_e
     ]
 
 
+@pytest.mark.django_db
+def test_reading_the_known_works_takes_the_same_queries_however_many_there_are(
+    real_catalogue, django_assert_num_queries
+):
+    parsed = listtext.parse(V2)
+    # The slug check, known entries and their works, taken section and entry slugs, positions.
+    with django_assert_num_queries(6):
+        small = listimport.plan(parsed, slug="v2", title="V2")
+    import_text(V2, slug="v2-copy", title="A copy")  # more known works, sections and entries
+    with django_assert_num_queries(6):
+        large = listimport.plan(parsed, slug="v2", title="V2")
+    assert [m.curriculum for m in small.made.matched] == ["opinionated-list-v1"] * 3
+    # A work both curricula hold (the copy's) is still the shipped list's; the copy's own works
+    # are known now too.
+    assert [(m.entry, m.curriculum) for m in large.made.matched] == [
+        ("mathematical-framework", "opinionated-list-v1"),
+        ("mathematical-framework-walkthrough", "opinionated-list-v1"),
+        ("a-brand-new-paper", "v2-copy"),
+        ("ioi", "opinionated-list-v1"),
+        ("a-paper-named-without-a-link", "v2-copy"),
+    ]
+
+
 def test_a_links_host_says_the_works_kind_and_any_other_host_is_other():
     assert listimport.kinds_of("https://arxiv.org/abs/2211.00593") == ("preprint", "paper")
     assert listimport.kinds_of("https://youtu.be/KV5gbOmHbjU") == ("video", "video")
@@ -275,6 +298,10 @@ def test_to_records_makes_a_draft_without_an_edition_record_and_reads_no_databas
     assert made.records[0]["fields"]["ordering"] == "topics"
     assert models.count("catalogue.paper") == 5 and models.count("catalogue.work") == 4
     assert made.matched == []
+    assert made.notes == [
+        "line 1: the text's own title, “Another opinionated list”; the curriculum is titled "
+        "“Version 2” (change it in admin if the text's is better)."
+    ]
 
 
 # --- Bad input: one sentence, nothing written -----------------------------------------------------
