@@ -293,7 +293,6 @@ class CurriculumAdmin(admin.ModelAdmin):
                     Curriculum.objects.get(slug=report.slug) if report is not None else None
                 ),
             },
-            status=400 if error else 200,
         )
 
 
