@@ -170,7 +170,6 @@ HOST_KINDS = [
     ("export.arxiv.org", WorkKind.PREPRINT, Kind.PAPER),
     ("ar5iv.org", WorkKind.PREPRINT, Kind.PAPER),
     ("ar5iv.labs.arxiv.org", WorkKind.PREPRINT, Kind.PAPER),
-    ("openreview.net", WorkKind.PREPRINT, Kind.PAPER),
     ("doi.org", WorkKind.ARTICLE, Kind.PAPER),
     ("dx.doi.org", WorkKind.ARTICLE, Kind.PAPER),
     ("distill.pub", WorkKind.ARTICLE, Kind.PAPER),

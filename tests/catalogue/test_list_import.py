@@ -523,3 +523,28 @@ def test_only_staff_who_may_add_curricula_can_import(client):
     assert table_counts() == before
     client.logout()
     assert client.get(reverse(IMPORT_URL)).status_code == 302  # to the admin's sign-in
+
+
+@pytest.mark.django_db
+def test_a_list_without_headings_is_one_section_to_rename_and_deeper_nesting_comes_up_a_level():
+    text = (
+        "- [A paper](https://example.org/a)\n"
+        "  - [Its video](https://youtu.be/abc)\n"
+        "    - [A note on the video](https://example.org/note)\n"
+        "- Another paper\n"
+    )
+    report = import_text(text, slug="flat", title="Flat")
+    (section,) = Section.objects.of(draft("flat"))
+    assert section.title == "Untitled section"
+    papers = list(Paper.objects.of(draft("flat")).every_entry_in_reading_order())
+    assert [(p.title, p.parent.title if p.parent else None) for p in papers] == [
+        ("A paper", None),
+        ("Its video", "A paper"),
+        ("A note on the video", "A paper"),
+        ("Another paper", None),
+    ]
+    assert any("rename it in admin" in note for note in report.made.notes)
+    assert any(
+        note.startswith("line 3: “A note on the video” is nested two levels deep")
+        for note in report.made.notes
+    )
