@@ -339,13 +339,13 @@ def to_records(
     identifiers that name two different works (an entry's own links, or links that name two
     known works)."""
     known = known or []
-    index = _index(known)
-    by_key = {item.key: item for item in known}
-    main_of_entry = {item.entry: item for item in known if item.main}
-    titled = listtext.match_known(parsed, _by_title(known))
-    title_match = {id(match.entry): match.key for match in titled}
-
     made = Made()
+    builder = _Builder(
+        made,
+        known,
+        listtext.match_known(parsed, _by_title(known)),
+        entry_slugs=_Slugs(slug, taken_entries),
+    )
     if parsed.title is not None and parsed.title.text != title:
         made.notes.append(
             f"line {parsed.title.number}: the text's own title, “{parsed.title.text}”; the "
@@ -368,7 +368,6 @@ def to_records(
         }
     )
     section_slugs = _Slugs(slug, taken_sections)
-    entry_slugs = _Slugs(slug, taken_entries)
     rank = 0
     for top_position, section in enumerate(parsed.sections, start=1):
         if section.rank is not None:
@@ -378,11 +377,9 @@ def to_records(
         else:
             rank += 1
         parent = _section(made, section, section_slugs, rank, top_position, None)
-        _entries(made, section, parent, entry_slugs, index, by_key, title_match, main_of_entry)
+        builder.entries(section, parent)
         for sub_position, child in enumerate(section.children, start=1):
-            child_slug = _section(made, child, section_slugs, rank, sub_position, parent)
-            _entries(made, child, child_slug, entry_slugs, index, by_key, title_match,
-                     main_of_entry)  # fmt: skip
+            builder.entries(child, _section(made, child, section_slugs, rank, sub_position, parent))
     _order_sections_first(made)
     return made
 
@@ -425,99 +422,107 @@ def _section(
     return slug
 
 
-def _entries(made, section, section_slug, slugs, index, by_key, title_match, main_of_entry):
-    for position, entry in enumerate(section.entries, start=1):
-        parent = _entry(made, entry, section_slug, None, position, slugs, index, by_key,
-                        title_match, main_of_entry)  # fmt: skip
-        children = _flatten_children(made, entry)
-        for child_position, child in enumerate(children, start=1):
-            _entry(made, child, section_slug, parent, child_position, slugs, index, by_key,
-                   title_match, main_of_entry)  # fmt: skip
+class _Builder:
+    """Makes the records of entries, their main works and their parts, matching each entry with
+    a known work: by its links first, else by its exact title."""
 
+    def __init__(self, made: Made, known: list[KnownWork], titled, *, entry_slugs: _Slugs):
+        self.made = made
+        self.index = _index(known)
+        self.by_key = {item.key: item for item in known}
+        self.by_title = {id(match.entry): match.key for match in titled}
+        self.slugs = entry_slugs
 
-def _flatten_children(made: Made, entry: listtext.ParsedEntry) -> list[listtext.ParsedEntry]:
-    """An entry's nested entries, those nested deeper brought up to one level."""
-    found = []
-    for child in entry.children:
-        found.append(child)
-        for deeper in _flatten_children(made, child):
-            made.notes.append(
-                f"line {deeper.line}: “{deeper.title}” is nested two levels deep; it is nested "
-                f"under “{entry.title}” instead, as entries nest one level only."
+    def entries(self, section: listtext.ParsedSection, section_slug: str) -> None:
+        for position, entry in enumerate(section.entries, start=1):
+            parent = self.entry(entry, section_slug, None, position)
+            for child_position, child in enumerate(self.nested(entry), start=1):
+                self.entry(child, section_slug, parent, child_position)
+
+    def nested(self, entry: listtext.ParsedEntry) -> list[listtext.ParsedEntry]:
+        """An entry's nested entries, those nested deeper brought up to one level."""
+        found = []
+        for child in entry.children:
+            found.append(child)
+            for deeper in self.nested(child):
+                self.made.notes.append(
+                    f"line {deeper.line}: “{deeper.title}” is nested two levels deep; it is "
+                    f"nested under “{entry.title}” instead, as entries nest one level only."
+                )
+                found.append(deeper)
+        return found
+
+    def match(
+        self, entry: listtext.ParsedEntry, identity: Identity
+    ) -> tuple[KnownWork | None, str]:
+        key = self.index.find(identity, name=entry.title) if identity else None
+        if key is not None:
+            return self.by_key[key], "link"
+        key = self.by_title.get(id(entry))
+        return (self.by_key[key], "title") if key is not None else (None, "")
+
+    def entry(
+        self, entry: listtext.ParsedEntry, section_slug: str, parent: str | None, position: int
+    ) -> str:
+        identity, url, doi, arxiv = _entry_identity(entry)
+        match, how = self.match(entry, identity)
+        slug = self.slugs.make(entry.title)
+        name = entry.title
+        fields = {
+            "section": [section_slug],
+            "parent": [parent] if parent else None,
+            "position": position,
+            "title": _clip(name, TITLE_LENGTH),
+            "short_name": "",
+            "slug": slug,
+            "kind": Kind.PAPER.value,
+            "url": url,
+            "authors": "",
+            "year": None,
+            "summary": "",
+            "commentary": "\n".join(
+                text for text in (entry.note, _lines(entry.commentary)) if text
+            ),
+            "important": entry.important,
+            "retired": False,
+            "estimated_minutes": None,
+        }
+        work = None
+        if url:
+            work_kind, fields["kind"] = kinds_of(url)
+            work = {
+                "kind": work_kind, "title": fields["title"], "authors": [], "year": None,
+                "month": None, "venue": "", "booktitle": "", "doi": doi, "arxiv_id": arxiv,
+                "arxiv_class": "", "url": url, "volume": "", "issue": "", "number": "",
+                "pages": "", "publisher": "", "guests": [],
+            }  # fmt: skip
+        if match is not None:
+            self.made.matched.append(
+                Matched(entry.line, name, match.entry, match.curriculum, how, slug)
             )
-            found.append(deeper)
-    return found
-
-
-def _entry(
-    made, entry, section_slug, parent, position, slugs, index, by_key, title_match, main_of_entry
-) -> str:
-    identity, url, doi, arxiv = _entry_identity(entry)
-    found_key = index.find(identity, name=entry.title) if identity else None
-    how = "link"
-    if found_key is None:
-        found_key, how = title_match.get(id(entry)), "title"
-    match = by_key.get(found_key) if found_key else None
-    slug = slugs.make(entry.title)
-    text_name = entry.title
-    fields = {
-        "section": [section_slug],
-        "parent": [parent] if parent else None,
-        "position": position,
-        "title": _clip(text_name, TITLE_LENGTH),
-        "short_name": "",
-        "slug": slug,
-        "kind": Kind.PAPER.value,
-        "url": url,
-        "authors": "",
-        "year": None,
-        "summary": "",
-        "commentary": "\n".join(text for text in (entry.note, _lines(entry.commentary)) if text),
-        "important": entry.important,
-        "retired": False,
-        "estimated_minutes": None,
-    }
-    work = None
-    if url:
-        work_kind, entry_kind = kinds_of(url)
-        fields["kind"] = entry_kind
-        work = {
-            "kind": work_kind, "title": fields["title"], "authors": [], "year": None,
-            "month": None, "venue": "", "booktitle": "", "doi": doi, "arxiv_id": arxiv,
-            "arxiv_class": "", "url": url, "volume": "", "issue": "", "number": "",
-            "pages": "", "publisher": "", "guests": [],
-        }  # fmt: skip
-    if match is not None:
-        made.matched.append(
-            Matched(entry.line, entry.title, match.entry, match.curriculum, how, slug)
-        )
-        entry_known = main_of_entry.get(match.entry) if match.main else match
-        bibliographic = match.work or (entry_known.work if entry_known else {})
-        if match.main:
-            for name in ENTRY_BIBLIOGRAPHIC:
-                fields[name] = match.entry_fields[name]
-            fields["url"] = url or match.entry_fields["url"]
-        known_title = bibliographic.get("title") or (match.titles[0] if match.titles else "")
-        if known_title:
+            if match.main:  # the known entry is this work's: its kind, authors, year and link
+                fields.update({field: match.entry_fields[field] for field in ENTRY_BIBLIOGRAPHIC})
+                fields["url"] = url or match.entry_fields["url"]
+            known_title = match.work.get("title") or match.titles[0]
             fields["title"] = known_title
-            if listtext.normalise_title(known_title) != listtext.normalise_title(text_name):
-                fields["short_name"] = _clip(text_name, SHORT_NAME_LENGTH)
-        if bibliographic:
-            work = {name: bibliographic[name] for name in BIBLIOGRAPHIC}
-            if url and not work["url"]:
-                work["url"] = url
-    if len(text_name) > TITLE_LENGTH and not fields["short_name"]:
-        fields["commentary"] = "\n".join(filter(None, [text_name, fields["commentary"]]))
-    made.records.append({"model": "catalogue.paper", "fields": fields})
-    if work is not None:
-        made.records.append(
-            {
-                "model": "catalogue.work",
-                "fields": {"paper": [slug], "position": 1, "role": "main", **work},
-            }
-        )
-    _parts(made, entry, slug)
-    return slug
+            if listtext.normalise_title(known_title) != listtext.normalise_title(name):
+                fields["short_name"] = _clip(name, SHORT_NAME_LENGTH)
+            if match.work:
+                work = {field: match.work[field] for field in BIBLIOGRAPHIC}
+                work["url"] = work["url"] or url
+        if len(name) > (SHORT_NAME_LENGTH if fields["short_name"] else TITLE_LENGTH):
+            # Clipped to fit: the name as the text gives it stays in full in the commentary.
+            fields["commentary"] = "\n".join(filter(None, [name, fields["commentary"]]))
+        self.made.records.append({"model": "catalogue.paper", "fields": fields})
+        if work is not None:
+            self.made.records.append(
+                {
+                    "model": "catalogue.work",
+                    "fields": {"paper": [slug], "position": 1, "role": "main", **work},
+                }
+            )
+        _parts(self.made, entry, slug)
+        return slug
 
 
 def _parts(made: Made, entry: listtext.ParsedEntry, slug: str) -> None:
