@@ -140,6 +140,14 @@ def test_a_matched_entry_copies_the_known_works_bibliographic_fields(seed_import
     assert mine.title == "Toy Models of Superposition"
     assert mine.short_name == "A Toy Model of Superposition"  # the text's own name for it
     assert mine.url == known.url
+    # Every matched entry names the same work as the known entry it matched.
+    for entry, slug in matched.items():
+        known_work = Work.objects.filter(paper__slug=entry, role="main").first()
+        copied = Work.objects.filter(paper__slug=slug, role="main").first()
+        assert (copied and copied.title, copied and copied.url) == (
+            known_work and known_work.title,
+            known_work and known_work.url,
+        ), entry
 
 
 @seed_only
@@ -158,6 +166,16 @@ def test_every_part_the_seed_states_under_an_advice_heading_is_in_the_draft_at_i
         assert stored == stated, entry.title
         compared += len(stated)
     assert compared == 29
+    # Each matched entry's parts are the known entry's, at the same levels in the same order
+    # (the known entry may hold more: parts the text gives only in prose).
+    for m in seed_import.made.matched:
+        levels = list(Paper.objects.get(slug=m.slug).advice.values_list("level", flat=True))
+        known = iter(
+            Paper.objects.get(slug=m.entry)
+            .advice.filter(retired=False)
+            .values_list("level", flat=True)
+        )
+        assert all(level in known for level in levels), m.title
     counts = seed_import.counts()
     assert (counts["deep"], counts["skim"], counts["skim_or_skip"], counts["skip"]) == (
         19, 1, 8, 1
