@@ -2,15 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Count, F, ProtectedError, Q, RestrictedError
 from django.db.models.deletion import Collector
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogue import editions
+from catalogue import editions, listimport
 from catalogue.changes import readable
 from catalogue.models import (
     Advice,
@@ -248,6 +248,60 @@ class CurriculumAdmin(admin.ModelAdmin):
         # Sections and editions hold on to their curriculum (PROTECT); deleting one is never
         # what a curator means: retire its entries instead.
         return False
+
+    change_list_template = "admin/catalogue/curriculum/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalogue_curriculum_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Import a list from its text: the same as manage.py import_list, as an upload. The
+        draft it makes is reported here; a file it cannot use changes nothing."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report, error = None, ""
+        form = ImportListForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = listimport.import_bytes(
+                    upload.read(),
+                    slug=form.cleaned_data["slug"],
+                    title=form.cleaned_data["title"],
+                    name=upload.name,
+                )
+            except listimport.ListImportError as failure:
+                error = str(failure)
+        return TemplateResponse(
+            request,
+            "admin/catalogue/curriculum/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Import a list from its text",
+                "form": form,
+                "error": error,
+                "report": report,
+                "curriculum": (
+                    Curriculum.objects.get(slug=report.slug) if report is not None else None
+                ),
+            },
+        )
+
+
+class ImportListForm(forms.Form):
+    file = forms.FileField(
+        help_text="The list as its author wrote it: plain text with • bullets, or Markdown (UTF-8)."
+    )
+    slug = forms.SlugField(max_length=100, help_text="The new curriculum's slug, for its URL.")
+    title = forms.CharField(max_length=300)
 
 
 @admin.register(Section)

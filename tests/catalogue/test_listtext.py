@@ -648,6 +648,7 @@ def test_import_list_writes_the_list_as_json_and_reports_counts_and_every_line_t
 
 
 @seed_only
+@pytest.mark.django_db  # without --out, import_list makes the draft curriculum
 def test_import_list_reports_the_seeds_comments_by_line_number():
     stdout = StringIO()
     call_command("import_list", str(SEED), slug="v1", title="Version 1", stdout=stdout)
