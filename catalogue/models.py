@@ -272,6 +272,12 @@ class PaperQuerySet(models.QuerySet):
             return self.filter(section__curriculum__is_default=True)
         return self.filter(section__curriculum=curriculum)
 
+    def published(self) -> "PaperQuerySet":
+        """Entries of the default curriculum, and of others with a published edition: a draft's
+        are seen only in admin."""
+        editions = Edition.objects.filter(curriculum=models.OuterRef("section__curriculum"))
+        return self.filter(Q(section__curriculum__is_default=True) | models.Exists(editions))
+
     def current(self) -> "PaperQuerySet":
         """Entries still on the list: not retired."""
         return self.filter(retired=False)

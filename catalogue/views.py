@@ -24,7 +24,7 @@ def list_context() -> dict:
 def paper_context(slug: str) -> dict:
     """What an entry's page shows anyone; 404 for an unknown slug. The reader's workbench
     (progress) builds on it, so the public page and the signed-in one cannot drift apart."""
-    paper = get_object_or_404(Paper.objects.for_detail_page(), slug=slug)
+    paper = get_object_or_404(Paper.objects.published().for_detail_page(), slug=slug)
     previous, following = Paper.objects.of(paper.section.curriculum).neighbours(paper)
     main_work = citations.works_of(paper)[0]
     return {

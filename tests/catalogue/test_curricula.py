@@ -444,3 +444,12 @@ def test_marking_an_entry_most_important_is_announced_in_the_next_edition(real_c
 
     assert "now marked <strong>most important</strong>" in html
     assert html.count("most important") == 1  # no other entry is said to have changed
+
+
+def test_a_drafts_entries_have_no_public_page_until_it_is_published(real_catalogue, client):
+    draft = CurriculumFactory(title="Half-made list")
+    entry = PaperFactory(section=SectionFactory(curriculum=draft), title="Not yet announced")
+
+    assert client.get(entry.get_absolute_url()).status_code == 404
+    editions.publish(note="First", curriculum=draft)
+    assert client.get(entry.get_absolute_url()).status_code == 200
