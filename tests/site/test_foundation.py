@@ -182,6 +182,7 @@ def test_the_readme_has_its_sections_in_the_agreed_order():
     assert headings == [
         "Two commands",
         "What a reader can do at http://127.0.0.1:8000",
+        "Curricula: several curated lists",
         "Configuration",
         "PostgreSQL",
         "Production behind a TLS proxy (`make serve`)",
