@@ -58,7 +58,7 @@ def test_progress_bars_are_drawn_only_by_the_shared_fragment():
 @pytest.mark.parametrize(
     "page",
     [
-        "catalogue/paper_list.html",
+        "catalogue/_tiers.html",  # the reading list and every curriculum page
         "catalogue/paper_detail.html",
         "progress/landing.html",
         "progress/_workbench.html",
