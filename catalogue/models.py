@@ -124,7 +124,7 @@ class Curriculum(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:curriculum", kwargs={"slug": self.slug})
+        return reverse("curriculum", kwargs={"slug": self.slug})
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

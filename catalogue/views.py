@@ -50,25 +50,19 @@ def curricula(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "catalogue/curricula.html", {"curricula": lists})
 
 
-@require_safe
-def curriculum(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """One published curriculum: who made it, how its sections are ordered, and its entries
-    with their advice, in its order."""
+def curriculum_context(slug: str) -> dict:
+    """What a curriculum's page shows anyone; 404 for a draft or an unknown slug. The reader's
+    version (progress) adds how much of it their record covers."""
     chosen = published_curriculum(slug)
     papers = list(Paper.objects.of(chosen).in_reading_order().with_advice().with_works())
-    tiers = outline.build(Section.objects.of(chosen), papers)
-    edition = Edition.objects.of(chosen).newest_first().first()
-    return render(
-        request,
-        "catalogue/curriculum.html",
-        {
-            "curriculum": chosen,
-            "ordering": Ordering(chosen.ordering),
-            "tiers": tiers,
-            "count": len(papers),
-            "edition": edition,
-        },
-    )
+    return {
+        "curriculum": chosen,
+        "ordering": Ordering(chosen.ordering),
+        "tiers": outline.build(Section.objects.of(chosen), papers),
+        "papers": papers,
+        "count": len(papers),
+        "edition": Edition.objects.of(chosen).newest_first().first(),
+    }
 
 
 @require_safe

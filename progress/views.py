@@ -16,7 +16,7 @@ from catalogue import outline
 from catalogue import views as catalogue_views
 from catalogue.models import Paper, Section
 from mireads.http import HtmxHttpRequest, problem, safe_url
-from progress import changes, hints, markdown, pagecache, services
+from progress import changes, coverage, hints, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status
@@ -256,6 +256,20 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
             status = statuses.get(paper.pk, Status.UNREAD)
             paper.status_label = "" if status == Status.UNREAD else Status(status).label
     return render(request, "catalogue/paper_list.html", context)
+
+
+@require_safe
+def curriculum_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """A curriculum's page; signed in, it also says how much of it the reader's record already
+    covers (whether or not they follow it) and marks each entry covered or partly covered."""
+    context = catalogue_views.curriculum_context(slug)
+    if request.user.is_authenticated:
+        found = coverage.coverage(request.user, context["curriculum"], context["papers"])
+        covered = {entry.paper.pk: entry for entry in found.entries}
+        for paper in context["papers"]:
+            paper.status_label = covered[paper.pk].label
+        context["coverage"] = found.tally
+    return render(request, "catalogue/curriculum.html", context)
 
 
 @never_cache

@@ -60,7 +60,7 @@ MATRIX: dict[str, Row] = {
     "catalogue:about": Row(get=everyone(200)),
     # Published curricula are public; the world's slug names an entry, not a curriculum: 404.
     "catalogue:curricula": Row(get=everyone(200)),
-    "catalogue:curriculum": Row(get=everyone(404)),
+    "curriculum": Row(get=everyone(404)),
     "catalogue:curriculum-export-bib": Row(get=everyone(404)),
     "catalogue:curriculum-export-csv": Row(get=everyone(404)),
     "catalogue:curriculum-export-csl": Row(get=everyone(404)),

@@ -1,0 +1,125 @@
+"""A curriculum's page tells a signed-in reader how much of it their record already covers,
+before they follow it (issue 25, points 3 and 4): one record whichever list it was read for,
+depth carried over one way, a skip kept to its own list, and the one counting rule."""
+
+import json
+
+import pytest
+
+from catalogue import fixture
+from catalogue.models import Curriculum, Paper
+from progress import services
+from progress.coverage import coverage
+from progress.models import Status
+from tests.factories import UserFactory
+
+FRAMEWORK = "mathematical-framework"
+
+
+def _second_list(tmp_path, level: str = "skim", key: str | None = None) -> Curriculum:
+    """A further curriculum that cites A Mathematical Framework (by its arXiv-free link) and asks
+    for one of its parts at `level`."""
+    framework = Paper.objects.get(slug=FRAMEWORK)
+    part = framework.advice.order_by("position").first()
+    records = [
+        {"model": "catalogue.curriculum",
+         "fields": {"slug": "second", "title": "A second list", "ordering": "topics"}},
+        {"model": "catalogue.edition",
+         "fields": {"number": 1, "note": "First", "published_at": "2026-12-01T00:00:00Z"}},
+        {"model": "catalogue.section",
+         "fields": {"title": "Circuits", "slug": "second-circuits", "priority": 1, "position": 1}},
+        {"model": "catalogue.paper",
+         "fields": {"section": ["second-circuits"], "position": 1, "slug": "second-framework",
+                    "title": framework.title, "url": framework.url}},
+        {"model": "catalogue.work",
+         "fields": {"paper": ["second-framework"], "position": 1, "role": "main",
+                    "kind": "article", "title": framework.title, "url": framework.url}},
+        {"model": "catalogue.advice",
+         "fields": {"paper": ["second-framework"], "key": key or part.key, "position": 1,
+                    "level": level, "part": part.part}},
+    ]  # fmt: skip
+    path = tmp_path / "second.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    fixture.load_file(path)
+    return Curriculum.objects.get(slug="second")
+
+
+@pytest.fixture
+def reader(real_catalogue):
+    return UserFactory(username="ada")
+
+
+def _tick_all_deep_parts(reader) -> None:
+    framework = Paper.objects.get(slug=FRAMEWORK)
+    keys = {advice.key for advice in framework.advice.filter(level="deep")}
+    services.set_parts_done(reader=reader, paper=framework, shown=keys, done=keys)
+
+
+def test_a_part_read_deeply_for_one_list_satisfies_a_skim_of_it_in_another(reader, tmp_path):
+    second = _second_list(tmp_path, level="skim")
+    _tick_all_deep_parts(reader)
+
+    (entry,) = coverage(reader, second).entries
+
+    assert entry.progress.done == entry.progress.weight
+    assert entry.source.slug == FRAMEWORK
+
+
+def test_a_skim_never_satisfies_deeply_engage_elsewhere(reader, tmp_path):
+    framework = Paper.objects.get(slug=FRAMEWORK)
+    part = framework.advice.order_by("position").first()
+    second = _second_list(tmp_path, level="deep")
+    # The shipped list is edited to ask for a skim of that part, which the reader then ticks.
+    type(part).objects.filter(pk=part.pk).update(level="skim")
+    services.set_parts_done(reader=reader, paper=framework, shown={part.key}, done={part.key})
+
+    (entry,) = coverage(reader, second).entries
+
+    assert entry.progress.ticked == entry.progress.done == 0
+
+
+def test_reading_a_work_for_one_list_counts_in_another_and_a_skip_stays_with_its_list(
+    reader, tmp_path
+):
+    second = _second_list(tmp_path)
+    framework = Paper.objects.get(slug=FRAMEWORK)
+    services.set_status(reader=reader, paper=framework, status=Status.READ)
+    assert coverage(reader, second).entries[0].progress.status == Status.READ
+
+    services.set_status(reader=reader, paper=framework, status=Status.SKIPPED)
+    assert coverage(reader, second).entries[0].progress.status == Status.UNREAD
+
+
+def test_a_curriculum_page_shows_a_signed_in_reader_their_coverage_before_following(
+    reader, tmp_path, client
+):
+    second = _second_list(tmp_path)
+    _tick_all_deep_parts(reader)
+    client.force_login(reader)
+
+    page = client.get(second.get_absolute_url()).text
+
+    assert "What you have already read covers" in page
+    assert "100%" in page
+    assert '<span class="status-mark">Every part covered</span>' in page
+
+
+def test_a_visitor_sees_the_curriculum_without_any_coverage(real_catalogue, tmp_path, client):
+    second = _second_list(tmp_path)
+
+    page = client.get(second.get_absolute_url()).text
+
+    assert "A second list" in page
+    assert "What you have already read covers" not in page
+
+
+@pytest.mark.parametrize("ticked", [1, 6])
+def test_coverage_takes_the_same_queries_whatever_the_readers_record(
+    reader, tmp_path, ticked, django_assert_num_queries
+):
+    second = _second_list(tmp_path)
+    for paper in Paper.objects.of().in_reading_order()[:ticked]:
+        services.set_status(reader=reader, paper=paper, status=Status.READING)
+
+    with django_assert_num_queries(7):
+        coverage(reader, second)
