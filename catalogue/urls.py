@@ -8,7 +8,6 @@ urlpatterns = [
     path("papers/export.bib", views.export_bib, name="export-bib"),
     path("papers/export.csv", views.export_csv, name="export-csv"),
     path("papers/export.csl.json", views.export_csl, name="export-csl"),
-    path("lists/", public_page(views.curricula), name="curricula"),
     path("lists/<slug:slug>/export.bib", views.curriculum_bib, name="curriculum-export-bib"),
     path("lists/<slug:slug>/export.csv", views.curriculum_csv, name="curriculum-export-csv"),
     path("lists/<slug:slug>/export.csl.json", views.curriculum_csl, name="curriculum-export-csl"),

@@ -46,8 +46,12 @@ def paper_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def curricula(request: HtmxHttpRequest) -> HttpResponse:
     """Every published curriculum, the default one first; a draft is seen only in admin."""
-    lists = Curriculum.objects.published().with_sizes().default_first()
-    return render(request, "catalogue/curricula.html", {"curricula": lists})
+    return render(request, "catalogue/curricula.html", curricula_context())
+
+
+def curricula_context() -> dict:
+    """What /lists/ shows anyone; the reader's version (progress) marks the ones they follow."""
+    return {"curricula": list(Curriculum.objects.published().with_sizes().default_first())}
 
 
 def curriculum_context(slug: str) -> dict:

@@ -24,6 +24,7 @@ urlpatterns = [
     # them; their names have no namespace so that catalogue's pages and models can link them.
     path("papers/", public_page(progress_views.paper_list), name="paper-list"),
     path("papers/<slug:slug>/", public_page(progress_views.paper_page), name="paper-detail"),
+    path("lists/", public_page(progress_views.curricula_page), name="curricula"),
     path("lists/<slug:slug>/", public_page(progress_views.curriculum_page), name="curriculum"),
     path("", include("catalogue.urls")),
     path("", include("progress.urls")),

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from catalogue.models import Advice, Edition, Paper
+from catalogue.models import Advice, Curriculum, Edition, Paper
 from progress import markdown
 from progress.derived import derived_write
 
@@ -292,3 +292,51 @@ class DashboardState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader}'s dashboard (version {self.version})"
+
+
+class FollowQuerySet(models.QuerySet):
+    def followed(self) -> "FollowQuerySet":
+        return self.filter(following=True)
+
+
+class Follow(models.Model):
+    """A reader's choice to follow a curriculum, or to stop following it.
+
+    The default curriculum is followed until a row says otherwise, so a new reader follows it
+    without a row; another curriculum is followed once a row says so. Unfollowing sets
+    `following` off: it hides the curriculum and deletes nothing the reader did.
+    """
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.PROTECT, related_name="+")
+    following = models.BooleanField(default=True)
+    changed_at = models.DateTimeField()
+
+    objects = FollowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reader", "changed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "curriculum"], name="one_follow_per_reader_curriculum"
+            )
+        ]
+
+    def __str__(self) -> str:
+        verb = "follows" if self.following else "stopped following"
+        return f"{self.reader} {verb} {self.curriculum}"
+
+
+def is_following(reader, curriculum: Curriculum) -> bool:
+    """Whether `reader` follows `curriculum`: the default one unless they stopped, another
+    only once they chose it."""
+    row = Follow.objects.filter(reader=reader, curriculum=curriculum).first()
+    return row.following if row is not None else curriculum.is_default
+
+
+def followed_ids(reader, curricula) -> set[int]:
+    """The ids of those of `curricula` that `reader` follows, in one query."""
+    chosen = dict(Follow.objects.filter(reader=reader).values_list("curriculum_id", "following"))
+    return {c.pk for c in curricula if chosen.get(c.pk, c.is_default)}

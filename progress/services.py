@@ -5,12 +5,13 @@ import datetime as dt
 from django.db import connections, router
 from django.utils import timezone
 
-from catalogue.models import Advice, Edition, Paper, Section
+from catalogue.models import Advice, Curriculum, Edition, Paper, Section
 from progress import bounds, sql
 from progress.models import (
     NOTE_MAX_LENGTH,
     ChangesSeen,
     DashboardState,
+    Follow,
     Note,
     NoteRevision,
     PartTick,
@@ -230,3 +231,14 @@ def set_tier_folded(*, reader, section: Section, folded: bool) -> DashboardState
     state.folded = sorted(slugs)
     state.save(update_fields=["folded"])
     return state
+
+
+@writes_reader()
+def set_following(*, reader, curriculum: Curriculum, following: bool) -> Follow:
+    """Follow a curriculum, or stop following it: nothing the reader did is deleted."""
+    follow, _ = Follow.objects.update_or_create(
+        reader=reader,
+        curriculum=curriculum,
+        defaults={"following": following, "changed_at": timezone.now()},
+    )
+    return follow

@@ -9,6 +9,7 @@ urlpatterns = [
     path("entries/<slug:slug>/parts/", views.set_parts, name="set-parts"),
     path("entries/<slug:slug>/checklist/", views.checklist, name="checklist"),
     path("tiers/<slug:slug>/fold/", views.fold, name="fold"),
+    path("lists/<slug:slug>/follow/", views.follow, name="follow"),
     path("reading/changes-seen/", views.changes_seen, name="changes-seen"),
     path("reading/hint/dismiss/", views.dismiss_hint, name="dismiss-hint"),
     path("notes/<slug:slug>/", views.note, name="note"),

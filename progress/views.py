@@ -19,7 +19,7 @@ from mireads.http import HtmxHttpRequest, problem, safe_url
 from progress import changes, coverage, hints, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartsForm, RestoreForm, StatusForm
-from progress.models import Note, Status
+from progress.models import Note, Status, followed_ids, is_following
 from progress.summary import counted as recount
 from progress.summary import list_version, reader_paper, reader_papers, summarise
 
@@ -259,9 +259,22 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+def curricula_page(request: HtmxHttpRequest) -> HttpResponse:
+    """Every published curriculum; signed in, the ones the reader follows are marked."""
+    if not request.user.is_authenticated:
+        return catalogue_views.curricula(request)
+    context = catalogue_views.curricula_context()
+    followed = followed_ids(request.user, context["curricula"])
+    for curriculum in context["curricula"]:
+        curriculum.followed = curriculum.pk in followed
+    return render(request, "catalogue/curricula.html", context)
+
+
+@require_safe
 def curriculum_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A curriculum's page; signed in, it also says how much of it the reader's record already
-    covers (whether or not they follow it) and marks each entry covered or partly covered."""
+    covers (whether or not they follow it), marks each entry covered or partly covered, and
+    offers to follow it or stop."""
     context = catalogue_views.curriculum_context(slug)
     if request.user.is_authenticated:
         found = coverage.coverage(request.user, context["curriculum"], context["papers"])
@@ -269,7 +282,26 @@ def curriculum_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         for paper in context["papers"]:
             paper.status_label = covered[paper.pk].label
         context["coverage"] = found.tally
+        context["following"] = is_following(request.user, context["curriculum"])
+        return render(request, "progress/curriculum.html", context)
     return render(request, "catalogue/curriculum.html", context)
+
+
+FOLLOWS = {"follow": True, "unfollow": False}
+
+
+@require_POST
+@login_required
+def follow(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Follow a published curriculum, or stop following it; unfollowing deletes nothing."""
+    curriculum = catalogue_views.published_curriculum(slug)
+    if request.POST.get("follow") not in FOLLOWS:
+        return problem(request, "Say follow or unfollow; nothing was changed.", 400)
+    following = FOLLOWS[request.POST["follow"]]
+    services.set_following(reader=request.user, curriculum=curriculum, following=following)
+    verb = "You follow" if following else "You no longer follow"
+    messages.success(request, f"{verb} {curriculum.title}.")
+    return redirect(curriculum)
 
 
 @never_cache

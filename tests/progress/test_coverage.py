@@ -5,12 +5,13 @@ depth carried over one way, a skip kept to its own list, and the one counting ru
 import json
 
 import pytest
+from django.urls import reverse
 
 from catalogue import fixture
 from catalogue.models import Curriculum, Paper
 from progress import services
 from progress.coverage import coverage
-from progress.models import Status
+from progress.models import PartTick, Status, is_following
 from tests.factories import UserFactory
 
 FRAMEWORK = "mathematical-framework"
@@ -123,3 +124,64 @@ def test_coverage_takes_the_same_queries_whatever_the_readers_record(
 
     with django_assert_num_queries(7):
         coverage(reader, second)
+
+
+# --- Following ------------------------------------------------------------------------------------
+
+
+def test_a_new_reader_follows_the_default_list_and_no_other(reader, tmp_path):
+    second = _second_list(tmp_path)
+    assert is_following(reader, Curriculum.objects.default())
+    assert not is_following(reader, second)
+
+
+def test_following_a_list_and_stopping_keeps_everything_the_reader_did(reader, tmp_path, client):
+    second = _second_list(tmp_path)
+    _tick_all_deep_parts(reader)
+    client.force_login(reader)
+    url = reverse("progress:follow", args=[second.slug])
+
+    page = client.post(url, {"follow": "follow"}, follow=True).text
+    assert "You follow A second list." in page and "Stop following it" in page
+    assert is_following(reader, second)
+
+    client.post(url, {"follow": "unfollow"})
+    assert not is_following(reader, second)
+    assert PartTick.objects.filter(reader=reader).count() == 3  # nothing the reader did is gone
+    assert "Follow this list" in client.get(second.get_absolute_url()).text
+
+
+def test_unfollowing_the_default_list_is_kept_and_following_it_again_works(reader, client):
+    default = Curriculum.objects.default()
+    client.force_login(reader)
+    url = reverse("progress:follow", args=[default.slug])
+
+    client.post(url, {"follow": "unfollow"})
+    assert not is_following(reader, default)
+    client.post(url, {"follow": "follow"})
+    assert is_following(reader, default)
+
+
+def test_following_needs_a_clear_choice_and_a_published_list(reader, tmp_path, client):
+    second = _second_list(tmp_path)
+    client.force_login(reader)
+
+    refused = client.post(reverse("progress:follow", args=[second.slug]), {"follow": "maybe"})
+    assert refused.status_code == 400
+    assert "Say follow or unfollow" in refused.text
+    assert (
+        client.post(reverse("progress:follow", args=["nope"]), {"follow": "follow"}).status_code
+        == 404
+    )
+    assert not is_following(reader, second)
+
+
+def test_lists_marks_the_lists_a_reader_follows(reader, tmp_path, client):
+    second = _second_list(tmp_path)
+    client.force_login(reader)
+
+    assert client.get("/lists/").text.count("You follow it") == 1  # the default, from the start
+    services.set_following(reader=reader, curriculum=second, following=True)
+    assert client.get("/lists/").text.count("You follow it") == 2
+    client.logout()
+    assert "You follow it" not in client.get("/lists/").text

@@ -59,7 +59,7 @@ MATRIX: dict[str, Row] = {
     "paper-detail": Row(get=everyone(200)),
     "catalogue:about": Row(get=everyone(200)),
     # Published curricula are public; the world's slug names an entry, not a curriculum: 404.
-    "catalogue:curricula": Row(get=everyone(200)),
+    "curricula": Row(get=everyone(200)),
     "curriculum": Row(get=everyone(404)),
     "catalogue:curriculum-export-bib": Row(get=everyone(404)),
     "catalogue:curriculum-export-csv": Row(get=everyone(404)),
@@ -76,6 +76,8 @@ MATRIX: dict[str, Row] = {
     # A reader's progress: POST only; each reader writes their own rows for the entry.
     "progress:set-status": Row(get=everyone(405), post=signed_in(400)),
     "progress:read-before": Row(get=everyone(405), post=signed_in(400)),
+    # Following a list: the world's slug names an entry, not a published curriculum.
+    "progress:follow": Row(get=everyone(405), post=signed_in(404)),
     "progress:set-parts": Row(get=everyone(405), post=signed_in(ENTRY)),
     "progress:changes-seen": Row(get=everyone(405), post=signed_in(HOME)),
     "progress:dismiss-hint": Row(get=everyone(405), post=signed_in(HOME)),
