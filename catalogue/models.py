@@ -766,6 +766,27 @@ class CitationQuerySet(models.QuerySet):
     def get_by_natural_key(self, entry_slug: str, position: int) -> "Citation":
         return self.get(entry__slug=entry_slug, position=position)
 
+    def elsewhere(self, work: "Work", entry: "Paper") -> "CitationQuerySet":
+        """The current entries of other published curricula that cite `work`, with their
+        curriculum and how many current parts they advise at each level (`advised`), in one
+        query: what a work's page says the other curricula advise."""
+        counts = {
+            f"advised_{index}": models.Count(
+                "entry__advice",
+                filter=Q(entry__advice__level=level, entry__advice__retired=False),
+            )
+            for index, level in enumerate(Level.values)
+        }
+        published = Edition.objects.filter(curriculum=models.OuterRef("entry__section__curriculum"))
+        return (
+            self.filter(work=work, entry__retired=False)
+            .filter(models.Exists(published))
+            .exclude(entry=entry)
+            .select_related("entry__section__curriculum")
+            .annotate(**counts)
+            .order_by("entry__section__curriculum__position", "entry__section__curriculum__title")
+        )
+
 
 class Citation(models.Model):
     """An entry cites a work: as its main work, or a companion (a second article, a post, a
@@ -794,6 +815,17 @@ class Citation(models.Model):
         return (self.entry.slug, self.position)
 
     natural_key.dependencies = ["catalogue.paper", "catalogue.work"]
+
+    @property
+    def advised(self) -> str:
+        """What the citing entry advises, from CitationQuerySet.elsewhere's counts: "2 deep ·
+        1 skim", or that it is to be read whole."""
+        said = [
+            f"{n} {Level(level).short}"
+            for index, level in enumerate(Level.values)
+            if (n := getattr(self, f"advised_{index}", 0))
+        ]
+        return " · ".join(said) if said else "read it whole"
 
 
 class CatalogueLoad(models.Model):

@@ -614,3 +614,42 @@ def test_works_that_share_an_identity_become_one_when_migrated():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_an_entry_page_says_which_other_curricula_cite_its_work_and_what_each_advises(
+    real_catalogue, tmp_path, client
+):
+    assert "In other curricula" not in client.get("/papers/mathematical-framework/").text
+
+    fixture.load_file(_write(tmp_path, _second_list()))
+
+    page = client.get("/papers/mathematical-framework/").text
+    other = re.search(r'<section class="cited-elsewhere".*?</section>', page, re.S).group()
+    assert 'href="/lists/getting-started/"' in other and "Getting started" in other
+    assert "1 skim" in other and "marked most important" in other
+    # A draft curriculum is seen only in admin, here too.
+    draft = [r for r in _second_list("draft-list") if r["model"] != "catalogue.edition"]
+    fixture.load_file(_write(tmp_path, draft, name="draft.json"))
+    page = client.get("/papers/mathematical-framework/").text
+    assert "/lists/getting-started/" in page and "/lists/draft-list/" not in page
+
+
+@pytest.mark.parametrize("curricula", [1, 4])
+def test_the_other_curricula_on_an_entry_page_take_the_same_queries_at_any_number(
+    real_catalogue, tmp_path, client, curricula, django_assert_num_queries
+):
+    for n in range(curricula):
+        fixture.load_file(_write(tmp_path, _second_list(f"list-{n}"), name=f"list-{n}.json"))
+    client.get("/papers/mathematical-framework/")  # warm what is cached once per process
+    from catalogue import pagecache
+
+    pagecache.bump()
+
+    with django_assert_num_queries(ENTRY_PAGE_QUERIES):
+        page = client.get("/papers/mathematical-framework/").text
+
+    assert page.count('href="/lists/list-') == curricula
+
+
+# The entry page's queries (tests/catalogue/test_pages.py) and one for the other curricula.
+ENTRY_PAGE_QUERIES = 6 + 1
