@@ -300,26 +300,32 @@ def _check_work_identities(records: list[dict]) -> None:
 
 
 def _link_known_works(records: list[dict]) -> tuple[list[dict], dict[tuple, str]]:
-    """A work record with a slug the database does not know, whose DOI, arXiv id or link names a
-    work it does know, is that work: the records come back naming the known work's slug (its
-    citations too), with {the work's identity: how the report names the link}. Works are shared,
-    so a further curriculum citing a known work links to it rather than copying it."""
+    """Works are shared: a further curriculum citing a known work links to it rather than
+    copying it. A work record whose DOI, arXiv id or link names a work the database knows is that
+    work, whatever slug the file gives it: the records come back naming the known work's slug
+    (its citations too). Returns them with {a linked work's identity: how the report names it};
+    a known work keeps its fields unless this curriculum already cites it (load() decides). A
+    record whose slug names one known work and whose identifiers name another is refused."""
     works = [r for r in records if r.get("model") == "catalogue.work"]
-    slugs = {r["fields"].get("slug") for r in works}
-    known = set(Work.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-    if not works or known == slugs:
+    if not works:
         return records, {}
     index: identity.WorkIndex[str] = identity.WorkIndex()
-    for slug, doi, arxiv_id, url in Work.objects.values_list("slug", "doi", "arxiv_id", "url"):
+    titles: dict[str, str] = {}
+    for slug, title, doi, arxiv_id, url in Work.objects.values_list(
+        "slug", "title", "doi", "arxiv_id", "url"
+    ):
+        titles[slug] = title
         try:
             index.add(slug, identity.identity_of(doi, arxiv_id, url))
         except ValueError:
             continue  # a row saved before identity's rules, or one sharing a key: not matched
     aliases: dict[str, str] = {}
-    for record in works:
-        fields = record["fields"]
-        if fields.get("slug") in known:
+    linked: dict[tuple, str] = {}
+    for index_in_file, record in enumerate(records):
+        if record.get("model") != "catalogue.work":
             continue
+        fields = record["fields"]
+        slug, title = fields.get("slug"), str(fields.get("title", ""))
         try:
             found = index.find(
                 identity.identity_of(
@@ -327,21 +333,28 @@ def _link_known_works(records: list[dict]) -> tuple[list[dict], dict[tuple, str]
                     str(fields.get("arxiv_id") or ""),
                     str(fields.get("url") or ""),
                 ),
-                name=str(fields.get("title", "")),
+                name=title,
             )
         except ValueError:
             continue  # _check_work_identities has refused what must be refused
-        if found is not None:
-            aliases[fields["slug"]] = found
+        if slug in titles:
+            if found is not None and found != slug:
+                raise CatalogueError(
+                    f"{_label(index_in_file, record)}: field 'slug': {slug!r} is the known work "
+                    f"'{titles[slug]}', but the record's identifiers name '{titles[found]}': "
+                    "one work cannot be two."
+                )
+            linked[("work", slug)] = f"'{title}' ({slug})"
+        elif found is not None:
+            aliases[slug] = found
+            linked[("work", found)] = f"'{title}' ({slug} is {found})"
     if not aliases:
-        return records, {}
-    linked, result = {}, []
+        return records, linked
+    result = []
     for record in records:
         fields = record.get("fields")
         if record.get("model") == "catalogue.work" and fields.get("slug") in aliases:
-            slug = aliases[fields["slug"]]
-            linked[("work", slug)] = f"'{fields.get('title', '')}' ({fields['slug']} is {slug})"
-            record = {**record, "fields": {**fields, "slug": slug}}
+            record = {**record, "fields": {**fields, "slug": aliases[fields["slug"]]}}
         elif record.get("model") == "catalogue.citation" and _ref(fields.get("work")) in aliases:
             record = {**record, "fields": {**fields, "work": [aliases[_ref(fields["work"])]]}}
         result.append(record)
@@ -667,7 +680,7 @@ def load(
     _check_no_key_moved(base, theirs, ours)
     writes, removals, applied = _merge(base, theirs, ours, take_file, report)
     for ident, said in linked.items():
-        if ident not in base and writes.pop(ident, None) is not None:
+        if ident not in base and ident not in ours and writes.pop(ident, None) is not None:
             report.linked.append(said)  # the known work stays as it is; the file cites it
     _park_moved_parts(writes, ours)
     # The curriculum's own record first: its sections name it.

@@ -653,3 +653,32 @@ def test_the_other_curricula_on_an_entry_page_take_the_same_queries_at_any_numbe
 
 # The entry page's queries (tests/catalogue/test_pages.py) and one for the other curricula.
 ENTRY_PAGE_QUERIES = 6 + 1
+
+
+def test_a_file_naming_a_known_work_by_its_slug_cites_it_and_leaves_its_fields_alone(
+    real_catalogue, tmp_path
+):
+    framework = Work.objects.get(slug="mathematical-framework")
+    records = _second_list(work_slug="mathematical-framework")
+
+    report = fixture.load_file(_write(tmp_path, records))
+
+    assert "cited rather than copied" in str(report)
+    kept = Work.objects.get(slug="mathematical-framework")
+    assert (kept.authors, kept.venue) == (framework.authors, framework.venue)
+    assert kept.citations.count() == 2
+
+
+def test_a_known_works_slug_with_another_works_identifiers_is_refused_in_one_sentence(
+    real_catalogue, tmp_path
+):
+    records = _second_list(work_slug="ioi")  # IOI's slug, the Framework's link
+    rows = _catalogue_rows()
+
+    with pytest.raises(fixture.CatalogueError) as refused:
+        fixture.load_file(_write(tmp_path, records))
+
+    message = str(refused.value)
+    assert "'ioi' is the known work" in message and "A Mathematical Framework" in message
+    assert message.count(". ") == 0 and message.endswith("one work cannot be two.")
+    assert _catalogue_rows() == rows
