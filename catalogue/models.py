@@ -793,7 +793,8 @@ class Citation(models.Model):
     video, code). One work can be cited by entries of several curricula."""
 
     entry = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="citations")
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="citations")
+    # A work still cited cannot be deleted: it would vanish from every entry citing it.
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="citations")
     position = models.PositiveSmallIntegerField(help_text="Order among the entry's works.")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MAIN)
 

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 (
                     "work",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.PROTECT,
                         related_name="citations",
                         to="catalogue.work",
                     ),

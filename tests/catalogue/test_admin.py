@@ -5,7 +5,7 @@ from django.contrib.admin.templatetags.admin_list import result_headers
 from django.urls import reverse
 
 from catalogue.admin import PaperAdmin
-from catalogue.models import Advice, Paper, Section
+from catalogue.models import Advice, Paper, Section, Work
 from tests.factories import (
     AdviceFactory,
     CitationFactory,
@@ -399,3 +399,13 @@ def test_staff_edit_a_shared_work_once_and_every_entry_citing_it_shows_the_chang
     client.logout()
     for entry in (first, second):
         assert "Toy Models of Superposition (2022)" in client.get(entry.get_absolute_url()).text
+
+
+def test_a_work_still_cited_cannot_be_deleted_in_the_admin(client_as_staff):
+    work = WorkFactory(title="Cited by an entry")
+
+    url = reverse("admin:catalogue_work_delete", args=[work.pk])
+    response = client_as_staff.post(url, {"post": "yes"})
+
+    assert "Cannot delete" in response.text or "would require deleting" in response.text
+    assert Work.objects.filter(pk=work.pk).exists()
