@@ -14,6 +14,7 @@ from catalogue import editions, listimport
 from catalogue.changes import readable
 from catalogue.models import (
     Advice,
+    Citation,
     Curriculum,
     Edition,
     Level,
@@ -144,7 +145,7 @@ class WorkForm(forms.ModelForm):
     class Meta:
         model = Work
         fields = [
-            "position", "role", "kind", "title", "authors", "year", "month", "venue",
+            "slug", "kind", "title", "authors", "year", "month", "venue",
             "booktitle", "url", "doi", "arxiv_id", "arxiv_class", "publisher", "volume", "issue",
             "number", "pages", "guests",
         ]  # fmt: skip
@@ -162,20 +163,40 @@ class WorkForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data["guests"].splitlines() if line.strip()]
 
 
-class WorkInline(admin.StackedInline):
-    """The works an entry names: its main work first, then companions."""
+class CitationInline(admin.TabularInline):
+    """The works an entry cites: its main work first, then companions. A work is shared by
+    every entry that cites it, so its own fields are edited on its page (the pencil)."""
 
-    model = Work
-    form = WorkForm
+    model = Citation
+    fk_name = "entry"
     extra = 0
     ordering = ["position"]
+    fields = ["position", "role", "work"]
+    autocomplete_fields = ["work"]
+
+
+@admin.register(Work)
+class WorkAdmin(admin.ModelAdmin):
+    """One work, whoever cites it: editing it here changes it in every curriculum."""
+
+    form = WorkForm
+    list_display = ["title", "kind", "year", "slug", "cited_by"]
+    list_filter = ["kind"]
+    search_fields = ["title", "slug", "doi", "arxiv_id", "url"]
     fieldsets = [
-        (None, {"fields": [("position", "role", "kind"), "title", "authors", ("year", "month")]}),
+        (None, {"fields": ["title", "slug", "kind", "authors", ("year", "month")]}),
         ("Where it appeared", {"fields": ["venue", "booktitle", "publisher", "url"]}),
         ("Volume and pages", {"fields": [("volume", "issue", "number", "pages")]}),
         ("Guests", {"fields": ["guests"]}),
         ("Identifiers", {"fields": [("doi", "arxiv_id", "arxiv_class")]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+
+    @admin.display(description="Cited by", ordering="citation_count")
+    def cited_by(self, work: Work) -> int:
+        return work.citation_count
 
 
 class ChildInline(admin.TabularInline):
@@ -343,7 +364,7 @@ class PaperAdmin(ProtectReadersData, admin.ModelAdmin):
     search_fields = ["title", "short_name", "summary", "authors"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["parent"]
-    inlines = [WorkInline, AdviceInline, ChildInline]
+    inlines = [CitationInline, AdviceInline, ChildInline]
     fieldsets = [
         (None, {"fields": ["title", "short_name", "slug", "kind", "url", "authors", "year"]}),
         (

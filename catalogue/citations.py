@@ -107,7 +107,7 @@ def keys_for(works: Iterable[Work]) -> dict[int, str]:
 def works_of(paper: Paper) -> list[Work]:
     """The entry's works (prefetched), or, for an entry a curator has not described yet, one
     main work made from the entry's own fields, so that no entry is missing from an export."""
-    works = list(paper.works.all())
+    works = paper.cited_works()
     if works:
         return works
     authors = [name.strip() for name in paper.authors.split(",") if name.strip()]
@@ -115,9 +115,15 @@ def works_of(paper: Paper) -> list[Work]:
     if paper.kind == "paper":
         kind = WorkKind.PREPRINT
     return [
-        Work(pk=-paper.pk, paper=paper, position=1, role=Work.Role.MAIN, kind=kind,
-             title=paper.title, authors=authors, year=paper.year, url=paper.url)
+        _cited(Work(pk=-paper.pk, slug=paper.slug, kind=kind, title=paper.title,
+                    authors=authors, year=paper.year, url=paper.url))
     ]  # fmt: skip
+
+
+def _cited(work: Work) -> Work:
+    """A made-up main work carries a citation's role and position, as cited works do."""
+    work.role, work.position = Work.Role.MAIN, 1
+    return work
 
 
 def _bib(value: str) -> str:

@@ -16,20 +16,22 @@ from catalogue import pagecache
 from catalogue.models import (
     EDITION_NOTE_MAX_LENGTH,
     Advice,
+    Citation,
     Curriculum,
     Edition,
     EditionContent,
     Paper,
-    Work,
 )
 
 TEXT_FIELDS = ("title", "short_name", "summary", "commentary")
-# What an edition keeps of each work, so the scholarly record is part of every snapshot.
+# What an edition keeps of each work an entry cites (the first two are the citation's), so the
+# scholarly record is part of every snapshot.
 WORK_FIELDS = (
     "position", "role", "kind", "title", "authors", "year", "month", "venue", "booktitle",
     "doi", "arxiv_id", "arxiv_class", "url", "volume", "issue", "number", "pages", "publisher",
     "guests",
 )  # fmt: skip
+CITATION_FIELDS = ("position", "role")
 
 
 class EditionError(ValueError):
@@ -51,12 +53,13 @@ def snapshot(curriculum: Curriculum | None = None) -> dict:
             "deep_link": advice.deep_link,
         }
     works: dict[int, list[dict]] = {}
-    for work in Work.objects.filter(paper__section__curriculum=curriculum).order_by(
-        "paper", "position"
-    ):
-        works.setdefault(work.paper_id, []).append(
-            {name: getattr(work, name) for name in WORK_FIELDS}
-        )
+    cited = Citation.objects.filter(entry__section__curriculum=curriculum).select_related("work")
+    for citation in cited.order_by("entry", "position"):
+        # The citation's position and role, the shared work's own fields.
+        works.setdefault(citation.entry_id, []).append(
+            {name: getattr(citation if name in CITATION_FIELDS else citation.work, name)
+             for name in WORK_FIELDS}
+        )  # fmt: skip
     entries = {}
     papers = Paper.objects.filter(section__curriculum=curriculum)
     for paper in papers.every_entry_in_reading_order().select_related("section__parent"):

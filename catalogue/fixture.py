@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
@@ -29,6 +29,7 @@ from catalogue import editions, identity, pagecache
 from catalogue.models import (
     Advice,
     CatalogueLoad,
+    Citation,
     Curriculum,
     Edition,
     Level,
@@ -47,6 +48,7 @@ MODELS = {
     "catalogue.paper": Paper,
     "catalogue.advice": Advice,
     "catalogue.work": Work,
+    "catalogue.citation": Citation,
 }
 EDITION = "catalogue.edition"
 # The edition record carries the list's current edition number, never its snapshot.
@@ -87,6 +89,7 @@ class LoadReport:
     updated: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
     retired: dict[str, int] = field(default_factory=dict)
+    linked: list[str] = field(default_factory=list)  # "title (file slug -> known slug)"
     conflicts: list[Conflict] = field(default_factory=list)
     unchanged: bool = False
     edition: int | None = None
@@ -109,6 +112,11 @@ class LoadReport:
             if self.retired.get(label):
                 text += f", {self.retired[label]} retired (readers had used them)"
             parts.append(text)
+        if self.linked:
+            parts.append(
+                f"{len(self.linked)} known work{'s' if len(self.linked) > 1 else ''} cited "
+                f"rather than copied: {', '.join(self.linked)}"
+            )
         text = "; ".join(parts)
         if self.edition:
             text += f"; now at edition {self.edition}"
@@ -128,16 +136,16 @@ def _identity(record: dict) -> tuple:
     fields = record["fields"]
     if kind == "advice":
         return (kind, _ref(fields.get("paper")), fields.get("key"))
-    if kind == "work":
-        return (kind, _ref(fields.get("paper")), fields.get("position"))
+    if kind == "citation":
+        return (kind, _ref(fields.get("entry")), fields.get("position"))
     return (kind, fields.get("slug"))
 
 
 def _name(identity: tuple) -> str:
     if identity[0] == "advice":
         return f"catalogue.advice {identity[1]} part {identity[2]!r}"
-    if identity[0] == "work":
-        return f"catalogue.work {identity[1]} #{identity[2]}"
+    if identity[0] == "citation":
+        return f"catalogue.citation {identity[1]} #{identity[2]}"
     return f"catalogue.{identity[0]} {identity[1]}"
 
 
@@ -146,8 +154,8 @@ def _label(index: int, record: dict) -> str:
     model = record.get("model", "?")
     if model == "catalogue.advice":
         key = f"{_ref(fields.get('paper'))} #{fields.get('position')} {fields.get('key')!r}"
-    elif model == "catalogue.work":
-        key = f"{_ref(fields.get('paper'))} #{fields.get('position')}"
+    elif model == "catalogue.citation":
+        key = f"{_ref(fields.get('entry'))} #{fields.get('position')}"
     elif model == EDITION:
         key = fields.get("number", "?")
     else:
@@ -239,21 +247,22 @@ def _check_work_identities(records: list[dict]) -> None:
     """A work whose DOI, arXiv id or link name two different works already known is refused,
     naming both; so is an identifier that is not one (catalogue/identity.py says what is)."""
     in_file = {
-        (_ref(r["fields"].get("paper")), r["fields"].get("position"))
+        r["fields"].get("slug")
         for r in records
         if isinstance(r, dict) and r.get("model") == "catalogue.work"
     }
-    known: list[tuple[tuple, identity.Identity]] = []
-    titles: dict[tuple, str] = {}
-    rows = Work.objects.values_list("paper__slug", "position", "title", "doi", "arxiv_id", "url")
-    for slug, position, title, doi, arxiv_id, url in rows:
-        if (slug, position) in in_file:
+    known: list[tuple[str, identity.Identity]] = []
+    titles: dict[str, str] = {}
+    for slug, title, doi, arxiv_id, url in Work.objects.values_list(
+        "slug", "title", "doi", "arxiv_id", "url"
+    ):
+        if slug in in_file:
             continue  # the file says what that work is now
         try:
-            known.append(((slug, position), identity.identity_of(doi, arxiv_id, url)))
+            known.append((slug, identity.identity_of(doi, arxiv_id, url)))
         except ValueError:
             continue  # a row saved before these rules: nothing in this file can be checked on it
-        titles[(slug, position)] = title
+        titles[slug] = title
     # One work cited by two entries is one work, not a conflict: group the known works first.
     group = {work: work for work, _ in known}
     for same in identity.duplicates(known):
@@ -290,6 +299,68 @@ def _check_work_identities(records: list[dict]) -> None:
             )
 
 
+def _link_known_works(records: list[dict]) -> tuple[list[dict], dict[tuple, str]]:
+    """Works are shared: a further curriculum citing a known work links to it rather than
+    copying it. A work record whose DOI, arXiv id or link names a work the database knows is that
+    work, whatever slug the file gives it: the records come back naming the known work's slug
+    (its citations too). Returns them with {a linked work's identity: how the report names it};
+    a known work keeps its fields unless this curriculum already cites it (load() decides). A
+    record whose slug names one known work and whose identifiers name another is refused."""
+    works = [r for r in records if r.get("model") == "catalogue.work"]
+    if not works:
+        return records, {}
+    index: identity.WorkIndex[str] = identity.WorkIndex()
+    titles: dict[str, str] = {}
+    for slug, title, doi, arxiv_id, url in Work.objects.values_list(
+        "slug", "title", "doi", "arxiv_id", "url"
+    ):
+        titles[slug] = title
+        try:
+            index.add(slug, identity.identity_of(doi, arxiv_id, url))
+        except ValueError:
+            continue  # a row saved before identity's rules, or one sharing a key: not matched
+    aliases: dict[str, str] = {}
+    linked: dict[tuple, str] = {}
+    for index_in_file, record in enumerate(records):
+        if record.get("model") != "catalogue.work":
+            continue
+        fields = record["fields"]
+        slug, title = fields.get("slug"), str(fields.get("title", ""))
+        try:
+            found = index.find(
+                identity.identity_of(
+                    str(fields.get("doi") or ""),
+                    str(fields.get("arxiv_id") or ""),
+                    str(fields.get("url") or ""),
+                ),
+                name=title,
+            )
+        except ValueError:
+            continue  # _check_work_identities has refused what must be refused
+        if slug in titles:
+            if found is not None and found != slug:
+                raise CatalogueError(
+                    f"{_label(index_in_file, record)}: field 'slug': {slug!r} is the known work "
+                    f"'{titles[slug]}', but the record's identifiers name '{titles[found]}': "
+                    "one work cannot be two."
+                )
+            linked[("work", slug)] = f"'{title}' ({slug})"
+        elif found is not None:
+            aliases[slug] = found
+            linked[("work", found)] = f"'{title}' ({slug} is {found})"
+    if not aliases:
+        return records, linked
+    result = []
+    for record in records:
+        fields = record.get("fields")
+        if record.get("model") == "catalogue.work" and fields.get("slug") in aliases:
+            record = {**record, "fields": {**fields, "slug": aliases[fields["slug"]]}}
+        elif record.get("model") == "catalogue.citation" and _ref(fields.get("work")) in aliases:
+            record = {**record, "fields": {**fields, "work": [aliases[_ref(fields["work"])]]}}
+        result.append(record)
+    return result, linked
+
+
 def _check_references(records: list[dict], curriculum: Curriculum | None = None) -> None:
     """Catch what Django's deserializer reports badly: duplicates and dangling references, a
     slug another curriculum uses, and a cycle of nested entries."""
@@ -305,7 +376,8 @@ def _check_references(records: list[dict], curriculum: Curriculum | None = None)
         ),
     }
     seen: dict[str, set] = {
-        "section": set(), "paper": set(), "advice": set(), "key": set(), "work": set()
+        "section": set(), "paper": set(), "advice": set(), "key": set(), "work": set(),
+        "citation": set(), "main": set(),
     }  # fmt: skip
     editions_seen = 0
     for index, record in enumerate(records):
@@ -353,13 +425,34 @@ def _check_references(records: list[dict], curriculum: Curriculum | None = None)
                     f"{where}: field 'section': no section {fields.get('section')!r}."
                 )
         if kind == "work":
-            paper = _ref(fields.get("paper"))
+            slug = fields.get("slug")
+            if not isinstance(slug, str) or not slug:
+                raise CatalogueError(
+                    f"{where}: field 'slug': missing; every work needs a slug its citations name."
+                )
+            if slug in seen["work"]:
+                raise CatalogueError(f"{where}: field 'slug': duplicate slug {slug!r}.")
+            seen["work"].add(slug)
+        if kind == "citation":
+            paper = _ref(fields.get("entry"))
             if paper not in seen["paper"] | known["paper"]:
-                raise CatalogueError(f"{where}: field 'paper': no entry {fields.get('paper')!r}.")
-            if (paper, fields.get("position")) in seen["work"]:
+                raise CatalogueError(f"{where}: field 'entry': no entry {fields.get('entry')!r}.")
+            work = _ref(fields.get("work"))
+            if work not in seen["work"] and not Work.objects.filter(slug=work).exists():
+                raise CatalogueError(
+                    f"{where}: field 'work': no work {fields.get('work')!r} earlier in the file "
+                    "or in the database."
+                )
+            if (paper, fields.get("position")) in seen["citation"]:
                 position = fields.get("position")
                 raise CatalogueError(f"{where}: field 'position': duplicate position {position!r}.")
-            seen["work"].add((paper, fields.get("position")))
+            seen["citation"].add((paper, fields.get("position")))
+            if fields.get("role", "main") == "main":
+                if paper in seen["main"]:
+                    raise CatalogueError(
+                        f"{where}: field 'role': entry {paper!r} already has a main work."
+                    )
+                seen["main"].add(paper)
         if kind == "advice":
             paper = _ref(fields.get("paper"))
             if paper not in seen["paper"] | known["paper"]:
@@ -448,15 +541,22 @@ def _save(record: dict, where: str, curriculum: Curriculum) -> Section | Paper |
 
 def _row(identity: tuple):
     model = {
-        "curriculum": Curriculum, "section": Section, "paper": Paper, "advice": Advice, "work": Work
+        "curriculum": Curriculum, "section": Section, "paper": Paper, "advice": Advice,
+        "work": Work, "citation": Citation,
     }[identity[0]]  # fmt: skip
     return model.objects.get_by_natural_key(*identity[1:])
 
 
 def _remove(identity: tuple, report: LoadReport) -> None:
     """Delete a row the file dropped; one a reader has used is retired instead (sections, which
-    cannot be retired, stay while they hold entries)."""
-    row = _row(identity)
+    cannot be retired, stay while they hold entries). A work stays while anything (another
+    entry, another curriculum) still cites it."""
+    try:
+        row = _row(identity)
+    except ObjectDoesNotExist:
+        return  # gone with its entry already
+    if identity[0] == "work" and row.citations.exists():
+        return
     try:
         with transaction.atomic():
             row.delete()
@@ -562,6 +662,7 @@ def load(
     _check_references(records, curriculum)
     _check_nesting(records)
     _check_work_identities(records)
+    records, linked = _link_known_works(records)
     report = LoadReport()
     edition = _edition_in(records)
     current = Edition.objects.of(curriculum).latest_number() if curriculum.pk else 0
@@ -578,6 +679,9 @@ def load(
     ours = _database_records(curriculum)
     _check_no_key_moved(base, theirs, ours)
     writes, removals, applied = _merge(base, theirs, ours, take_file, report)
+    for ident, said in linked.items():
+        if ident not in base and ident not in ours and writes.pop(ident, None) is not None:
+            report.linked.append(said)  # the known work stays as it is; the file cites it
     _park_moved_parts(writes, ours)
     # The curriculum's own record first: its sections name it.
     in_file = sorted(enumerate(records), key=lambda pair: pair[1].get("model") != CURRICULUM)
@@ -595,7 +699,7 @@ def load(
         curriculum.save()  # a file with no curriculum record for a new one cannot happen; safe
     if source and not curriculum.source_file:
         Curriculum.objects.filter(pk=curriculum.pk).update(source_file=source)
-    order = {"advice": 0, "paper": 1, "section": 2}
+    order = {"advice": 0, "citation": 0, "paper": 1, "section": 2, "work": 3}
     # A curriculum is never removed by a file: its readers and editions depend on it.
     removals = [ident for ident in removals if ident[0] != "curriculum"]
     for ident in sorted(reversed(removals), key=lambda i: order.get(i[0], 3)):
@@ -683,18 +787,24 @@ def _records(curriculum: Curriculum) -> Iterable:
     by_paper: dict[int, list[Advice]] = {}
     for item in advice:
         by_paper.setdefault(item.paper_id, []).append(item)
-    works: dict[int, list[Work]] = {}
-    works_of = Work.objects.filter(paper__section__curriculum=curriculum)
-    for work in works_of.select_related("paper").order_by("paper", "position"):
-        works.setdefault(work.paper_id, []).append(work)
+    citations: dict[int, list[Citation]] = {}
+    cited = Citation.objects.filter(entry__section__curriculum=curriculum)
+    for citation in cited.select_related("entry", "work").order_by("entry", "position"):
+        citations.setdefault(citation.entry_id, []).append(citation)
     papers = (
         Paper.objects.of(curriculum)
         .every_entry_in_reading_order()
         .select_related("section__parent")
     )
+    written: set[int] = set()
     for paper in papers:
         yield paper
-        yield from works.get(paper.pk, [])
+        # Each work once, where the file first cites it, then the entry's citations of them.
+        for citation in citations.get(paper.pk, []):
+            if citation.work_id not in written:
+                written.add(citation.work_id)
+                yield citation.work
+        yield from citations.get(paper.pk, [])
         yield from by_paper.get(paper.pk, [])
 
 

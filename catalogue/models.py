@@ -332,9 +332,12 @@ class PaperQuerySet(models.QuerySet):
         )
 
     def with_works(self) -> "PaperQuerySet":
-        """Prefetch each entry's works, its main work first."""
+        """Prefetch each entry's citations with their works, in the entry's order (its main work
+        first): `paper.cited_works()` reads them."""
         return self.prefetch_related(
-            models.Prefetch("works", queryset=Work.objects.order_by("position"))
+            models.Prefetch(
+                "citations", queryset=Citation.objects.select_related("work").order_by("position")
+            )
         )
 
     def search(self, text: str) -> "PaperQuerySet":
@@ -429,6 +432,16 @@ class Paper(models.Model):
         return " · ".join(
             f"{counts[level]} {Level(level).short}" for level in Level.values if counts[level]
         )
+
+    def cited_works(self) -> list["Work"]:
+        """The works this entry cites, in its order (main first), each carrying the citation's
+        `role` and `position`; reads prefetched citations (PaperQuerySet.with_works)."""
+        works = []
+        for citation in self.citations.all():
+            work = citation.work
+            work.role, work.position = citation.role, citation.position
+            works.append(work)
+        return works
 
     def advice_by_level(self) -> list[tuple["Level", list["Advice"]]]:
         """Advice grouped by level, deep first; reads prefetched advice only."""
@@ -651,23 +664,29 @@ def display_name(name: str) -> str:
     return f"{given} {family}".strip()
 
 
+class Role(models.TextChoices):
+    """What a work is to the entry citing it."""
+
+    MAIN = "main", "Main work"
+    COMPANION = "companion", "Companion"
+
+
 class WorkQuerySet(models.QuerySet):
-    def get_by_natural_key(self, paper_slug: str, position: int) -> "Work":
-        return self.get(paper__slug=paper_slug, position=position)
+    def get_by_natural_key(self, slug: str) -> "Work":
+        return self.get(slug=slug)
 
 
 class Work(models.Model):
-    """One work an entry names: its main work, or a companion (a second article, a blog post,
-    a video, a notebook, code, a later formal version). Identifiers are the publisher's own;
-    one that could not be verified is left empty rather than guessed."""
+    """One work, whoever cites it: a paper, a blog post, a video, a notebook, code, a later
+    formal version. Entries cite it through Citation (as their main work or a companion), so a
+    work two curricula name is one row. Identifiers are the publisher's own; one that could not
+    be verified is left empty rather than guessed."""
 
-    class Role(models.TextChoices):
-        MAIN = "main", "Main work"
-        COMPANION = "companion", "Companion"
+    Role = Role  # the role of a work in one citation: Work.Role.MAIN, as before works were shared
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="works")
-    position = models.PositiveSmallIntegerField()
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MAIN)
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Names the work in fixture files, for good."
+    )
     kind = models.CharField(max_length=20, choices=WorkKind.choices)
     title = models.CharField(max_length=300)
     authors = models.JSONField(default=list, blank=True, validators=[validate_authors])
@@ -725,12 +744,8 @@ class Work(models.Model):
     objects = WorkQuerySet.as_manager()
 
     class Meta:
-        ordering = ["paper", "position"]
+        ordering = ["slug"]
         constraints = [
-            models.UniqueConstraint(fields=["paper", "position"], name="work_unique_position"),
-            models.UniqueConstraint(
-                fields=["paper"], condition=Q(role="main"), name="one_main_work_per_entry"
-            ),
             models.CheckConstraint(
                 condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
                 name="work_month_1_to_12",
@@ -740,13 +755,8 @@ class Work(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title
 
-    def get_absolute_url(self) -> str:
-        return self.paper.get_absolute_url()
-
-    def natural_key(self) -> tuple[str, int]:
-        return (self.paper.slug, self.position)
-
-    natural_key.dependencies = ["catalogue.paper"]
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     @property
     def people(self) -> list[str]:
@@ -759,6 +769,73 @@ class Work(models.Model):
         if not self.year:
             return ""
         return f"{self.year}/{self.month:02d}" if self.month else str(self.year)
+
+
+class CitationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, entry_slug: str, position: int) -> "Citation":
+        return self.get(entry__slug=entry_slug, position=position)
+
+    def elsewhere(self, work: "Work", entry: "Paper") -> "CitationQuerySet":
+        """The current entries of other published curricula that cite `work`, with their
+        curriculum and how many current parts they advise at each level (`advised`), in one
+        query: what a work's page says the other curricula advise."""
+        counts = {
+            f"advised_{index}": models.Count(
+                "entry__advice",
+                filter=Q(entry__advice__level=level, entry__advice__retired=False),
+            )
+            for index, level in enumerate(Level.values)
+        }
+        published = Edition.objects.filter(curriculum=models.OuterRef("entry__section__curriculum"))
+        return (
+            self.filter(work=work, entry__retired=False)
+            .filter(models.Exists(published))
+            .exclude(entry=entry)
+            .select_related("entry__section__curriculum")
+            .annotate(**counts)
+            .order_by("entry__section__curriculum__position", "entry__section__curriculum__title")
+        )
+
+
+class Citation(models.Model):
+    """An entry cites a work: as its main work, or a companion (a second article, a post, a
+    video, code). One work can be cited by entries of several curricula."""
+
+    entry = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="citations")
+    # A work still cited cannot be deleted: it would vanish from every entry citing it.
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="citations")
+    position = models.PositiveSmallIntegerField(help_text="Order among the entry's works.")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MAIN)
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["entry", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "position"], name="citation_unique_position"),
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(role="main"), name="one_main_citation_per_entry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.name} cites {self.work}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.entry.slug, self.position)
+
+    natural_key.dependencies = ["catalogue.paper", "catalogue.work"]
+
+    @property
+    def advised(self) -> str:
+        """What the citing entry advises, from CitationQuerySet.elsewhere's counts: "2 deep ·
+        1 skim", or that it is to be read whole."""
+        said = [
+            f"{n} {Level(level).short}"
+            for index, level in enumerate(Level.values)
+            if (n := getattr(self, f"advised_{index}", 0))
+        ]
+        return " · ".join(said) if said else "read it whole"
 
 
 class CatalogueLoad(models.Model):

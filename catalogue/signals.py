@@ -5,9 +5,9 @@ no signals (queryset updates in the fixture load) bump it themselves."""
 from django.db.models.signals import post_delete, post_save
 
 from catalogue import pagecache
-from catalogue.models import Advice, Edition, EditionContent, Paper, Section, Work
+from catalogue.models import Advice, Citation, Edition, EditionContent, Paper, Section, Work
 
-SHOWN_ON_PAGES = [Section, Paper, Advice, Work, Edition, EditionContent]
+SHOWN_ON_PAGES = [Section, Paper, Advice, Work, Citation, Edition, EditionContent]
 
 
 def list_changed(sender, **kwargs) -> None:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from catalogue import citations, exports, outline
-from catalogue.models import Curriculum, Edition, Ordering, Paper, Section
+from catalogue.models import Citation, Curriculum, Edition, Ordering, Paper, Section
 from mireads.http import HtmxHttpRequest
 
 
@@ -27,7 +27,9 @@ def paper_context(slug: str) -> dict:
     paper = get_object_or_404(Paper.objects.published().for_detail_page(), slug=slug)
     previous, following = Paper.objects.of(paper.section.curriculum).neighbours(paper)
     main_work = citations.works_of(paper)[0]
+    cited_elsewhere = list(Citation.objects.elsewhere(main_work, paper)) if main_work.pk > 0 else []
     return {
+        "cited_elsewhere": cited_elsewhere,
         "paper": paper,
         "main_work": main_work,
         "citation_meta": citations.meta_tags(main_work),

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from catalogue.models import (
     Advice,
+    Citation,
     Curriculum,
     Edition,
     Kind,
@@ -83,20 +84,46 @@ class AdviceFactory(factory.django.DjangoModelFactory):
 
 
 class WorkFactory(factory.django.DjangoModelFactory):
-    """An entry's main work (pass role=Work.Role.COMPANION and a position for a companion)."""
+    """A work, cited by an entry as its main work (pass role=Work.Role.COMPANION and a position
+    for a companion; paper=None for a work no entry cites yet)."""
 
     class Meta:
         model = Work
 
+    # The citing entry's side: not the work's fields, a Citation made with it.
     paper = factory.SubFactory(PaperFactory)
     position = 1
     role = Work.Role.MAIN
+    slug = factory.Sequence(lambda n: f"work-{n}")
     kind = WorkKind.ARTICLE
     title = factory.Sequence(lambda n: f"Work number {n}")
     authors = factory.LazyFunction(lambda: ["Ada Lovelace"])
     year = 2022
     venue = "Distill"
     url = "https://example.org/work"
+
+    @classmethod
+    def _create(cls, model_class, *args, paper=None, position=1, role=Work.Role.MAIN, **kwargs):
+        work = super()._create(model_class, *args, **kwargs)
+        if paper is not None:
+            Citation.objects.create(entry=paper, work=work, position=position, role=role)
+        return work
+
+    @classmethod
+    def _build(cls, model_class, *args, paper=None, position=1, role=Work.Role.MAIN, **kwargs):
+        return super()._build(model_class, *args, **kwargs)
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    """An entry cites a work (a new one unless given)."""
+
+    class Meta:
+        model = Citation
+
+    entry = factory.SubFactory(PaperFactory)
+    work = factory.SubFactory(WorkFactory, paper=None)
+    position = 1
+    role = Work.Role.MAIN
 
 
 class EditionFactory(factory.django.DjangoModelFactory):

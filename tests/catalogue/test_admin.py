@@ -5,8 +5,14 @@ from django.contrib.admin.templatetags.admin_list import result_headers
 from django.urls import reverse
 
 from catalogue.admin import PaperAdmin
-from catalogue.models import Advice, Paper, Section
-from tests.factories import AdviceFactory, PaperFactory, SectionFactory
+from catalogue.models import Advice, Paper, Section, Work
+from tests.factories import (
+    AdviceFactory,
+    CitationFactory,
+    PaperFactory,
+    SectionFactory,
+    WorkFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +51,10 @@ def change_form(paper: Paper, advice: list[dict], **changes) -> dict:
         "advice-INITIAL_FORMS": len(initial),
         "advice-MIN_NUM_FORMS": 0,
         "advice-MAX_NUM_FORMS": 1000,
-        "works-TOTAL_FORMS": 0,
-        "works-INITIAL_FORMS": 0,
-        "works-MIN_NUM_FORMS": 0,
-        "works-MAX_NUM_FORMS": 1000,
+        "citations-TOTAL_FORMS": 0,
+        "citations-INITIAL_FORMS": 0,
+        "citations-MIN_NUM_FORMS": 0,
+        "citations-MAX_NUM_FORMS": 1000,
         "children-TOTAL_FORMS": 0,
         "children-INITIAL_FORMS": 0,
         "children-MIN_NUM_FORMS": 0,
@@ -372,3 +378,34 @@ def test_the_model_refuses_to_move_a_ticked_part_whatever_the_caller(db):
 
     with pytest.raises(PartInUse):
         part.save()
+
+
+def test_staff_edit_a_shared_work_once_and_every_entry_citing_it_shows_the_change(
+    client, client_as_staff
+):
+    first, second = PaperFactory(), PaperFactory()
+    work = WorkFactory(paper=first, title="Toy Models of Superposition", url="https://e.org/toy")
+    CitationFactory(entry=second, work=work)
+    entry_form = client_as_staff.get(change_url(first)).text
+    assert "citations-0-work" in entry_form  # the entry's citations, the work chosen by name
+
+    data = {
+        "title": "Toy Models of Superposition (2022)", "slug": work.slug, "kind": work.kind,
+        "authors": "Nelson Elhage\n", "guests": "", "url": "https://e.org/toy",
+    }  # fmt: skip
+    response = client_as_staff.post(reverse("admin:catalogue_work_change", args=[work.pk]), data)
+
+    assert response.status_code == 302
+    client.logout()
+    for entry in (first, second):
+        assert "Toy Models of Superposition (2022)" in client.get(entry.get_absolute_url()).text
+
+
+def test_a_work_still_cited_cannot_be_deleted_in_the_admin(client_as_staff):
+    work = WorkFactory(title="Cited by an entry")
+
+    url = reverse("admin:catalogue_work_delete", args=[work.pk])
+    response = client_as_staff.post(url, {"post": "yes"})
+
+    assert "Cannot delete" in response.text or "would require deleting" in response.text
+    assert Work.objects.filter(pk=work.pk).exists()

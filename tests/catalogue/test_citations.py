@@ -30,21 +30,24 @@ def field(entry, name: str) -> str:
 def test_every_entry_of_the_shipped_list_holds_a_main_work_and_companions_where_it_names_them(
     real_catalogue,
 ):
-    for paper in Paper.objects.in_reading_order().prefetch_related("works"):
-        roles = [work.role for work in paper.works.all()]
+    for paper in Paper.objects.in_reading_order().with_works():
+        roles = [work.role for work in paper.cited_works()]
         assert roles.count(Work.Role.MAIN) == 1, paper.slug
-    curves = Paper.objects.get(slug="curve-detectors").works.all()
+    curves = Paper.objects.with_works().get(slug="curve-detectors").cited_works()
     assert [w.title for w in curves] == ["Curve Detectors", "Curve Circuits"]
     assert curves[1].doi == "10.23915/distill.00024.006"
-    bert = Paper.objects.get(slug="bert-geometry").works.all()
+    bert = Paper.objects.with_works().get(slug="bert-geometry").cited_works()
     assert any(w.kind == WorkKind.BLOG_POST and "pair-code.github.io" in w.url for w in bert)
 
 
 def test_the_shipped_list_fixes_the_incomplete_author_lists_and_the_head_count(real_catalogue):
     codebase = Paper.objects.get(slug="easytransformer")
-    assert codebase.works.get(role=Work.Role.MAIN).authors == ["Neel Nanda", "Joseph Bloom"]
+    assert codebase.citations.get(role=Work.Role.MAIN).work.authors == [
+        "Neel Nanda",
+        "Joseph Bloom",
+    ]
     podcast = Paper.objects.get(slug="chris-olah-80k-podcast")
-    assert podcast.works.get(role=Work.Role.MAIN).guests == ["Chris Olah"]
+    assert podcast.citations.get(role=Work.Role.MAIN).work.guests == ["Chris Olah"]
     assert "Chris Olah" in podcast.authors
     ioi = Paper.objects.get(slug="ioi")
     assert "26" in ioi.summary and "seven classes" in ioi.summary
@@ -196,7 +199,9 @@ def test_a_malformed_identifier_in_the_fixture_is_refused_naming_record_and_fiel
 def test_an_edition_keeps_the_works_and_deep_links_of_its_entries(real_catalogue):
     from catalogue import editions
 
-    Work.objects.filter(paper__slug="ioi", role=Work.Role.MAIN).update(venue="ICLR 2023 (oral)")
+    Work.objects.filter(citations__entry__slug="ioi", citations__role=Work.Role.MAIN).update(
+        venue="ICLR 2023 (oral)"
+    )
     edition = editions.publish(note="IOI's venue corrected.")
     entry = edition.content.snapshot["entries"]["ioi"]
     assert entry["works"][0]["venue"] == "ICLR 2023 (oral)"

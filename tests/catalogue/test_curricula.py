@@ -19,6 +19,7 @@ from catalogue.models import (
     DEFAULT_CURRICULUM,
     Advice,
     CatalogueLoad,
+    Citation,
     Curriculum,
     Edition,
     Ordering,
@@ -258,9 +259,7 @@ def _second_list(slug: str = "getting-started", **work) -> list[dict]:
         {
             "model": "catalogue.work",
             "fields": {
-                "paper": [entry],
-                "position": 1,
-                "role": "main",
+                "slug": work.get("work_slug", f"{slug}-framework-work"),
                 "kind": "article",
                 "title": "A Mathematical Framework for Transformer Circuits",
                 "authors": ["Nelson Elhage"],
@@ -269,6 +268,15 @@ def _second_list(slug: str = "getting-started", **work) -> list[dict]:
                     "url", "https://transformer-circuits.pub/2021/framework/index.html"
                 ),
                 "arxiv_id": work.get("arxiv_id", ""),
+            },
+        },
+        {
+            "model": "catalogue.citation",
+            "fields": {
+                "entry": [entry],
+                "work": [work.get("work_slug", f"{slug}-framework-work")],
+                "position": 1,
+                "role": "main",
             },
         },
         {
@@ -453,3 +461,257 @@ def test_a_drafts_entries_have_no_public_page_until_it_is_published(real_catalog
     assert client.get(entry.get_absolute_url()).status_code == 404
     editions.publish(note="First", curriculum=draft)
     assert client.get(entry.get_absolute_url()).status_code == 200
+
+
+# --- Shared works (docs/curricula.md, step 1) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "known"),
+    [
+        ({}, "mathematical-framework"),
+        ({"work_slug": "framework-2021"}, "mathematical-framework"),
+        ({"url": "https://arxiv.org/pdf/2209.10652"}, "toy-models-of-superposition"),
+        ({"url": "https://arxiv.org/abs/2209.10652v2"}, "toy-models-of-superposition"),
+    ],
+)
+def test_a_further_curriculum_citing_a_known_work_links_to_it_rather_than_copying_it(
+    real_catalogue, tmp_path, link, known
+):
+    works = Work.objects.count()
+
+    report = fixture.load_file(_write(tmp_path, _second_list(**link)))
+
+    assert Work.objects.count() == works
+    citation = Citation.objects.get(entry__slug="getting-started-framework")
+    assert citation.work.slug == known
+    assert sorted(citation.work.citations.values_list("entry__slug", flat=True)) == sorted(
+        [known, "getting-started-framework"]
+    )
+    assert "cited rather than copied" in str(report) and known in str(report)
+    # Reloading the file as it is, and as exported, writes nothing.
+    assert fixture.load_file(_write(tmp_path, _second_list(**link))).unchanged
+
+
+def test_a_work_no_longer_cited_goes_and_one_still_cited_elsewhere_stays(real_catalogue, tmp_path):
+    path = _write(tmp_path, _second_list())
+    fixture.load_file(path)
+    own = _second_list(slug="getting-started", url="https://example.org/own-work")
+    own[4]["fields"]["slug"] = own[5]["fields"]["work"][0] = "own-work"
+    fixture.load_file(_write(tmp_path, own))
+    assert Work.objects.filter(slug="own-work").exists()
+    # As a curator works: the file as exported, then the work and its citation taken out.
+    exported = json.loads(fixture.dumps(Curriculum.objects.get(slug="getting-started")))
+    fixture.load_file(_write(tmp_path, exported))
+    dropped = [r for r in exported if r["model"] not in ("catalogue.work", "catalogue.citation")]
+
+    report = fixture.load_file(_write(tmp_path, dropped))
+
+    assert not Work.objects.filter(slug="own-work").exists()
+    assert report.removed.get("work") == 1
+    # The shipped list's Framework, cited by the second list before, stays.
+    assert Work.objects.filter(slug="mathematical-framework").exists()
+
+
+def _old_format(records: list[dict]) -> list[dict]:
+    """The shipped file as it was before works were shared: each work record carried its entry,
+    position and role (what migration 0008 turned into a work and a citation)."""
+    works = {r["fields"]["slug"]: r["fields"] for r in records if r["model"] == "catalogue.work"}
+    old = []
+    for record in records:
+        if record["model"] == "catalogue.work":
+            continue
+        if record["model"] != "catalogue.citation":
+            old.append(record)
+            continue
+        cited = record["fields"]
+        fields = {k: v for k, v in works[cited["work"][0]].items() if k != "slug"}
+        head = {"paper": cited["entry"], "position": cited["position"], "role": cited["role"]}
+        old.append({"model": "catalogue.work", "fields": {**head, **fields}})
+    return old
+
+
+SHARED_BEFORE = [("catalogue", "0006_curricula"), ("progress", "0009_reading_state_read_before")]
+SHARED_AFTER = [
+    ("catalogue", "0009_works_shared"),
+    ("progress", "0009_reading_state_read_before"),
+]
+
+
+def _fill_old(apps, records: list[dict]) -> None:
+    """Write the old-format records as the loader of the day did, with the load applied."""
+    Curriculum_ = apps.get_model("catalogue", "Curriculum")
+    Section_ = apps.get_model("catalogue", "Section")
+    Paper_ = apps.get_model("catalogue", "Paper")
+    Advice_ = apps.get_model("catalogue", "Advice")
+    Work_ = apps.get_model("catalogue", "Work")
+    Edition_ = apps.get_model("catalogue", "Edition")
+    Load = apps.get_model("catalogue", "CatalogueLoad")
+    shipped, _ = Curriculum_.objects.get_or_create(
+        slug=DEFAULT_CURRICULUM,
+        defaults={"title": "The shipped list", "is_default": True, "ordering": "tiers",
+                  "source_file": "fixtures/papers.json"},
+    )  # fmt: skip
+    sections, papers = {}, {}
+    for record in records:
+        fields = dict(record["fields"])
+        model = record["model"]
+        if model == "catalogue.edition":
+            Edition_.objects.create(curriculum=shipped, **fields)
+        elif model == "catalogue.section":
+            parent = fields.pop("parent")
+            sections[fields["slug"]] = Section_.objects.create(
+                curriculum=shipped, parent=parent and sections[parent[0]], **fields
+            )
+        elif model == "catalogue.paper":
+            section, parent = fields.pop("section"), fields.pop("parent")
+            papers[fields["slug"]] = Paper_.objects.create(
+                section=sections[section[0]], parent=parent and papers[parent[0]], **fields
+            )
+        elif model == "catalogue.advice":
+            Advice_.objects.create(paper=papers[fields.pop("paper")[0]], **fields)
+        elif model == "catalogue.work":
+            Work_.objects.create(paper=papers[fields.pop("paper")[0]], **fields)
+    Load.objects.create(curriculum=shipped, sha256="old", applied=records, loaded_at=timezone.now())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_made_before_shared_works_keeps_its_works_and_readers_data_and_its_base():
+    new_file = json.loads(fixture.FIXTURE_PATH.read_text(encoding="utf-8"))
+    old = _migrate(SHARED_BEFORE)
+    try:
+        _fill_old(old, _old_format(new_file))
+        User = old.get_model("auth", "User")
+        reader = User.objects.create(username="ada")
+        Paper_ = old.get_model("catalogue", "Paper")
+        framework = Paper_.objects.get(slug="mathematical-framework")
+        part = old.get_model("catalogue", "Advice").objects.filter(paper=framework).first()
+        now = timezone.now()
+        old.get_model("progress", "ReadingState").objects.create(
+            reader=reader, paper=framework, status="read"
+        )
+        old.get_model("progress", "PartTick").objects.create(
+            reader=reader, advice=part, done_at=now
+        )
+        old.get_model("progress", "Note").objects.create(
+            reader=reader, paper=framework, text="Kept", updated_at=now
+        )
+        works_before = old.get_model("catalogue", "Work").objects.count()
+
+        new = _migrate(SHARED_AFTER)
+        Work_ = new.get_model("catalogue", "Work")
+        Citation_ = new.get_model("catalogue", "Citation")
+        assert Work_.objects.count() == works_before == Citation_.objects.count()
+        curves = Citation_.objects.filter(entry__slug="curve-detectors").order_by("position")
+        assert [(c.work.slug, c.role) for c in curves] == [
+            ("curve-detectors", "main"),
+            ("curve-detectors-2", "companion"),
+        ]
+        assert new.get_model("progress", "ReadingState").objects.get().status == "read"
+        assert new.get_model("progress", "PartTick").objects.get().advice_id == part.pk
+        assert new.get_model("progress", "Note").objects.get().text == "Kept"
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    # The base was rewritten: the shipped file in its new format is the file last applied.
+    report = fixture.load_file()
+    assert (report.created, report.updated, report.removed, report.retired) == ({}, {}, {}, {})
+    assert not report.conflicts
+    assert Work.objects.count() == works_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_works_that_share_an_identity_become_one_when_migrated():
+    old = _migrate(SHARED_BEFORE)
+    try:
+        shipped = old.get_model("catalogue", "Curriculum").objects.create(
+            slug=DEFAULT_CURRICULUM, title="The shipped list", is_default=True
+        )
+        tier = old.get_model("catalogue", "Section").objects.create(
+            curriculum=shipped, title="T", slug="t", priority=1, position=1
+        )
+        Paper_ = old.get_model("catalogue", "Paper")
+        Work_ = old.get_model("catalogue", "Work")
+        first = Paper_.objects.create(section=tier, position=1, title="Toy", slug="toy")
+        second = Paper_.objects.create(section=tier, position=2, title="Toy again", slug="toy-2b")
+        Work_.objects.create(paper=first, position=1, kind="preprint", title="Toy Models",
+                             arxiv_id="2209.10652")  # fmt: skip
+        Work_.objects.create(paper=second, position=1, kind="preprint", title="Toy Models",
+                             url="https://arxiv.org/pdf/2209.10652v2")  # fmt: skip
+
+        new = _migrate(SHARED_AFTER)
+        work = new.get_model("catalogue", "Work").objects.get()
+        assert work.slug == "toy"
+        cited = new.get_model("catalogue", "Citation").objects.filter(work=work)
+        assert sorted(cited.values_list("entry__slug", flat=True)) == ["toy", "toy-2b"]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_an_entry_page_says_which_other_curricula_cite_its_work_and_what_each_advises(
+    real_catalogue, tmp_path, client
+):
+    assert "In other curricula" not in client.get("/papers/mathematical-framework/").text
+
+    fixture.load_file(_write(tmp_path, _second_list()))
+
+    page = client.get("/papers/mathematical-framework/").text
+    other = re.search(r'<section class="cited-elsewhere".*?</section>', page, re.S).group()
+    assert 'href="/lists/getting-started/"' in other and "Getting started" in other
+    assert "1 skim" in other and "marked most important" in other
+    # A draft curriculum is seen only in admin, here too.
+    draft = [r for r in _second_list("draft-list") if r["model"] != "catalogue.edition"]
+    fixture.load_file(_write(tmp_path, draft, name="draft.json"))
+    page = client.get("/papers/mathematical-framework/").text
+    assert "/lists/getting-started/" in page and "/lists/draft-list/" not in page
+
+
+@pytest.mark.parametrize("curricula", [1, 4])
+def test_the_other_curricula_on_an_entry_page_take_the_same_queries_at_any_number(
+    real_catalogue, tmp_path, client, curricula, django_assert_num_queries
+):
+    for n in range(curricula):
+        fixture.load_file(_write(tmp_path, _second_list(f"list-{n}"), name=f"list-{n}.json"))
+    client.get("/papers/mathematical-framework/")  # warm what is cached once per process
+    from catalogue import pagecache
+
+    pagecache.bump()
+
+    with django_assert_num_queries(ENTRY_PAGE_QUERIES):
+        page = client.get("/papers/mathematical-framework/").text
+
+    assert page.count('href="/lists/list-') == curricula
+
+
+# The entry page's queries (tests/catalogue/test_pages.py) and one for the other curricula.
+ENTRY_PAGE_QUERIES = 6 + 1
+
+
+def test_a_file_naming_a_known_work_by_its_slug_cites_it_and_leaves_its_fields_alone(
+    real_catalogue, tmp_path
+):
+    framework = Work.objects.get(slug="mathematical-framework")
+    records = _second_list(work_slug="mathematical-framework")
+
+    report = fixture.load_file(_write(tmp_path, records))
+
+    assert "cited rather than copied" in str(report)
+    kept = Work.objects.get(slug="mathematical-framework")
+    assert (kept.authors, kept.venue) == (framework.authors, framework.venue)
+    assert kept.citations.count() == 2
+
+
+def test_a_known_works_slug_with_another_works_identifiers_is_refused_in_one_sentence(
+    real_catalogue, tmp_path
+):
+    records = _second_list(work_slug="ioi")  # IOI's slug, the Framework's link
+    rows = _catalogue_rows()
+
+    with pytest.raises(fixture.CatalogueError) as refused:
+        fixture.load_file(_write(tmp_path, records))
+
+    message = str(refused.value)
+    assert "'ioi' is the known work" in message and "A Mathematical Framework" in message
+    assert message.count(". ") == 0 and message.endswith("one work cannot be two.")
+    assert _catalogue_rows() == rows

@@ -484,9 +484,11 @@ def shipped(model: str) -> list[dict]:
 
 
 def shipped_works() -> list[tuple[tuple[str, int], Identity]]:
+    """Each shipped work as (citing entry, position) and its identity."""
+    cited = {c["work"][0]: (c["entry"][0], c["position"]) for c in shipped("citation")}
     return [
         (
-            (work["paper"][0], work["position"]),
+            cited[work["slug"]],
             identity_of(work["doi"], work["arxiv_id"], work["url"], work=work["title"]),
         )
         for work in shipped("work")

@@ -162,10 +162,11 @@ def fixture_top_level_entries() -> list[tuple[str, str]]:
 
 def fixture_known() -> list[tuple[str, list[str], list[str]]]:
     """Every fixture entry as match_known takes it: its slug, titles and work links."""
-    works = records("work")
+    works = {w["slug"]: w for w in records("work")}
+    citations = records("citation")
     known = []
     for paper in records("paper"):
-        own = [w for w in works if w["paper"] == [paper["slug"]]]
+        own = [works[c["work"][0]] for c in citations if c["entry"] == [paper["slug"]]]
         titles = [paper["title"], paper["short_name"], *(w["title"] for w in own)]
         urls = [paper["url"], *(w["url"] for w in own)]
         known.append((paper["slug"], titles, urls))

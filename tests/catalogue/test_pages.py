@@ -21,7 +21,8 @@ ORIGINAL_POST = (
 # whole list to a reference manager); an entry page reads the entry with its
 # place, its advice, its works, its nested entries and the reading order: whatever the size of
 # the list. One more for each: the catalogue version the page cache keys on, read first (a
-# visitor's second request makes only that one: tests/catalogue/test_page_cache.py).
+# visitor's second request makes only that one: tests/catalogue/test_page_cache.py). An entry with
+# a work reads one more, the other curricula citing it (tests/catalogue/test_curricula.py).
 LIST_QUERIES = 4 + 1
 DETAIL_QUERIES = 5 + 1
 
