@@ -1,9 +1,10 @@
 """The further curricula the bench loads beside the shipped list, so that every page is timed
 with three curricula in the database (issue 25, point 8).
 
-They are made from fixtures/papers.json: the same works under new entries, one curriculum of
-ordered stages and one of topics, each with its own slugs and its first edition. Readers' rows
-stay on the default curriculum, which is what the dashboard, plan and groups follow.
+They are made from fixtures/papers.json: new entries citing the same (shared) works, one
+curriculum of ordered stages and one of topics, each with its own slugs and its first edition.
+Readers' rows stay on the default curriculum, which is what the dashboard, plan and groups
+follow.
 """
 
 import copy
@@ -36,7 +37,8 @@ def records(slug: str, ordering: str, title: str) -> list[dict]:
         fields = record["fields"]
         if record["model"] in ("catalogue.section", "catalogue.paper"):
             fields["slug"] = f"{slug}-{fields['slug']}"
-        for name in ("section", "parent", "paper"):
+        # A citation's entry is the new curriculum's; its work stays the shared one.
+        for name in ("section", "parent", "paper", "entry"):
             if name in fields:
                 fields[name] = _renamed(fields[name], slug)
         made.append(record)

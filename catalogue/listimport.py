@@ -6,10 +6,9 @@ edition record, so the loader makes it a DRAFT: seen only in admin until
 it in one transaction: all of it or nothing.
 
 Works already known are matched by link (catalogue.identity: DOI, arXiv id or canonical link),
-else by exact title (listtext.match_known). The schema does not yet share a work row between
-curricula (a Work belongs to one entry), so a matched entry gets a COPY of the known work's
-bibliographic fields (title, authors, year, venue, DOI, arXiv id, link...); the report names the
-known entry each one was matched to, so a later migration to shared works can link them.
+else by exact title (listtext.match_known). A work is one row whoever cites it, so a matched
+entry cites the known work (a catalogue.citation record naming its slug) instead of copying it,
+and takes the known entry's title; the report names the known entry each one was matched to.
 
 Nothing is guessed: an entry the text names without a link and with no exact title match gets no
 work at all, and a link's kind is read from its host only where the host says it (arXiv is a
@@ -36,7 +35,17 @@ from catalogue.identity import (
     normalise_arxiv,
     normalise_doi,
 )
-from catalogue.models import Curriculum, Kind, Ordering, Paper, Section, Work, WorkKind, part_keys
+from catalogue.models import (
+    Citation,
+    Curriculum,
+    Kind,
+    Ordering,
+    Paper,
+    Section,
+    Work,
+    WorkKind,
+    part_keys,
+)
 
 # The fields of a work that say what it is (not where it sits in a list): what a match copies.
 BIBLIOGRAPHIC = [
@@ -73,6 +82,7 @@ class KnownWork:
     titles: tuple[str, ...]
     work: dict  # BIBLIOGRAPHIC fields; empty for an entry with no work row
     entry_fields: dict  # ENTRY_BIBLIOGRAPHIC fields and the entry's url
+    work_slug: str = ""  # the shared work's slug, which a match cites rather than copies
 
     @property
     def key(self) -> tuple[str, int]:
@@ -89,8 +99,10 @@ def known_works() -> list[KnownWork]:
         )
     }
     works: dict[int, list[Work]] = {}
-    for work in Work.objects.order_by("paper", "position"):
-        works.setdefault(work.paper_id, []).append(work)
+    for citation in Citation.objects.select_related("work").order_by("entry", "position"):
+        work = citation.work
+        work.role, work.position = citation.role, citation.position
+        works.setdefault(citation.entry_id, []).append(work)
     known = []
     for paper in papers.values():
         entry_fields = {name: getattr(paper, name) for name in ENTRY_BIBLIOGRAPHIC}
@@ -112,6 +124,7 @@ def known_works() -> list[KnownWork]:
                     titles,
                     {name: getattr(work, name) for name in BIBLIOGRAPHIC},
                     entry_fields,
+                    work.slug,
                 )
             )
     return known
@@ -514,11 +527,18 @@ class _Builder:
             # Clipped to fit: the name as the text gives it stays in full in the commentary.
             fields["commentary"] = "\n".join(filter(None, [name, fields["commentary"]]))
         self.made.records.append({"model": "catalogue.paper", "fields": fields})
+        if match is not None and match.work_slug:
+            # A known work is one row whoever cites it: cite it, never copy it.
+            work, work_slug = None, match.work_slug
+        else:
+            work_slug = slug
         if work is not None:
+            self.made.records.append({"model": "catalogue.work", "fields": {"slug": slug, **work}})
+        if work is not None or (match is not None and match.work_slug):
             self.made.records.append(
                 {
-                    "model": "catalogue.work",
-                    "fields": {"paper": [slug], "position": 1, "role": "main", **work},
+                    "model": "catalogue.citation",
+                    "fields": {"entry": [slug], "work": [work_slug], "position": 1, "role": "main"},
                 }
             )
         _parts(self.made, entry, slug)

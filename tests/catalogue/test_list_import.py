@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from catalogue import listimport, listtext
 from catalogue.listimport import ListImportError, import_bytes, import_text
-from catalogue.models import Advice, Curriculum, Ordering, Paper, Section, Work
+from catalogue.models import Advice, Citation, Curriculum, Ordering, Paper, Section
 from tests.factories import UserFactory
 
 BASE = Path(settings.BASE_DIR)
@@ -129,25 +129,20 @@ def test_the_seed_texts_24_top_level_entries_are_in_order_and_matched_to_the_kno
 
 @seed_only
 @pytest.mark.django_db
-def test_a_matched_entry_copies_the_known_works_bibliographic_fields(seed_import):
+def test_a_matched_entry_cites_the_known_work_rather_than_copying_it(seed_import):
     matched = {m.entry: m.slug for m in seed_import.made.matched}
     mine = Paper.objects.get(slug=matched["toy-models-of-superposition"])
-    known = Work.objects.get(paper__slug="toy-models-of-superposition", role="main")
-    copy = mine.works.get()
-    assert copy.pk != known.pk  # a copy: works are not yet shared between curricula
-    fields = ["kind", "title", "authors", "year", "month", "venue", "arxiv_id", "url"]
-    assert [getattr(copy, name) for name in fields] == [getattr(known, name) for name in fields]
+    known = Citation.objects.get(entry__slug="toy-models-of-superposition", role="main").work
+    assert mine.citations.get(role="main").work_id == known.pk  # one row whoever cites it
     assert mine.title == "Toy Models of Superposition"
     assert mine.short_name == "A Toy Model of Superposition"  # the text's own name for it
     assert mine.url == known.url
-    # Every matched entry names the same work as the known entry it matched.
+    # Every matched entry cites the very work the known entry it matched cites.
     for entry, slug in matched.items():
-        known_work = Work.objects.filter(paper__slug=entry, role="main").first()
-        copied = Work.objects.filter(paper__slug=slug, role="main").first()
-        assert (copied and copied.title, copied and copied.url) == (
-            known_work and known_work.title,
-            known_work and known_work.url,
-        ), entry
+        known_work = Citation.objects.filter(entry__slug=entry, role="main").first()
+        cited = Citation.objects.filter(entry__slug=slug, role="main").first()
+        if known_work is not None:
+            assert cited is not None and cited.work_id == known_work.work_id, entry
 
 
 @seed_only
@@ -257,10 +252,10 @@ def test_a_markdown_list_makes_topics_bold_entries_most_important_and_a_nested_e
     ]
     new = Paper.objects.get(slug="a-brand-new-paper")
     assert (new.kind, new.url) == ("paper", "https://arxiv.org/abs/2401.00001v3")
-    assert list(new.works.values_list("kind", "arxiv_id", "role")) == [
+    assert list(new.citations.values_list("work__kind", "work__arxiv_id", "role")) == [
         ("preprint", "2401.00001", "main")
     ]
-    assert not Paper.objects.get(slug="a-paper-named-without-a-link").works.exists()
+    assert not Paper.objects.get(slug="a-paper-named-without-a-link").citations.exists()
     parts = Advice.objects.filter(paper__section__curriculum=mine).order_by("paper", "position")
     assert [(a.paper.slug, a.level, a.part, a.deep_link) for a in parts] == [
         (
