@@ -2,8 +2,7 @@
 
 The record is what the reader did with each *work*, wherever they did it. Until reading states
 move from entries to works (docs/curricula.md, step 4), it is read here from the reader's rows on
-the entries that cite the same work: two entries of two curricula are one work when their main
-works share a DOI, an arXiv id or a link (catalogue/identity.py). Then, for each entry of the
+the entries that cite the same main work (one row whoever cites it). Then, for each entry of the
 curriculum, with the one counting rule (progress.summary.entry_progress):
 
 - its status is the record's, except that a skip belongs to the entry it was decided on: a paper
@@ -15,7 +14,6 @@ curriculum, with the one counting rule (progress.summary.entry_progress):
 
 from dataclasses import dataclass, field
 
-from catalogue import identity
 from catalogue.citations import works_of
 from catalogue.models import Curriculum, Level, Paper
 from progress.models import PartTick, Status
@@ -59,13 +57,10 @@ class Coverage:
         return tally
 
 
-def _keys(paper: Paper) -> tuple[str, ...]:
-    """The identity keys of an entry's main work (prefetched works; nothing if unreadable)."""
-    work = works_of(paper)[0]
-    try:
-        return identity.identity_of(work.doi, work.arxiv_id, work.url).keys()
-    except ValueError:
-        return ()
+def _keys(paper: Paper) -> tuple[int, ...]:
+    """The entry's main work (prefetched): one row whoever cites it, since the loader links a
+    known work instead of copying it. An entry with no work row is a work of its own."""
+    return (works_of(paper)[0].pk,)
 
 
 def coverage(reader, curriculum: Curriculum, papers: list[Paper] | None = None) -> Coverage:
@@ -83,7 +78,7 @@ def coverage(reader, curriculum: Curriculum, papers: list[Paper] | None = None) 
         depths = ticks.setdefault(paper_id, {})
         depths[key] = max(depths.get(key, 0), DEPTH[Level(level)])
     record_ids = set(states) | set(ticks)
-    by_key: dict[str, list[Paper]] = {}
+    by_key: dict[int, list[Paper]] = {}
     for paper in Paper.objects.filter(pk__in=record_ids).with_works():
         for key in _keys(paper):
             by_key.setdefault(key, []).append(paper)
