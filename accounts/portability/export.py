@@ -113,7 +113,8 @@ def _day(moment: datetime | None) -> str:
 
 
 def _head(reader: AbstractBaseUser, exported_at: datetime) -> dict:
-    """What comes before the entries: the file's format, the account, the plan, folded tiers."""
+    """What comes before the entries: the file's format, the account, the plan, folded tiers,
+    the curricula followed."""
     return {
         "schema": SCHEMA,
         "version": VERSION,
@@ -121,7 +122,22 @@ def _head(reader: AbstractBaseUser, exported_at: datetime) -> dict:
         "account": {"username": reader.get_username()},
         "plan": _plan_document(ReadingPlan.objects.of_reader(reader)),
         "folded": sorted(folded_tiers(reader)),
+        "follows": _follows(reader),
     }
+
+
+def _follows(reader: AbstractBaseUser) -> list[dict]:
+    """The reader's choices of curricula to follow or not, by the curricula's slugs: the
+    default one is followed until a choice says otherwise."""
+    rows = reader.follows.select_related("curriculum").order_by("changed_at", "pk")
+    return [
+        {
+            "curriculum": row.curriculum.slug,
+            "following": row.following,
+            "changed_at": _stamp(row.changed_at),
+        }
+        for row in rows
+    ]
 
 
 def _groups(reader: AbstractBaseUser) -> list[dict]:

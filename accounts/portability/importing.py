@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.timezone import now as django_now
 
 from accounts.portability.schema import (
     EARLIEST_YEAR,
@@ -29,12 +30,13 @@ from accounts.portability.schema import (
     SCHEMA,
     VERSION,
 )
-from catalogue.models import Advice, Paper, Section
+from catalogue.models import Advice, Curriculum, Paper, Section
 from plans.models import MAX_HOURS_PER_WEEK, ReadingPlan, validate_days, validate_timezone
 from progress import bounds
 from progress.models import (
     NOTE_MAX_LENGTH,
     DashboardState,
+    Follow,
     Note,
     NoteRevision,
     PartTick,
@@ -123,6 +125,7 @@ class ParsedExport(list):
 
     plan: PlanIn | None = None
     folded: list[str] | None = None
+    follows: list[tuple[str, bool, datetime | None]] | None = None
 
 
 class _Unreadable(ValueError):
@@ -171,6 +174,8 @@ def parse_export(data: bytes) -> list[EntryIn]:
             entries.plan = checker.plan(document["plan"], "plan")
         if "folded" in document:
             entries.folded = checker.folded(document["folded"], "folded")
+        if "follows" in document:
+            entries.follows = checker.follows(document["follows"], "follows")
     if checker.problems:
         raise ImportRefused(checker.report())
     return entries
@@ -438,6 +443,24 @@ class _Checker:
             for index, slug in enumerate(slugs)
         ]
 
+    def follows(self, value, where: str) -> list[tuple[str, bool, datetime | None]]:
+        found = []
+        for index, item in enumerate(self.items(value, where)):
+            here = f"{where}[{index}]"
+            if not isinstance(item, dict):
+                self.problem(here, f"is {_kind(item)}, expected an object")
+                continue
+            slug = self.text(
+                item.get("curriculum"), f"{here}.curriculum", max_length=MAX_SLUG_LENGTH
+            )
+            following = item.get("following")
+            if not isinstance(following, bool):
+                self.problem(f"{here}.following", f"is {_kind(following)}, expected true or false")
+                continue
+            moment = self.moment(item.get("changed_at"), f"{here}.changed_at", optional=True)
+            found.append((slug, following, moment))
+        return found
+
     def day(self, value, where: str) -> dt.date | None:
         if not isinstance(value, str):
             self.problem(where, f"is {_kind(value)}, expected a date")
@@ -569,7 +592,36 @@ def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportR
         _merge_plan(reader, entries.plan)
     if getattr(entries, "folded", None):
         _merge_folded(reader, entries.folded)
+    if getattr(entries, "follows", None):
+        _merge_follows(reader, entries.follows)
     return report
+
+
+def _merge_follows(reader: AbstractBaseUser, follows: list[tuple[str, bool, datetime | None]]):
+    """The file's choices of curricula, for those this server publishes (the default one
+    always): the newer choice wins, as statuses do; a choice the account has not made is taken."""
+    slugs = [slug for slug, _, _ in follows]
+    published = set(
+        Curriculum.objects.published().filter(slug__in=slugs).values_list("pk", flat=True)
+    )
+    known = {
+        c.slug: c
+        for c in Curriculum.objects.filter(slug__in=slugs)
+        if c.is_default or c.pk in published
+    }
+    mine = {row.curriculum_id: row for row in Follow.objects.filter(reader=reader)}
+    for slug, following, changed_at in follows:
+        curriculum = known.get(slug)
+        if curriculum is None:
+            continue  # a list this server does not publish: nothing to follow
+        row = mine.get(curriculum.pk)
+        if row is not None and (changed_at is None or row.changed_at >= changed_at):
+            continue
+        Follow.objects.update_or_create(
+            reader=reader,
+            curriculum=curriculum,
+            defaults={"following": following, "changed_at": changed_at or django_now()},
+        )
 
 
 def _merge_plan(reader: AbstractBaseUser, incoming: PlanIn) -> None:
