@@ -299,6 +299,37 @@ def _check_work_identities(records: list[dict]) -> None:
             )
 
 
+def _check_parts_advised_once(records: list[dict], curriculum: Curriculum) -> None:
+    """Advice belongs to a curriculum: one part of one work is advised once in it. Two entries
+    citing one work as their main work may not both advise the same part (its key)."""
+    main: dict[str, str] = {}  # entry slug → its main work's slug
+    advised: dict[str, list[tuple[int, dict]]] = {}
+    for index, record in enumerate(records):
+        fields = record.get("fields") or {}
+        if record.get("model") == "catalogue.citation" and fields.get("role") == "main":
+            main[_ref(fields.get("entry"))] = _ref(fields.get("work"))
+        elif record.get("model") == "catalogue.advice" and not fields.get("retired"):
+            advised.setdefault(_ref(fields.get("paper")), []).append((index, record))
+    if curriculum.pk is not None:  # this curriculum's entries the file does not describe
+        cited = Citation.objects.filter(entry__section__curriculum=curriculum, role="main")
+        for entry, work in cited.values_list("entry__slug", "work__slug"):
+            main.setdefault(entry, work)
+    seen: dict[tuple[str, str], str] = {}
+    for entry, items in advised.items():
+        work = main.get(entry)
+        if work is None:
+            continue  # an entry with no work row is a work of its own
+        for index, record in items:
+            key = record["fields"].get("key")
+            first = seen.setdefault((work, key), entry)
+            if first != entry:
+                raise CatalogueError(
+                    f"{_label(index, record)}: field 'key': part {key!r} of the work {work!r} "
+                    f"is already advised in this curriculum by entry {first!r}; a curriculum "
+                    "advises each part once."
+                )
+
+
 def _link_known_works(records: list[dict]) -> tuple[list[dict], dict[tuple, str]]:
     """Works are shared: a further curriculum citing a known work links to it rather than
     copying it. A work record whose DOI, arXiv id or link names a work the database knows is that
@@ -663,6 +694,7 @@ def load(
     _check_nesting(records)
     _check_work_identities(records)
     records, linked = _link_known_works(records)
+    _check_parts_advised_once(records, curriculum)
     report = LoadReport()
     edition = _edition_in(records)
     current = Edition.objects.of(curriculum).latest_number() if curriculum.pk else 0

@@ -3,6 +3,7 @@ list is the default curriculum, a database made before curricula keeps everythin
 curriculum says how its sections are ordered and is published and numbered on its own, and
 /lists/ shows every published one to anyone."""
 
+import copy
 import json
 import re
 from io import StringIO
@@ -715,3 +716,38 @@ def test_a_known_works_slug_with_another_works_identifiers_is_refused_in_one_sen
     assert "'ioi' is the known work" in message and "A Mathematical Framework" in message
     assert message.count(". ") == 0 and message.endswith("one work cannot be two.")
     assert _catalogue_rows() == rows
+
+
+def test_a_part_advised_twice_in_one_curriculum_is_refused_naming_both_entries(
+    real_catalogue, tmp_path
+):
+    # A second entry of the same curriculum citing the same work advises the same part again.
+    records = _second_list()
+    entry, citation, advice = (
+        next(r for r in records if r["model"] == model)
+        for model in ("catalogue.paper", "catalogue.citation", "catalogue.advice")
+    )
+    again = copy.deepcopy([entry, citation, advice])
+    again[0]["fields"].update(slug="getting-started-framework-again", position=2)
+    again[1]["fields"]["entry"] = ["getting-started-framework-again"]
+    again[2]["fields"]["paper"] = ["getting-started-framework-again"]
+    rows = _catalogue_rows()
+
+    with pytest.raises(fixture.CatalogueError) as refused:
+        fixture.load_file(_write(tmp_path, records + again))
+    message = str(refused.value)
+    assert "getting-started-framework-again" in message and "'overview'" in message
+    assert "already advised in this curriculum by entry 'getting-started-framework'" in message
+    assert _catalogue_rows() == rows
+
+
+def test_two_curricula_may_advise_the_same_part_at_different_depths(real_catalogue, tmp_path):
+    framework_part = Advice.objects.filter(paper__slug="mathematical-framework").first()
+    records = _second_list()
+    advice = next(r for r in records if r["model"] == "catalogue.advice")
+    advice["fields"]["key"] = framework_part.key
+
+    fixture.load_file(_write(tmp_path, records))
+
+    levels = Advice.objects.filter(key=framework_part.key, paper__title__startswith="A Math")
+    assert sorted(levels.values_list("level", flat=True)) == sorted([framework_part.level, "skim"])
