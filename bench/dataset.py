@@ -416,11 +416,11 @@ def session(index: int) -> dict:
     store.create()
     token = csrf_secret()
     signed_in = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
-    slugs = list(Paper.objects.in_reading_order().values_list("slug", flat=True))
+    # The entries of the default curriculum: the ones a reader's dashboard and workbench show.
+    slugs = list(Paper.objects.of().in_reading_order().values_list("slug", flat=True))
     parts: dict[str, list[str]] = {}
-    for slug, key in (
-        Advice.objects.current().order_by("paper", "position").values_list("paper__slug", "key")
-    ):
+    current = Advice.objects.current().filter(paper__slug__in=slugs)
+    for slug, key in current.order_by("paper", "position").values_list("paper__slug", "key"):
         parts.setdefault(slug, []).append(key)
     return {
         "cookie": f"{signed_in}; {settings.CSRF_COOKIE_NAME}={token}",
