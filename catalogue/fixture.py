@@ -849,11 +849,13 @@ def _edition_record(curriculum: Curriculum) -> list[dict]:
     )
 
 
-# What a further curriculum's file says of it; whether it is the default, and the file it comes
-# from, are the database's to know.
+# What a further curriculum's file says of it: every field of the model, derived so that a field
+# added later travels too, except whether it is the default and the file it comes from, which
+# are the database's to know.
+DATABASE_ONLY = {"id", "is_default", "source_file"}
 CURRICULUM_FIELDS = [
-    "slug", "title", "author", "year", "source_url", "description", "ordering", "position"
-]  # fmt: skip
+    field.name for field in Curriculum._meta.concrete_fields if field.name not in DATABASE_ONLY
+]
 
 
 def _curriculum_record(curriculum: Curriculum) -> list[dict]:

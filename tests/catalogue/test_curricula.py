@@ -751,3 +751,9 @@ def test_two_curricula_may_advise_the_same_part_at_different_depths(real_catalog
 
     levels = Advice.objects.filter(key=framework_part.key, paper__title__startswith="A Math")
     assert sorted(levels.values_list("level", flat=True)) == sorted([framework_part.level, "skim"])
+
+
+def test_a_curriculums_file_carries_every_field_but_the_databases_own():
+    names = {field.name for field in Curriculum._meta.concrete_fields}
+    assert set(fixture.CURRICULUM_FIELDS) == names - {"id", "is_default", "source_file"}
+    assert fixture.CURRICULUM_FIELDS[:2] == ["slug", "title"]  # the file's order stays the model's
