@@ -42,6 +42,20 @@ class CurriculumQuerySet(models.QuerySet):
         """Curricula with at least one published edition; a draft is seen only in admin."""
         return self.filter(models.Exists(Edition.objects.filter(curriculum=models.OuterRef("pk"))))
 
+    def readable(self) -> "CurriculumQuerySet":
+        """What a reader can follow: every published curriculum, and the default one even
+        before its first edition (its entries are public from the start)."""
+        editions = Edition.objects.filter(curriculum=models.OuterRef("pk"))
+        return self.filter(Q(is_default=True) | models.Exists(editions))
+
+    def named(self, slug: str) -> "Curriculum | None":
+        """The curriculum with this slug, None if there is none."""
+        return self.filter(slug=slug).first()
+
+    def holding(self, entry_slug: str) -> "Curriculum | None":
+        """The curriculum whose entry has this slug, None if there is none."""
+        return self.filter(sections__papers__slug=entry_slug).first()
+
     def with_sizes(self) -> "CurriculumQuerySet":
         """Annotate `entries` (current ones) and `edition` (the latest edition's number)."""
         return self.annotate(
@@ -774,6 +788,10 @@ class Work(models.Model):
 class CitationQuerySet(models.QuerySet):
     def get_by_natural_key(self, entry_slug: str, position: int) -> "Citation":
         return self.get(entry__slug=entry_slug, position=position)
+
+    def main(self) -> "CitationQuerySet":
+        """Each entry's main work: one citation per entry (a constraint says so)."""
+        return self.filter(role=Role.MAIN)
 
     def elsewhere(self, work: "Work", entry: "Paper") -> "CitationQuerySet":
         """The current entries of other published curricula that cite `work`, with their

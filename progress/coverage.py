@@ -1,28 +1,114 @@
-"""How much of a curriculum a reader's record already covers, before they follow it.
+"""A reader's one record, seen from any curriculum: how much of it their reading already covers.
 
 The record is what the reader did with each *work*, wherever they did it. Until reading states
 move from entries to works (docs/curricula.md, step 4), it is read here from the reader's rows on
-the entries that cite the same main work (one row whoever cites it). Then, for each entry of the
+the entries that cite the same main work (one row whoever cites it). Then, for each entry of a
 curriculum, with the one counting rule (progress.summary.entry_progress):
 
-- its status is the record's, except that a skip belongs to the entry it was decided on: a paper
-  skipped in one list is unread in another;
+- its status is what the reader last did with the work, on this entry or another citing it
+  (the newest row wins, as it would with one row per work), except that a skip belongs to the
+  entry it was decided on: a paper skipped in one list is not skipped in another;
 - each part the curriculum advises is satisfied by a tick on the same part (its key) of the
   same work read at least as deeply: a part read deeply satisfies a skim elsewhere, a skim never
   satisfies "deeply engage".
+
+`Record` reads it in three queries whatever the numbers of curricula, entries and rows; the
+curriculum page (`coverage`) and the dashboards of further curricula (`carry`) both use it.
 """
 
 from dataclasses import dataclass, field
 
-from catalogue.citations import works_of
-from catalogue.models import Curriculum, Level, Paper
+from catalogue.models import Citation, Curriculum, Level, Paper
 from progress.models import PartTick, Status
 from progress.summary import EntryProgress, Tally, entry_progress
 
 # How deep a level reads: a tick made at one depth satisfies advice at that depth or less.
 DEPTH = {Level.SKIP: 0, Level.SKIM_OR_SKIP: 1, Level.SKIM: 2, Level.DEEP: 3}
-# The furthest a reader got with a work, when several entries of it carry their rows.
-FURTHEST = [Status.UNREAD, Status.SKIPPED, Status.READING, Status.SKIMMED, Status.READ]
+
+
+@dataclass(frozen=True)
+class Source:
+    """The entry, in another curriculum, whose row a status or tick is carried from."""
+
+    entry_id: int
+    slug: str
+    curriculum: str  # its title, for "via …"
+
+
+class Record:
+    """One reader's rows on every entry, keyed by the main work those entries cite."""
+
+    def __init__(self, reader, entry_ids):
+        # The reader's statuses, newest last, and their ticks with the depth each was read at.
+        self.states: dict[int, tuple[str, object]] = {
+            paper_id: (status, updated)
+            for paper_id, status, updated in reader.reading_states.values_list(
+                "paper_id", "status", "updated_at"
+            )
+        }
+        self.ticks: dict[int, dict[str, int]] = {}  # entry → part key → deepest depth ticked
+        rows = PartTick.objects.filter(reader=reader).values_list(
+            "advice__paper_id", "advice__key", "advice__level"
+        )
+        for paper_id, key, level in rows:
+            depths = self.ticks.setdefault(paper_id, {})
+            depths[key] = max(depths.get(key, 0), DEPTH[Level(level)])
+        # The main work of every entry asked about and every entry the reader has rows on: an
+        # entry with no work row is a work of its own.
+        wanted = set(entry_ids) | set(self.states) | set(self.ticks)
+        mains = Citation.objects.main().filter(entry_id__in=wanted)
+        self.work: dict[int, int] = {}
+        self.named: dict[int, tuple[str, str]] = {}  # entry → its slug and its list's title
+        for entry_id, work_id, slug, title in mains.values_list(
+            "entry_id", "work_id", "entry__slug", "entry__section__curriculum__title"
+        ):
+            self.work[entry_id] = work_id
+            self.named[entry_id] = (slug, title)
+        self.entries_of: dict[object, list[int]] = {}
+        for entry_id in set(self.states) | set(self.ticks):
+            self.entries_of.setdefault(self._key(entry_id), []).append(entry_id)
+
+    def work_of(self, entry_id: int):
+        """What makes two entries one work: their main work, else the entry itself."""
+        return self._key(entry_id)
+
+    def _key(self, entry_id: int):
+        return ("work", self.work[entry_id]) if entry_id in self.work else ("entry", entry_id)
+
+    def _others(self, entry_id: int) -> list[int]:
+        return [pk for pk in self.entries_of.get(self._key(entry_id), []) if pk != entry_id]
+
+    def _source(self, entry_id: int) -> Source:
+        return Source(entry_id, *self.named.get(entry_id, ("", "")))
+
+    def status(self, entry_id: int) -> tuple[Status, Source | None]:
+        """The entry's status under the record, and where it comes from if not this entry."""
+        own = self.states.get(entry_id)
+        candidates = [(own[1], own[0], None)] if own and own[0] != Status.UNREAD else []
+        for pk in self._others(entry_id):
+            status, updated = self.states.get(pk, (Status.UNREAD, None))
+            if status not in (Status.UNREAD, Status.SKIPPED):  # a skip stays with its list
+                candidates.append((updated, status, self._source(pk)))
+        if not candidates:
+            return Status.UNREAD, None
+        _, status, source = max(candidates, key=lambda c: c[0])
+        return Status(status), source
+
+    def depth(self, entry_id: int, key: str) -> tuple[int, Source | None]:
+        """The deepest the reader read part `key` of this entry's work (-1: never ticked), and
+        the entry elsewhere it was read for, when it is deeper there than here."""
+        best, source = self.ticks.get(entry_id, {}).get(key, -1), None
+        for pk in self._others(entry_id):
+            depth = self.ticks.get(pk, {}).get(key, -1)
+            if depth > best:
+                best, source = depth, self._source(pk)
+        return best, source
+
+    def satisfied(self, entry_id: int, key: str, level: str) -> tuple[bool, Source | None]:
+        depth, source = self.depth(entry_id, key)
+        done = depth >= DEPTH[Level(level)]
+        own = self.ticks.get(entry_id, {}).get(key, -1) >= DEPTH[Level(level)]
+        return done, None if own or not done else source
 
 
 @dataclass(frozen=True)
@@ -31,7 +117,7 @@ class Covered:
 
     paper: Paper
     progress: EntryProgress
-    source: Paper | None  # the entry, in another curriculum, whose rows this record comes from
+    source: Source | None  # the entry, in another curriculum, a status comes from
 
     @property
     def label(self) -> str:
@@ -57,47 +143,39 @@ class Coverage:
         return tally
 
 
-def _keys(paper: Paper) -> tuple[int, ...]:
-    """The entry's main work (prefetched): one row whoever cites it, since the loader links a
-    known work instead of copying it. An entry with no work row is a work of its own."""
-    return (works_of(paper)[0].pk,)
-
-
 def coverage(reader, curriculum: Curriculum, papers: list[Paper] | None = None) -> Coverage:
-    """Each current entry of `curriculum` as `reader`'s record covers it, in reading order: four
-    queries, three more unless its `papers` are given (in reading order, with advice and works
+    """Each current entry of `curriculum` as `reader`'s record covers it, in reading order: three
+    queries, three more unless its `papers` are given (in reading order, with advice
     prefetched), whatever the numbers of entries, curricula and the reader's rows."""
     if papers is None:
-        papers = list(Paper.objects.of(curriculum).in_reading_order().with_advice().with_works())
-    states = dict(reader.reading_states.values_list("paper_id", "status"))
-    ticks: dict[int, dict[str, int]] = {}  # entry → part key → the deepest depth ticked
-    rows = PartTick.objects.filter(reader=reader).values_list(
-        "advice__paper_id", "advice__key", "advice__level"
-    )
-    for paper_id, key, level in rows:
-        depths = ticks.setdefault(paper_id, {})
-        depths[key] = max(depths.get(key, 0), DEPTH[Level(level)])
-    record_ids = set(states) | set(ticks)
-    by_key: dict[int, list[Paper]] = {}
-    for paper in Paper.objects.filter(pk__in=record_ids).with_works():
-        for key in _keys(paper):
-            by_key.setdefault(key, []).append(paper)
+        papers = list(Paper.objects.of(curriculum).in_reading_order().with_advice())
+    record = Record(reader, [paper.pk for paper in papers])
     found = Coverage()
     for paper in papers:
-        sources = {p.pk: p for key in _keys(paper) for p in by_key.get(key, [])}
-        sources.pop(paper.pk, None)
-        own = Status(states.get(paper.pk, Status.UNREAD))
-        carried = [s for s in (Status(states.get(pk, Status.UNREAD)) for pk in sources)]
-        carried = [Status.UNREAD if s == Status.SKIPPED else s for s in carried]
-        status = max([own, *carried], key=FURTHEST.index)
-        depths: dict[str, int] = dict(ticks.get(paper.pk, {}))
-        for pk in sources:
-            for key, depth in ticks.get(pk, {}).items():
-                depths[key] = max(depths.get(key, -1), depth)
+        status, source = record.status(paper.pk)
         parts = [
-            (advice.level, depths.get(advice.key, -1) >= DEPTH[Level(advice.level)])
+            (advice.level, record.satisfied(paper.pk, advice.key, advice.level)[0])
             for advice in paper.advice.all()
         ]
-        source = next(iter(sources.values()), None) if status != own else None
         found.entries.append(Covered(paper, entry_progress(status, parts), source))
     return found
+
+
+def carry(reader, papers: list[Paper]) -> Record:
+    """Lay the reader's record from other curricula over entries read with their own rows
+    (progress.summary.reader_papers: `status`, a `checklist` with `done`): three queries.
+
+    Each entry gets the record's status and ticks, and `carried_from`, the title of the list
+    whose reading it shows ("" when it is all its own); the caller counts them again."""
+    record = Record(reader, [paper.pk for paper in papers])
+    for paper in papers:
+        status, source = record.status(paper.pk)
+        sources = {source} if source else set()
+        paper.status = status
+        for advice in paper.checklist:
+            done, from_ = record.satisfied(paper.pk, advice.key, advice.level)
+            advice.done = done
+            if from_:
+                sources.add(from_)
+        paper.carried_from = " and ".join(sorted({s.curriculum for s in sources}))
+    return record

@@ -5,6 +5,7 @@ so a key can never name stale markup: change anything shown and the key changes 
 """
 
 import functools
+from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
@@ -14,12 +15,20 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
 from catalogue import outline
-from catalogue.models import Paper
+from catalogue.models import Curriculum, Paper
 from catalogue.outline import sections_of
-from progress import activity, changes
+from progress import activity, changes, coverage
 from progress.fragments import Shows, digest
-from progress.models import DashboardState, Status
-from progress.summary import Entry, Summary, list_version, reader_papers, summarise
+from progress.models import DashboardState, Status, followed_curricula
+from progress.summary import (
+    Entry,
+    Summary,
+    counted,
+    list_version,
+    reader_papers,
+    reader_papers_of,
+    summarise,
+)
 
 # Apps that come after progress (plans) add to the reader's pages through these, so progress
 # never imports them: each takes (reader, papers, shown, events=) and returns context values.
@@ -74,7 +83,7 @@ ENTRY = Shows(
     (
         "slug", "name", "get_absolute_url", "get_kind_display", "url", "status_label",
         "advice_summary_text", "changed_since", "parts", "ticked", "has_note", "status",
-        "n_deep", "start_with", "read_before",
+        "n_deep", "start_with", "read_before", "carried_from",
     ),
 )  # fmt: skip
 
@@ -104,7 +113,9 @@ def rendered_entries(papers: list[Paper]) -> None:
 # What the cached list region shows of each tier and subsection besides its entries
 # (progress/dashboard.html#tier, #group-progress, #fold): tests/progress/test_fragments.py fails
 # when the template reads a name of a section or tally that is not declared here.
-SECTION = Shows("progress.dashboard.SECTION", ("slug", "title", "priority", "parent_id"))
+SECTION = Shows(
+    "progress.dashboard.SECTION", ("slug", "title", "priority", "rank_label", "parent_id")
+)
 TALLY = Shows("progress.dashboard.TALLY", ("percent", "entries_text", "entries", "complete"))
 
 
@@ -157,9 +168,95 @@ def with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def context(reader, filters: dict) -> dict:
-    """Everything the dashboard template needs for this reader under these filters."""
-    papers = reader_papers(reader)
+# What `?list=` says for the view of every curriculum the reader follows.
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """The curricula a reader follows, and which of them the dashboard shows (None: all)."""
+
+    followed: list[Curriculum]
+    chosen: Curriculum | None
+
+    @classmethod
+    def of(cls, reader, asked: str = "") -> "Shelf | None":
+        """The reader's shelf with `asked` (a `?list=` value) chosen: one query. None when
+        `asked` names no curriculum they follow."""
+        followed = followed_curricula(reader)
+        if asked == ALL:
+            return cls(followed, None) if len(followed) > 1 else None
+        if asked:
+            chosen = next((c for c in followed if c.slug == asked), None)
+            return cls(followed, chosen) if chosen else None
+        # The default curriculum, unless the reader stopped following it.
+        return cls(followed, followed[0] if followed else Curriculum.objects.default())
+
+    @property
+    def switcher(self) -> bool:
+        """More than one to choose between."""
+        return len(self.followed) > 1
+
+    @property
+    def query(self) -> str:
+        """The `?list=` that keeps this view (empty for the default curriculum's)."""
+        if self.chosen is None:
+            return f"?list={ALL}"
+        return "" if self.chosen.is_default else f"?list={self.chosen.slug}"
+
+    @property
+    def param(self) -> str:
+        return self.query.removeprefix("?list=")
+
+
+def _reaches_beyond(papers: list[Paper]) -> bool:
+    """Whether the reader's record reaches beyond the default curriculum alone (the `elsewhere`
+    column reader_papers() reads with their rows)."""
+    return bool(papers) and bool(getattr(papers[0], "elsewhere", False))
+
+
+def reader_list(
+    reader, curriculum: Curriculum | None = None, papers: list[Paper] | None = None
+) -> list[Paper]:
+    """One curriculum's (None: the default one's) entries with the reader's record laid over
+    them, counted: the default curriculum's from the kept list (one query) and, only for a
+    reader whose record reaches beyond it, three more to carry their reading over; another's in
+    five."""
+    if curriculum is None or curriculum.is_default:
+        papers = reader_papers(reader) if papers is None else papers
+        if not _reaches_beyond(papers):
+            return papers
+    else:
+        papers = reader_papers_of(reader, [curriculum])
+    coverage.carry(reader, papers)
+    return counted(papers)
+
+
+def entry_list(reader, slug: str) -> list[Paper]:
+    """The list, with the reader's record, of a further curriculum holding the entry `slug`
+    (a readable one: published): [] when there is none."""
+    curriculum = Curriculum.objects.readable().holding(slug)
+    if curriculum is None or curriculum.is_default:
+        return []
+    return reader_list(reader, curriculum)
+
+
+def context(reader, filters: dict, shelf: Shelf | None = None) -> dict:
+    """Everything the dashboard template needs for this reader under these filters, for the
+    curriculum the shelf chose (the default one's when no shelf is given)."""
+    papers = None
+    if shelf is None:
+        # A reader who never chose what to follow and read only the default curriculum follows
+        # it alone: their shelf costs no query.
+        papers = reader_papers(reader)
+        if papers and not _reaches_beyond(papers):
+            default = papers[0].section.curriculum
+            shelf = Shelf([default], default)
+        else:
+            shelf = Shelf.of(reader)
+    if papers is not None and not shelf.chosen.is_default:
+        papers = None  # the reader stopped following the default curriculum
+    papers = reader_list(reader, shelf.chosen, papers)
     summary = summarise(papers)
     reader_changes = changes.for_reader(reader, at=list_version(papers))
     events = activity.moments(reader)
@@ -185,8 +282,41 @@ def context(reader, filters: dict) -> dict:
         "weeks": [w for w in weeks if any(week.finished for week in weeks)],
         "bar_width": activity.BAR_WIDTH,
         "chart_height": activity.CHART_HEIGHT,
+        "shelf": shelf,
         **extras(reader, papers, papers, events),
     }
+
+
+@dataclass(frozen=True)
+class Followed:
+    """One followed curriculum on the "All I follow" view: its tally and where to read it."""
+
+    curriculum: Curriculum
+    tally: object
+    query: str
+
+
+def all_context(reader, shelf: Shelf) -> dict:
+    """The "All I follow" view: every followed curriculum's progress, and one Next up over
+    them all, a work cited by several counted once (where it comes first). Six queries whatever
+    the numbers of curricula and entries."""
+    papers = reader_papers_of(reader, shelf.followed)
+    record = coverage.carry(reader, papers)
+    counted(papers)
+    each = []
+    for curriculum in shelf.followed:
+        own = [p for p in papers if p.section.curriculum_id == curriculum.pk]
+        query = "" if curriculum.is_default else f"?list={curriculum.slug}"
+        each.append(Followed(curriculum, summarise(own).overall, query))
+    seen, once = set(), []
+    for paper in papers:
+        if record.work_of(paper.pk) not in seen:
+            seen.add(record.work_of(paper.pk))
+            once.append(paper)
+    summary = summarise(once)
+    for paper in once:
+        paper.list_title = paper.section.curriculum.title
+    return {"shelf": shelf, "summary": summary, "each": each, "statuses": Status.choices}
 
 
 def tier_of(context: dict, section) -> outline.Group | None:

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 from django.db import router
 from django.db.models import (
+    BooleanField,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -38,15 +40,17 @@ from catalogue.models import LEVEL_WEIGHTS, Advice, CatalogueVersion, Level, Pap
 from catalogue.outline import sections_of
 from catalogue.pagecache import SINGLETON
 from mireads.sql import Compiled
-from progress.models import PartTick, Status
+from progress.models import Follow, PartTick, ReadingState, Status
 
 
-def _with_state(reader) -> QuerySet:
-    """Entries in reading order joined to this reader's status and note (no per-part counts)."""
+def _with_state(reader, entries: QuerySet | None = None) -> QuerySet:
+    """Entries (the default curriculum's unless `entries` says) in reading order joined to this
+    reader's status and note (no per-part counts)."""
     return (
-        Paper.objects.of()
+        (Paper.objects.of() if entries is None else entries)
         .in_reading_order()
-        .select_related("section__parent")
+        # The curriculum names its sections ("Priority 2", "Stage 2"): no query per section.
+        .select_related("section__parent__curriculum", "section__curriculum")
         .annotate(
             mine=FilteredRelation("reading_states", condition=Q(reading_states__reader=reader)),
             my_note=FilteredRelation("notes", condition=Q(notes__reader=reader)),
@@ -61,7 +65,28 @@ def _with_state(reader) -> QuerySet:
             # The text itself too, so dashboard search can look in the reader's own note
             # without a query per entry.
             note_text=Coalesce("my_note__text", Value(""), output_field=TextField()),
+            elsewhere=_elsewhere(reader),
         )
+    )
+
+
+def _elsewhere(reader) -> ExpressionWrapper:
+    """Whether the reader ever chose what to follow, or read in a curriculum besides the
+    default one: only then can their record carry into its entries (progress.coverage.carry),
+    or can they follow anything but the default curriculum alone.
+    A column of the reader's own query (subqueries the databases run once): no query of its own."""
+    return ExpressionWrapper(
+        # Any choice at all: one to stop following the default one counts too.
+        Exists(Follow.objects.filter(reader=reader))
+        | Exists(
+            ReadingState.objects.filter(reader=reader, paper__section__curriculum__is_default=False)
+        )
+        | Exists(
+            PartTick.objects.filter(
+                reader=reader, advice__paper__section__curriculum__is_default=False
+            )
+        ),
+        output_field=BooleanField(),
     )
 
 
@@ -73,6 +98,21 @@ def checklist_for_reader(reader) -> Prefetch:
         queryset=Advice.objects.current().order_by("position").annotate(done=Exists(ticked)),
         to_attr="checklist",
     )
+
+
+def reader_papers_of(reader, curricula: list) -> list[Paper]:
+    """The entries of these curricula (in their order, each in reading order), with this
+    reader's own rows and checklists, counted: two queries however many curricula. Another
+    curriculum's reading is not laid over them yet (progress.coverage.carry does that)."""
+    order = {curriculum.pk: index for index, curriculum in enumerate(curricula)}
+    entries = Paper.objects.filter(section__curriculum__in=list(order))
+    papers = list(
+        _with_state(reader, entries)
+        .annotate(**_catalogue_version())
+        .prefetch_related(checklist_for_reader(reader))
+    )
+    papers.sort(key=lambda paper: order[paper.section.curriculum_id])  # stable: reading order kept
+    return counted(papers)
 
 
 def reader_papers(reader) -> list[Paper]:
@@ -98,6 +138,7 @@ def reader_papers(reader) -> list[Paper]:
 _LIST: dict = {"version": None, "papers": None}
 
 _STATE_FIELDS = (
+    "elsewhere",
     "status",
     "started_at",
     "finished_at",
@@ -240,6 +281,8 @@ def counted(queryset) -> list[Paper]:
         paper.ticked = len(done)
         paper.ticked_weight = sum(a.weight for a in done)
         paper.has_note = bool(paper.note_length)
+        # The list whose reading a status or tick is carried from (progress.coverage.carry).
+        paper.carried_from = getattr(paper, "carried_from", "")
         paper.start_with = next(
             (a.part for a in parts if a.level == Level.DEEP and not a.done), None
         )

@@ -14,14 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalogue import outline
 from catalogue import views as catalogue_views
-from catalogue.models import Paper, Section
+from catalogue.models import Curriculum, Paper, Section
 from mireads.http import HtmxHttpRequest, problem, safe_url
 from progress import changes, coverage, hints, markdown, pagecache, services
 from progress import dashboard as board
 from progress.forms import FilterForm, NoteForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status, followed_ids, is_following
 from progress.summary import counted as recount
-from progress.summary import list_version, reader_paper, reader_papers, summarise
+from progress.summary import list_version, reader_paper, summarise
 
 
 @require_safe
@@ -38,8 +38,15 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """Every entry in reading order with the reader's progress; filters narrow the list shown."""
+    asked = request.GET.get("list", "")
+    shelf = board.Shelf.of(request.user, asked) if asked else None
+    if asked and shelf is None:
+        return _not_followed(request, asked)
+    if shelf is not None and shelf.chosen is None:
+        context = board.all_context(request.user, shelf)
+        return board.with_token(request, render(request, "progress/all_followed.html", context))
     form = FilterForm(request.GET)
-    context = board.context(request.user, form.cleaned())
+    context = board.context(request.user, form.cleaned(), shelf)
     context["form"] = form
     if request.htmx and request.htmx.target == "entries":
         return board.with_token(
@@ -47,6 +54,28 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         )
     context["first_run"] = hints.shows_first_run(request.user, context["summary"])
     return board.with_token(request, render(request, "progress/dashboard.html", context))
+
+
+def _not_followed(request: HtmxHttpRequest, asked: str) -> HttpResponse:
+    """A `?list=` the reader does not follow: its page, to follow it there, if it is one."""
+    curriculum = Curriculum.objects.readable().named(asked)
+    if curriculum is None:
+        return problem(request, f"There is no list “{asked[:80]}” to show.", 404)
+    messages.info(request, f"You do not follow {curriculum.title}: follow it to read it there.")
+    return redirect(curriculum)
+
+
+def _reader_list(request: HtmxHttpRequest, slug: str) -> tuple[Paper, list[Paper]]:
+    """The entry `slug` and its curriculum's list with the reader's record: the default
+    curriculum's from the kept list, another's read for it; 404 for neither."""
+    papers = board.reader_list(request.user)
+    paper = next((p for p in papers if p.slug == slug), None)
+    if paper is None:
+        papers = board.entry_list(request.user, slug)
+        paper = next((p for p in papers if p.slug == slug), None)
+    if paper is None:
+        raise Http404("No such entry.")
+    return paper, papers
 
 
 def _back_to_dashboard(request: HttpRequest, paper: Paper) -> HttpResponseRedirect:
@@ -103,10 +132,7 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # The whole list with this reader's state is read once, before the write: it finds the
     # entry (or 404s), and after the write it only needs this entry's new status patched in,
     # which keeps the action within its query budget.
-    papers = reader_papers(request.user)
-    paper = next((p for p in papers if p.slug == slug), None)
-    if paper is None:
-        raise Http404("No such entry.")
+    paper, papers = _reader_list(request, slug)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return problem(request, "That is not a reading status; nothing was changed.", 400)
@@ -128,10 +154,7 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def read_before(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Say the reader read an entry before (not here), or take it back: marked Read, and never
     counted in their pace (plans.pace)."""
-    papers = reader_papers(request.user)
-    paper = next((p for p in papers if p.slug == slug), None)
-    if paper is None:
-        raise Http404("No such entry.")
+    paper, papers = _reader_list(request, slug)
     choice = request.POST.get("read_before")
     if choice not in ("1", "0"):
         return problem(
@@ -157,10 +180,7 @@ def set_parts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     with JavaScript, each change) sends every box, and two ticks with one Save keep both."""
     # As in set_status: the list with this reader's state, read once before the write, finds the
     # entry and its current parts; after it only this entry's ticks and status are patched in.
-    papers = reader_papers(request.user)
-    paper = next((p for p in papers if p.slug == slug), None)
-    if paper is None:
-        raise Http404("No such entry.")
+    paper, papers = _reader_list(request, slug)
     form = PartsForm(request.POST)
     if not form.is_valid():
         return problem(request, "Those are not parts of this entry; nothing was changed.", 400)
@@ -205,8 +225,8 @@ def checklist(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     entry, so the page carries 30 summaries rather than 30 forms; without JavaScript the link in
     their place leads to the paper page, which has both."""
     paper = reader_paper(request.user, slug)
-    if paper is None:
-        raise Http404("No such entry.")
+    if paper is None or getattr(paper, "elsewhere", False):  # the record may carry into it
+        paper = next((p for p in _reader_list(request, slug)[1] if p.slug == slug), None)
     if not request.htmx:
         return redirect(f"{paper.get_absolute_url()}#checklist-{paper.slug}")
     changes.mark([paper], changes.for_reader(request.user, at=list_version([paper])))
@@ -312,10 +332,13 @@ def paper_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return catalogue_views.paper_detail(request, slug)
     context = catalogue_views.paper_context(slug)
-    papers = reader_papers(request.user)
+    papers = board.reader_list(request.user)
+    work = next((p for p in papers if p.pk == context["paper"].pk), None)
+    if work is None:  # an entry of another curriculum: its list, with the reader's record
+        papers = board.entry_list(request.user, slug)
+        work = next((p for p in papers if p.pk == context["paper"].pk), None)
     summarise(papers)  # sets the advice summary the status line shows
     changes.mark(papers, changes.for_reader(request.user, at=list_version(papers)))
-    work = next((p for p in papers if p.pk == context["paper"].pk), None)
     if work is None:  # not in the reading order (retired): the public page only
         return render(request, "catalogue/paper_detail.html", context)
     context.update(_note_context(request, context["paper"]))

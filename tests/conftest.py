@@ -112,3 +112,50 @@ def every_reader_write_goes_through_the_construct():
     finally:
         request_started.disconnect(started)
         request_finished.disconnect(finished)
+
+
+@pytest.fixture
+def further_list(real_catalogue, tmp_path):
+    """Make a published further curriculum, `slug`, that cites the shipped list's works named by
+    `cites` (entry slugs) and advises each one's first part at `level`: a function."""
+    import json
+
+    from catalogue.models import Curriculum, Paper
+
+    def make(slug: str = "second", cites=("mathematical-framework",), level: str = "skim"):
+        records = [
+            {"model": "catalogue.curriculum",
+             "fields": {"slug": slug, "title": f"The {slug} list", "ordering": "topics"}},
+            {"model": "catalogue.edition",
+             "fields": {"number": 1, "note": "First", "published_at": "2026-12-01T00:00:00Z"}},
+            {"model": "catalogue.section",
+             "fields": {"title": "Circuits", "slug": f"{slug}-circuits", "priority": 1,
+                        "position": 1}},
+        ]  # fmt: skip
+        for position, cited in enumerate(cites, start=1):
+            paper = Paper.objects.get(slug=cited)
+            part = paper.advice.order_by("position").first()
+            entry = f"{slug}-{cited}"
+            records += [
+                {"model": "catalogue.paper",
+                 "fields": {"section": [f"{slug}-circuits"], "position": position, "slug": entry,
+                            "title": paper.title, "url": paper.url}},
+                {"model": "catalogue.work",
+                 "fields": {"slug": f"{entry}-work", "kind": "article", "title": paper.title,
+                            "url": paper.url}},
+                {"model": "catalogue.citation",
+                 "fields": {"entry": [entry], "work": [f"{entry}-work"], "position": 1,
+                            "role": "main"}},
+            ]  # fmt: skip
+            if part is not None:
+                records.append(
+                    {"model": "catalogue.advice",
+                     "fields": {"paper": [entry], "key": part.key, "position": 1, "level": level,
+                                "part": part.part}}
+                )  # fmt: skip
+        path = tmp_path / f"{slug}.json"
+        path.write_text(json.dumps(records), encoding="utf-8")
+        catalogue_fixture.load_file(path)
+        return Curriculum.objects.get(slug=slug)
+
+    return make

@@ -125,7 +125,7 @@ def test_coverage_takes_the_same_queries_whatever_the_readers_record(
     for paper in Paper.objects.of().in_reading_order()[:ticked]:
         services.set_status(reader=reader, paper=paper, status=Status.READING)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         coverage(reader, second)
 
 

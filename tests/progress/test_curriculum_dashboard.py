@@ -1,0 +1,167 @@
+"""The dashboard follows several curricula (issue 25, point 4): one at a time with a switcher, an
+"All I follow" view with one Next up, and each list showing what the reader's one record already
+covers in it."""
+
+import pytest
+from django.urls import reverse
+
+from catalogue.models import Paper
+from progress import services
+from progress.models import ReadingState, Status
+from tests.factories import UserFactory
+
+FRAMEWORK = "mathematical-framework"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def ada(real_catalogue, client):
+    reader = UserFactory(username="ada")
+    client.force_login(reader)
+    return reader
+
+
+def _read_deeply(reader, slug: str = FRAMEWORK) -> Paper:
+    paper = Paper.objects.get(slug=slug)
+    keys = {advice.key for advice in paper.advice.all()}
+    services.set_parts_done(reader=reader, paper=paper, shown=keys, done=keys)
+    services.set_status(reader=reader, paper=paper, status=Status.READ)
+    return paper
+
+
+def _follow(reader, curriculum) -> None:
+    services.set_following(reader=reader, curriculum=curriculum, following=True)
+
+
+def test_a_reader_who_follows_only_the_shipped_list_sees_no_switcher(ada, client, further_list):
+    further_list()
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert 'aria-label="Lists you follow"' not in page
+    assert "Priority 1" in page
+
+
+def test_following_a_second_list_puts_both_and_all_i_follow_in_a_switcher(
+    ada, client, further_list
+):
+    second = further_list()
+    _follow(ada, second)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert 'aria-label="Lists you follow"' in page
+    assert "?list=second" in page and "?list=all" in page
+    assert "All I follow" in page
+
+
+def test_a_work_read_deeply_for_the_first_list_is_done_on_the_seconds_dashboard(
+    ada, client, further_list
+):
+    second = further_list()
+    _follow(ada, second)
+    _read_deeply(ada)
+
+    page = client.get(reverse("home"), {"list": "second"}).content.decode()
+
+    assert 'id="entry-second-mathematical-framework"' in page
+    assert "from your reading for An Extremely Opinionated" in page
+    assert "100% · 1 of 1 entry" in page
+    assert "tier-label" not in page  # a list of topics names its sections by title alone
+
+
+def test_a_status_set_on_the_second_lists_entry_is_shown_there_and_carries_to_the_first(
+    ada, client, further_list
+):
+    second = further_list()
+    _follow(ada, second)
+
+    response = client.post(
+        reverse("progress:set-status", args=["second-mathematical-framework"]),
+        {"status": "read"},
+        **HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "1 of 1 entry" in response.content.decode()  # the second list's own counters
+    first = client.get(reverse("home")).content.decode()
+    assert "from your reading for The second list" in first
+
+
+def test_a_skip_in_the_second_list_leaves_the_work_unread_in_the_first(ada, client, further_list):
+    second = further_list()
+    _follow(ada, second)
+    skipped = Paper.objects.get(slug="second-mathematical-framework")
+    services.set_status(reader=ada, paper=skipped, status=Status.SKIPPED)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "from your reading for" not in page
+    assert not ReadingState.objects.filter(reader=ada, paper__slug=FRAMEWORK).exists()
+
+
+def test_the_entry_page_of_a_second_lists_entry_is_a_workbench_with_the_carried_reading(
+    ada, client, further_list
+):
+    second = further_list()
+    _follow(ada, second)
+    _read_deeply(ada)
+
+    url = reverse("paper-detail", args=["second-mathematical-framework"])
+    page = client.get(url).content.decode()
+
+    assert 'aria-label="Status of' in page
+    assert "from your reading for An Extremely Opinionated" in page
+
+
+def test_all_i_follow_counts_a_work_both_lists_cite_once_with_one_next_up(
+    ada, client, further_list
+):
+    second = further_list(cites=(FRAMEWORK, "toy-models-of-superposition"))
+    _follow(ada, second)
+    _read_deeply(ada)
+    shipped = Paper.objects.of().in_reading_order().count()
+
+    page = client.get(reverse("home"), {"list": "all"}).content.decode()
+
+    # The Framework is in both and counted once; Toy Models is in both and counted once too.
+    assert f"of {shipped} entries" in page
+    assert page.count('id="next-up"') == 1
+    assert "The second list" in page and 'aria-current="page">All I follow' in page
+
+
+def test_a_list_not_followed_leads_to_its_page_and_an_unknown_one_is_not_found(
+    ada, client, further_list
+):
+    further_list()
+
+    not_followed = client.get(reverse("home"), {"list": "second"})
+    unknown = client.get(reverse("home"), {"list": "no-such-list"})
+
+    assert not_followed.status_code == 302 and not_followed["Location"] == "/lists/second/"
+    assert unknown.status_code == 404
+    assert "There is no list" in unknown.content.decode()
+
+
+def test_all_i_follow_with_one_list_followed_is_not_found(ada, client):
+    assert client.get(reverse("home"), {"list": "all"}).status_code == 404
+
+
+@pytest.mark.parametrize("lists", [1, 3])
+def test_a_further_lists_dashboard_takes_the_same_queries_however_many_lists_and_entries(
+    ada, client, further_list, lists, django_assert_num_queries
+):
+    entries = Paper.objects.of().in_reading_order()[: 2 * lists]
+    for index in range(lists):
+        curriculum = further_list(f"list-{index}", cites=[p.slug for p in entries])
+        _follow(ada, curriculum)
+        _read_deeply(ada, entries[index].slug)
+    client.get(reverse("home"), {"list": "list-0"})  # the session and the kept list
+
+    with django_assert_num_queries(QUERIES["one"]):
+        client.get(reverse("home"), {"list": "list-0", "fresh": lists})
+    with django_assert_num_queries(QUERIES["all"]):
+        client.get(reverse("home"), {"list": "all", "fresh": lists})
+
+
+QUERIES = {"one": 11, "all": 9}
