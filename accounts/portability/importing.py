@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.timezone import now as django_now
 
 from accounts.portability.schema import (
@@ -331,10 +331,9 @@ class _Checker:
         curriculum = value.get("curriculum")
         if curriculum is None:
             return None
-        curriculum = self.text(curriculum, f"{where}.curriculum", max_length=MAX_SLUG_LENGTH)
-        if curriculum == "":
+        if isinstance(curriculum, str) and not curriculum:
             self.problem(f"{where}.curriculum", "is empty")
-        return curriculum
+        return self.text(curriculum, f"{where}.curriculum", max_length=MAX_SLUG_LENGTH)
 
     def event(self, value, where: str) -> EventIn | None:
         if not isinstance(value, dict):
@@ -662,17 +661,18 @@ class _Entries:
 
 def _merge_follows(reader: AbstractBaseUser, follows: list[tuple[str, bool, datetime | None]]):
     """The file's choices of curricula, for those this server publishes (the default one
-    always): the newer choice wins, as statuses do; a choice the account has not made is taken."""
-    slugs = [slug for slug, _, _ in follows]
-    published = set(
-        Curriculum.objects.published().filter(slug__in=slugs).values_list("pk", flat=True)
-    )
+    always): the newer choice wins, as statuses do; a choice the account has not made is taken.
+    Four statements however many curricula the file names."""
+    published = Curriculum.objects.published().values("pk")
     known = {
-        c.slug: c
-        for c in Curriculum.objects.filter(slug__in=slugs)
-        if c.is_default or c.pk in published
+        curriculum.slug: curriculum
+        for curriculum in Curriculum.objects.filter(
+            Q(is_default=True) | Q(pk__in=published), slug__in=[slug for slug, _, _ in follows]
+        )
     }
     mine = {row.curriculum_id: row for row in Follow.objects.filter(reader=reader)}
+    new: dict[int, Follow] = {}
+    changed: dict[int, Follow] = {}
     for slug, following, changed_at in follows:
         curriculum = known.get(slug)
         if curriculum is None:
@@ -680,11 +680,15 @@ def _merge_follows(reader: AbstractBaseUser, follows: list[tuple[str, bool, date
         row = mine.get(curriculum.pk)
         if row is not None and (changed_at is None or row.changed_at >= changed_at):
             continue
-        Follow.objects.update_or_create(
-            reader=reader,
-            curriculum=curriculum,
-            defaults={"following": following, "changed_at": changed_at or django_now()},
-        )
+        if row is None:
+            row = mine[curriculum.pk] = new[curriculum.pk] = Follow(
+                reader=reader, curriculum=curriculum
+            )
+        elif curriculum.pk not in new:
+            changed[curriculum.pk] = row
+        row.following, row.changed_at = following, changed_at or django_now()
+    Follow.objects.bulk_create(new.values())
+    Follow.objects.bulk_update(changed.values(), ["following", "changed_at"])
 
 
 def _merge_plan(reader: AbstractBaseUser, incoming: PlanIn) -> None:
