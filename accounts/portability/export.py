@@ -536,6 +536,8 @@ def _vault_file(entry: ReaderEntry) -> str:
     front = [
         "---",
         f"title: {yaml_string(paper.name)}",
+        # The list the entry (and its tier's number) belongs to, as the JSON export names it.
+        f"curriculum: {yaml_string(paper.section.curriculum.slug)}",
         f"slug: {yaml_string(paper.slug)}",
         f"link: {yaml_string(paper.url)}",
         f"status: {yaml_string(state.status if state else Status.UNREAD.value)}",

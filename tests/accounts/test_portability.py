@@ -243,6 +243,7 @@ def test_the_notes_zip_has_one_file_per_entry_with_safely_quoted_front_matter(
     meta = front_matter(text)
     assert meta == {
         "title": tricky.title,
+        "curriculum": "opinionated-list-v1",
         "slug": "tricky",
         "link": tricky.url,
         "status": "read",
