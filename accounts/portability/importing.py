@@ -662,7 +662,7 @@ class _Entries:
 def _merge_follows(reader: AbstractBaseUser, follows: list[tuple[str, bool, datetime | None]]):
     """The file's choices of curricula, for those this server publishes (the default one
     always): the newer choice wins, as statuses do; a choice the account has not made is taken.
-    Four statements however many curricula the file names."""
+    At most four statements, however many curricula the file names."""
     published = Curriculum.objects.published().values("pk")
     known = {
         curriculum.slug: curriculum
