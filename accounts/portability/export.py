@@ -1,8 +1,19 @@
 """A reader's data out: the JSON export (complete, and the latest versions that fit the import
 limit), one Markdown document, and a zip of notes for an Obsidian vault.
 
-The JSON export is the one complete format: everything a reader owns, entries named by slug and
-parts by (slug, key), so a file from one server imports into another that has the same list.
+The JSON export is the one complete format: everything a reader owns, so a file from one server
+imports into another that has the same lists. Version 2 names every record by its curriculum too,
+as entry slugs will be unique per curriculum only (docs/curricula.md):
+
+- an entry (with its status, events, ticks, note and revisions inside it) by
+  `{"curriculum": curriculum slug, "slug": entry slug}`, its ticked parts by key within it;
+- a part trimmed from the plan by `{"curriculum", "slug", "key"}`;
+- a folded tier by `{"curriculum", "tier": section slug}`;
+- a followed curriculum by `{"curriculum", "following", "changed_at"}`.
+
+Version 1 files have no "curriculum" anywhere and their `folded` is a list of tier slugs: import
+reads them as the default curriculum's (accounts/portability/importing.py). Reading groups are
+listed by name only: they name no entry or tier.
 """
 
 import json
@@ -17,7 +28,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch
 
 from accounts.portability.schema import MAX_IMPORT_BYTES, SCHEMA, VERSION
-from catalogue.models import Paper
+from catalogue.models import READING_ORDER, Paper, Section
 from groups.models import Membership
 from plans.models import ReadingPlan
 from progress.dashboard import folded_tiers
@@ -37,7 +48,8 @@ class ReaderEntry:
     ticks: list[PartTick] = field(default_factory=list)
     note: Note | None = None
     # Under the one progress rule (progress.summary), as the dashboard counts it; None for an
-    # entry no longer on the list (retired), which no page counts either.
+    # entry no longer on the list (retired), or of a curriculum other than the default one, which
+    # the dashboard does not count (yet).
     progress: EntryProgress | None = None
 
 
@@ -45,6 +57,15 @@ class ReaderEntry:
 # most this many entries' rows in memory at a time, however much the reader has: each streamed
 # export (JSON, Markdown, zip) writes them out and reads the next.
 CHUNK = 25
+
+
+# The order of Curriculum.objects.default_first(), seen from an entry.
+CURRICULUM_ORDER = (
+    "-section__curriculum__is_default",
+    "section__curriculum__position",
+    "section__curriculum__title",
+    "section__curriculum__id",
+)
 
 
 def _touched(reader: AbstractBaseUser) -> list[Paper]:
@@ -55,8 +76,15 @@ def _touched(reader: AbstractBaseUser) -> list[Paper]:
         | set(reader.part_ticks.values_list("advice__paper_id", flat=True).distinct())
         | set(reader.notes.values_list("paper_id", flat=True))
     )
-    # Retired entries too: they are off the list, but the reader's data on them is theirs.
-    return list(Paper.objects.every_entry_in_reading_order().filter(pk__in=touched))
+    # Retired entries too: they are off the list, but the reader's data on them is theirs. One
+    # curriculum after another (the default first, then in the order of /lists/), each in its
+    # reading order.
+    return list(
+        Paper.objects.every_entry_in_reading_order()
+        .filter(pk__in=touched)
+        .select_related("section__curriculum")
+        .order_by(*CURRICULUM_ORDER, *READING_ORDER)
+    )
 
 
 def iter_reader_entries(reader: AbstractBaseUser) -> Iterator[ReaderEntry]:
@@ -121,9 +149,22 @@ def _head(reader: AbstractBaseUser, exported_at: datetime) -> dict:
         "exported_at": _stamp(exported_at),
         "account": {"username": reader.get_username()},
         "plan": _plan_document(ReadingPlan.objects.of_reader(reader)),
-        "folded": sorted(folded_tiers(reader)),
+        "folded": _folded(reader),
         "follows": _follows(reader),
     }
+
+
+def _folded(reader: AbstractBaseUser) -> list[dict]:
+    """The tiers the reader folded away on the dashboard, each named with its curriculum (one
+    query, none when nothing is folded). A slug no section has any more folds nothing: left out."""
+    slugs = folded_tiers(reader)
+    if not slugs:
+        return []
+    tiers = Section.objects.filter(slug__in=slugs)  # with its curriculum (SectionManager)
+    return sorted(
+        ({"curriculum": tier.curriculum.slug, "tier": tier.slug} for tier in tiers),
+        key=lambda tier: (tier["curriculum"], tier["tier"]),
+    )
 
 
 def _follows(reader: AbstractBaseUser) -> list[dict]:
@@ -189,10 +230,16 @@ def _plan_document(plan: ReadingPlan | None) -> dict | None:
         "starts_on": plan.starts_on.isoformat(),
         "counted_from": plan.counted_from.isoformat(),
         "catch_up_minutes": plan.catch_up_minutes,
-        # Parts trimmed from the plan, named as ticks are: by entry and key.
+        # Parts trimmed from the plan, named as ticks are: by curriculum, entry and key.
         "dropped": [
-            {"slug": advice.paper.slug, "key": advice.key}
-            for advice in plan.dropped.select_related("paper").order_by("paper__slug", "key")
+            {
+                "curriculum": advice.paper.section.curriculum.slug,
+                "slug": advice.paper.slug,
+                "key": advice.key,
+            }
+            for advice in plan.dropped.select_related("paper__section__curriculum").order_by(
+                "paper__section__curriculum__slug", "paper__slug", "key"
+            )
         ],
         "updated_at": _stamp(plan.updated_at),
         # Not the calendar address: it is a secret, and a new one is a click away.
@@ -211,6 +258,8 @@ def _group_document(membership: Membership) -> dict:
 def _entry_document(entry: ReaderEntry) -> dict:
     state, note = entry.state, entry.note
     return {
+        # The pair names the entry: slugs will be unique per curriculum only.
+        "curriculum": entry.paper.section.curriculum.slug,
         "slug": entry.paper.slug,
         "title": entry.paper.name,
         "status": state.status if state else None,
@@ -487,6 +536,8 @@ def _vault_file(entry: ReaderEntry) -> str:
     front = [
         "---",
         f"title: {yaml_string(paper.name)}",
+        # The list the entry (and its tier's number) belongs to, as the JSON export names it.
+        f"curriculum: {yaml_string(paper.section.curriculum.slug)}",
         f"slug: {yaml_string(paper.slug)}",
         f"link: {yaml_string(paper.url)}",
         f"status: {yaml_string(state.status if state else Status.UNREAD.value)}",

@@ -3,6 +3,12 @@
 Import reads the whole file before it writes anything and reports every problem with its place in
 the file; then it merges in one transaction, so a file is applied entirely or not at all. Older
 files name parts by position; newer ones by key.
+
+Version 2 files name each entry by (curriculum slug, entry slug), and trimmed parts and folded
+tiers by their curriculum too; version 1 files name no curriculum, so their entries are the
+default curriculum's, else the one entry with that slug (today every entry slug is unique). An
+entry this server does not have in the curriculum named (or a curriculum it does not have) is
+skipped and named in the report, as an unknown entry always was.
 """
 
 import datetime as dt
@@ -15,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.timezone import now as django_now
 
 from accounts.portability.schema import (
@@ -27,8 +33,8 @@ from accounts.portability.schema import (
     MAX_POSITION,
     MAX_PROBLEMS,
     MAX_SLUG_LENGTH,
+    READABLE_VERSIONS,
     SCHEMA,
-    VERSION,
 )
 from catalogue.models import Advice, Curriculum, Paper, Section
 from plans.models import MAX_HOURS_PER_WEEK, ReadingPlan, validate_days, validate_timezone
@@ -97,6 +103,12 @@ class EntryIn:
     ticks: list[TickIn]
     note: NoteIn | None
     read_before: bool = False  # files before it was exported carry none: read here
+    curriculum: str | None = None  # version 1 files name none: the default curriculum's
+
+    @property
+    def label(self) -> str:
+        """The record as the report names it: its slug, and the curriculum the file names."""
+        return self.slug if self.curriculum is None else f"{self.slug} (in {self.curriculum})"
 
     @property
     def changed_at(self) -> datetime | None:
@@ -115,7 +127,7 @@ class PlanIn:
     starts_on: dt.date
     counted_from: dt.date
     catch_up_minutes: int
-    dropped: list[tuple[str, str]]  # (entry slug, part key)
+    dropped: list[tuple[str | None, str, str]]  # (curriculum slug or None, entry slug, part key)
     updated_at: datetime | None
 
 
@@ -124,7 +136,7 @@ class ParsedExport(list):
     from before they were exported have neither)."""
 
     plan: PlanIn | None = None
-    folded: list[str] | None = None
+    folded: list[tuple[str | None, str]] | None = None  # (curriculum slug or None, tier slug)
     follows: list[tuple[str, bool, datetime | None]] | None = None
 
 
@@ -240,24 +252,29 @@ class _Checker:
             )
             return []
         version = document.get("version")
-        if type(version) is not int or version != VERSION:
+        if type(version) is not int or version not in READABLE_VERSIONS:
+            readable = " and ".join(str(number) for number in READABLE_VERSIONS)
             self.problems.append(
                 f"This export is version {json.dumps(version)[:20]}; this server reads "
-                f"version {VERSION}."
+                f"versions {readable}."
             )
             return []
         entries = self.items(document.get("entries"), "entries")
         parsed = [self.entry(entry, f"entries[{index}]") for index, entry in enumerate(entries)]
-        first_place: dict[str, int] = {}
+        # One record per entry. A slug may come twice only for two curricula both named: a
+        # record naming none may be either one's entry.
+        places: dict[str, list[tuple[str | None, int]]] = defaultdict(list)
         for index, entry in enumerate(parsed):
             if entry is None:
                 continue
-            if entry.slug in first_place:
-                self.problem(
-                    f"entries[{index}].slug",
-                    f"{_shown(entry.slug)} appears twice (also entries[{first_place[entry.slug]}])",
-                )
-            first_place.setdefault(entry.slug, index)
+            for curriculum, place in places[entry.slug]:
+                if None in (curriculum, entry.curriculum) or curriculum == entry.curriculum:
+                    self.problem(
+                        f"entries[{index}].slug",
+                        f"{_shown(entry.slug)} appears twice (also entries[{place}])",
+                    )
+                    break
+            places[entry.slug].append((entry.curriculum, index))
         return [entry for entry in parsed if entry is not None]
 
     def entry(self, value, where: str) -> EntryIn | None:
@@ -265,6 +282,7 @@ class _Checker:
             self.problem(where, f"is {_kind(value)}, expected an object")
             return None
         count = len(self.problems) + self.more
+        curriculum = self.curriculum(value, where)
         slug = self.text(value.get("slug"), f"{where}.slug", max_length=MAX_SLUG_LENGTH)
         if slug == "":
             self.problem(f"{where}.slug", "is empty")
@@ -305,7 +323,17 @@ class _Checker:
             ticks=ticks,
             note=note,
             read_before=read_before,
+            curriculum=curriculum,
         )
+
+    def curriculum(self, value: dict, where: str) -> str | None:
+        """The record's curriculum slug; None in files from before records named one."""
+        curriculum = value.get("curriculum")
+        if curriculum is None:
+            return None
+        if isinstance(curriculum, str) and not curriculum:
+            self.problem(f"{where}.curriculum", "is empty")
+        return self.text(curriculum, f"{where}.curriculum", max_length=MAX_SLUG_LENGTH)
 
     def event(self, value, where: str) -> EventIn | None:
         if not isinstance(value, dict):
@@ -413,13 +441,14 @@ class _Checker:
             if not isinstance(part, dict):
                 self.problem(f"{where}.dropped[{index}]", f"is {_kind(part)}, expected an object")
                 continue
+            curriculum = self.curriculum(part, f"{where}.dropped[{index}]")
             slug = self.text(
                 part.get("slug"), f"{where}.dropped[{index}].slug", max_length=MAX_SLUG_LENGTH
             )
             key = self.text(
                 part.get("key"), f"{where}.dropped[{index}].key", max_length=MAX_KEY_LENGTH
             )
-            dropped.append((slug, key))
+            dropped.append((curriculum, slug, key))
         updated_at = self.moment(value.get("updated_at"), f"{where}.updated_at", optional=True)
         if len(self.problems) + self.more > count:
             return None
@@ -436,12 +465,18 @@ class _Checker:
             updated_at=updated_at,
         )
 
-    def folded(self, value, where: str) -> list[str]:
-        slugs = self.items(value, where)
-        return [
-            self.text(slug, f"{where}[{index}]", max_length=MAX_SLUG_LENGTH)
-            for index, slug in enumerate(slugs)
-        ]
+    def folded(self, value, where: str) -> list[tuple[str | None, str]]:
+        """Tiers as (curriculum, tier slug): version 2 names objects, version 1 slugs alone."""
+        found = []
+        for index, item in enumerate(self.items(value, where)):
+            here = f"{where}[{index}]"
+            if isinstance(item, dict):
+                curriculum = self.curriculum(item, here)
+                slug = self.text(item.get("tier"), f"{here}.tier", max_length=MAX_SLUG_LENGTH)
+                found.append((curriculum, slug))
+            else:
+                found.append((None, self.text(item, here, max_length=MAX_SLUG_LENGTH)))
+        return found
 
     def follows(self, value, where: str) -> list[tuple[str, bool, datetime | None]]:
         found = []
@@ -555,7 +590,10 @@ class ImportReport:
 
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # The records skipped, as EntryIn.label names them ("slug", or "slug (in curriculum)").
     unknown: list[str] = field(default_factory=list)
+    # The curricula the file names that this server does not have at all.
+    unknown_curricula: list[str] = field(default_factory=list)
     notes_kept_both: list[str] = field(default_factory=list)
     unknown_parts: list[str] = field(default_factory=list)
 
@@ -570,17 +608,21 @@ def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportR
     # The write construct takes the reader's lock first, as every other write of theirs does:
     # two imports (or an import and a status change) of one account queue on it, never deadlock.
     report = ImportReport()
-    papers = {
-        paper.slug: paper
-        for paper in Paper.objects.filter(slug__in=[entry.slug for entry in entries])
-        .select_related("section")
+    candidates = (
+        Paper.objects.filter(slug__in=[entry.slug for entry in entries])
+        .select_related("section__curriculum")
         .prefetch_related("advice")
-    }
-    report.unknown = [entry.slug for entry in entries if entry.slug not in papers]
-    known = [entry for entry in entries if entry.slug in papers]
-    account = _Account(reader, [papers[entry.slug].pk for entry in known])
-    for entry in known:
-        paper = papers[entry.slug]
+    )
+    found = _Entries(candidates)
+    papers = [(entry, found.paper(entry.curriculum, entry.slug)) for entry in entries]
+    report.unknown = [entry.label for entry, paper in papers if paper is None]
+    named = {entry.curriculum for entry, paper in papers if paper is None} - {None}
+    if named:  # only when a record is skipped: which of the lists it names exist here at all
+        here = set(Curriculum.objects.filter(slug__in=named).values_list("slug", flat=True))
+        report.unknown_curricula = sorted(named - here)
+    known = [(entry, paper) for entry, paper in papers if paper is not None]
+    account = _Account(reader, [paper.pk for _, paper in known])
+    for entry, paper in known:
         changed = account.merge_status(paper, entry)
         changed |= account.merge_events(paper, entry.events)
         changed |= account.merge_ticks(paper, entry.ticks, report)
@@ -597,19 +639,40 @@ def apply_import(*, reader: AbstractBaseUser, entries: list[EntryIn]) -> ImportR
     return report
 
 
+class _Entries:
+    """Entries found by (curriculum slug, entry slug), as the file names them."""
+
+    def __init__(self, papers: Iterable[Paper]):
+        self.by_slug: dict[str, list[Paper]] = defaultdict(list)
+        for paper in papers:  # with section__curriculum
+            self.by_slug[paper.slug].append(paper)
+
+    def paper(self, curriculum: str | None, slug: str) -> Paper | None:
+        """The entry `slug` of the curriculum named; with none named (a version 1 file), the
+        default curriculum's entry, else the one entry with that slug."""
+        found = self.by_slug.get(slug, [])
+        if curriculum is not None:
+            return next((p for p in found if p.section.curriculum.slug == curriculum), None)
+        default = [paper for paper in found if paper.section.curriculum.is_default]
+        if default:
+            return default[0]
+        return found[0] if len(found) == 1 else None
+
+
 def _merge_follows(reader: AbstractBaseUser, follows: list[tuple[str, bool, datetime | None]]):
     """The file's choices of curricula, for those this server publishes (the default one
-    always): the newer choice wins, as statuses do; a choice the account has not made is taken."""
-    slugs = [slug for slug, _, _ in follows]
-    published = set(
-        Curriculum.objects.published().filter(slug__in=slugs).values_list("pk", flat=True)
-    )
+    always): the newer choice wins, as statuses do; a choice the account has not made is taken.
+    At most four statements, however many curricula the file names."""
+    published = Curriculum.objects.published().values("pk")
     known = {
-        c.slug: c
-        for c in Curriculum.objects.filter(slug__in=slugs)
-        if c.is_default or c.pk in published
+        curriculum.slug: curriculum
+        for curriculum in Curriculum.objects.filter(
+            Q(is_default=True) | Q(pk__in=published), slug__in=[slug for slug, _, _ in follows]
+        )
     }
     mine = {row.curriculum_id: row for row in Follow.objects.filter(reader=reader)}
+    new: dict[int, Follow] = {}
+    changed: dict[int, Follow] = {}
     for slug, following, changed_at in follows:
         curriculum = known.get(slug)
         if curriculum is None:
@@ -617,11 +680,15 @@ def _merge_follows(reader: AbstractBaseUser, follows: list[tuple[str, bool, date
         row = mine.get(curriculum.pk)
         if row is not None and (changed_at is None or row.changed_at >= changed_at):
             continue
-        Follow.objects.update_or_create(
-            reader=reader,
-            curriculum=curriculum,
-            defaults={"following": following, "changed_at": changed_at or django_now()},
-        )
+        if row is None:
+            row = mine[curriculum.pk] = new[curriculum.pk] = Follow(
+                reader=reader, curriculum=curriculum
+            )
+        elif curriculum.pk not in new:
+            changed[curriculum.pk] = row
+        row.following, row.changed_at = following, changed_at or django_now()
+    Follow.objects.bulk_create(new.values())
+    Follow.objects.bulk_update(changed.values(), ["following", "changed_at"])
 
 
 def _merge_plan(reader: AbstractBaseUser, incoming: PlanIn) -> None:
@@ -637,17 +704,35 @@ def _merge_plan(reader: AbstractBaseUser, incoming: PlanIn) -> None:
     ):  # fmt: skip
         setattr(plan, name, getattr(incoming, name))
     plan.save()
-    slugs = {slug for slug, _ in incoming.dropped}
-    parts = Advice.objects.filter(paper__slug__in=slugs).select_related("paper")
-    wanted = set(incoming.dropped)
-    plan.dropped.set([advice for advice in parts if (advice.paper.slug, advice.key) in wanted])
-
-
-def _merge_folded(reader: AbstractBaseUser, slugs: list[str]) -> None:
-    """The file's folded tiers added to the account's (folding is only ever the reader's)."""
-    known = set(
-        Section.objects.of().top_level().filter(slug__in=slugs).values_list("slug", flat=True)
+    keys = {(curriculum, slug): set() for curriculum, slug, _ in incoming.dropped}
+    for curriculum, slug, key in incoming.dropped:
+        keys[curriculum, slug].add(key)
+    parts = Advice.objects.filter(paper__slug__in={slug for _, slug in keys}).select_related(
+        "paper__section__curriculum"
     )
+    by_paper: dict[int, list[Advice]] = defaultdict(list)
+    for advice in parts:
+        by_paper[advice.paper_id].append(advice)
+    found = _Entries({advice.paper for advice in parts})
+    dropped = []
+    for (curriculum, slug), wanted in keys.items():
+        paper = found.paper(curriculum, slug)
+        if paper is not None:
+            dropped += [advice for advice in by_paper[paper.pk] if advice.key in wanted]
+    plan.dropped.set(dropped)
+
+
+def _merge_folded(reader: AbstractBaseUser, tiers: list[tuple[str | None, str]]) -> None:
+    """The file's folded tiers added to the account's (folding is only ever the reader's): each
+    a top-level section of the curriculum named, of the default one where none is named."""
+    wanted = set(tiers)
+    sections = Section.objects.top_level().filter(slug__in={slug for _, slug in tiers})
+    known = {
+        section.slug
+        for section in sections  # with its curriculum (SectionManager)
+        if (section.curriculum.slug, section.slug) in wanted
+        or (section.curriculum.is_default and (None, section.slug) in wanted)
+    }
     state = DashboardState.objects.get(reader=reader)  # the write construct holds its lock
     DashboardState.objects.filter(pk=state.pk).update(folded=sorted(set(state.folded) | known))
 

@@ -1,7 +1,10 @@
 """The export file's format: its name and version, and the limits both sides keep to."""
 
 SCHEMA = "mireads-export"
-VERSION = 1
+# 2: every entry, trimmed part and folded tier names its curriculum by slug (issue 25). Import
+# reads version 1 too: a record without a curriculum is the default curriculum's, as it was.
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # A file with thousands of problems is better fixed from the first few hundred.
 MAX_PROBLEMS = 200

@@ -147,9 +147,10 @@ def test_the_json_export_holds_statuses_events_ticks_and_every_revision(client_a
     exported = export_of(client_as_reader)
 
     assert exported["schema"] == "mireads-export"
-    assert exported["version"] == 1
+    assert exported["version"] == 2
     assert datetime.fromisoformat(exported["exported_at"]).tzinfo is not None
     assert [e["slug"] for e in exported["entries"]] == [p.slug for p in papers]
+    assert {e["curriculum"] for e in exported["entries"]} == {"opinionated-list-v1"}
     first = exported["entries"][0]
     assert first["status"] == "read"
     assert first["started_at"] == at(0).isoformat()
@@ -242,6 +243,7 @@ def test_the_notes_zip_has_one_file_per_entry_with_safely_quoted_front_matter(
     meta = front_matter(text)
     assert meta == {
         "title": tricky.title,
+        "curriculum": "opinionated-list-v1",
         "slug": "tricky",
         "link": tricky.url,
         "status": "read",
@@ -365,7 +367,7 @@ def test_a_slug_that_appears_twice_is_a_problem(client_as_reader, paper):
         (b'{"schema": "mireads-export", \x00}', "The file is not valid JSON"),
         (b"[1, 2, 3]", "The file holds a list, not a mireads export"),
         (b'{"schema": "other", "version": 1}', "This is not a mireads export"),
-        (b'{"schema": "mireads-export", "version": 2}', "This export is version 2"),
+        (b'{"schema": "mireads-export", "version": 3}', "This export is version 3"),
         (b'{"schema": "mireads-export", "version": true}', "This export is version true"),
         (
             b'{"schema": "mireads-export", "version": 1, "entries": {}}',
@@ -827,7 +829,8 @@ def test_the_plan_and_the_folded_tiers_survive_export_and_import_into_a_new_acco
     )
     client.force_login(reader)
     exported = client.get(reverse("accounts:export-json")).getvalue()
-    assert json.loads(exported)["folded"] == ["tier-two"]
+    folded = [{"curriculum": "opinionated-list-v1", "tier": "tier-two"}]
+    assert json.loads(exported)["folded"] == folded
     assert json.loads(exported)["plan"]["timezone"] == "Europe/Berlin"
 
     newcomer = UserFactory(username="newcomer")
