@@ -37,6 +37,9 @@ class Followed:
     curricula: list[Curriculum]  # followed, in the plan's order
     papers: list[Paper]  # to plan: counted entries with checklists, each main work once
     next_up: Paper | None
+    # Every entry of the followed curricula, a shared work's other entries too: the reader's
+    # pace reads its evidence wherever they marked it.
+    entries: list[Paper] = field(default_factory=list)
     # Advice id -> when the reader's record first satisfied it (for "done since").
     covered_at: dict[int, dt.datetime] = field(default_factory=dict)
 
@@ -171,9 +174,10 @@ def followed(reader) -> Followed:
     curricula = followed_curricula(reader)
     papers, record = _entries(reader, curricula)
     covered_at = _cover(papers, record)
-    papers = _once_per_work(counted(papers))
+    entries = counted(papers)
+    papers = _once_per_work(entries)
     summary = summarise(papers)
     kept = {advice.pk for paper in papers for advice in paper.checklist}
     covered_at = {pk: at for pk, at in covered_at.items() if pk in kept}
     next_up = summary.next_up.paper if summary.next_up else None
-    return Followed(curricula, papers, next_up, covered_at)
+    return Followed(curricula, papers, next_up, entries, covered_at)

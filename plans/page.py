@@ -19,7 +19,7 @@ def layout_for(reader, plan: ReadingPlan, now: dt.datetime | None = None):
     now = now or timezone.now()
     found = followed(reader)
     papers = found.papers
-    pace = pace_for(reader, plan.use_pace, papers)
+    pace = pace_for(reader, plan.use_pace, found.entries)
     dropped = frozenset(plan.dropped.values_list("pk", flat=True)) if plan.pk else frozenset()
     since = dt.datetime.combine(plan.counted_from, dt.time(0), tzinfo=plan.zone)
     layout = schedule.lay_out(

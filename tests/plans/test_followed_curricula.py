@@ -26,6 +26,7 @@ from tests.factories import (
     EditionFactory,
     PaperFactory,
     PartTickFactory,
+    ReadingEventFactory,
     ReadingStateFactory,
     SectionFactory,
     WorkFactory,
@@ -423,3 +424,38 @@ def test_the_preview_and_the_time_left_line_take_the_same_queries_however_many_l
     line = reverse("plans:time-left")
     with django_assert_num_queries(6):  # as before: the dashboard's own list
         assert client_as_reader.get(line, headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_the_dashboards_time_left_takes_the_same_queries_however_many_lists_are_followed(
+    reader, django_assert_num_queries
+):
+    from plans.reader_pages import reader_time_left
+    from progress.summary import reader_papers
+
+    for followed, entries in [(1, 3), (3, 8)]:
+        _lists(reader, followed, entries)
+        papers = reader_papers(reader)
+        with django_assert_num_queries(2):  # the plan's pace setting, the reading events
+            assert reader_time_left(reader, papers, papers)["time_left"].minutes > 0
+
+
+def test_the_pace_reads_a_shared_work_finished_in_the_list_the_plan_does_not_keep(reader):
+    shipped = _entry(minutes=[45, 45])
+    second = _published("second")
+    _follow(reader, second)
+    shared = None
+    for n in range(3):
+        there = _entry(second, minutes=[60], work=_main_work(shipped) if n == 0 else None)
+        shared = shared or there
+        start = _at(MONDAY - dt.timedelta(days=10 - 2 * n), hour=20)
+        done = start + dt.timedelta(hours=12)
+        ReadingEventFactory(reader=reader, paper=there, to_status=Status.READING, at=start)
+        ReadingEventFactory(reader=reader, paper=there, to_status=Status.READ, at=done)
+        ReadingStateFactory(
+            reader=reader, paper=there, status=Status.READ, started_at=start, finished_at=done
+        )
+
+    _layout, pace, papers, _dropped = layout_for(reader, _plan(reader), now=_at(MONDAY))
+
+    assert shared not in papers  # the shipped list's deeper entry stands for the work
+    assert pace.active and pace.entries == 3
