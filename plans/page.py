@@ -7,39 +7,32 @@ from django.utils import timezone
 
 from mireads.http import site_url
 from plans import estimates, schedule, targets
+from plans.followed import followed
 from plans.forms import BudgetForm
 from plans.models import ReadingPlan
 from plans.pace import pace_for
-from progress.models import PartTick
-from progress.summary import reader_papers, summarise
-
-
-def _ticked_since(reader, plan: ReadingPlan) -> set[int]:
-    since = dt.datetime.combine(plan.counted_from, dt.time(0), tzinfo=plan.zone)
-    return set(
-        PartTick.objects.filter(reader=reader, done_at__gte=since).values_list(
-            "advice_id", flat=True
-        )
-    )
 
 
 def layout_for(reader, plan: ReadingPlan, now: dt.datetime | None = None):
-    """(layout, pace, papers) for a reader with a plan."""
+    """(layout, pace, papers, dropped) for a reader with a plan: the entries still to read in
+    every curriculum they follow, a work two of them cite once (plans/followed.py)."""
     now = now or timezone.now()
-    papers = reader_papers(reader)
-    summary = summarise(papers)
-    pace = pace_for(reader, plan.use_pace, papers)
+    found = followed(reader)
+    papers = found.papers
+    pace = pace_for(reader, plan.use_pace, found.entries)
     dropped = frozenset(plan.dropped.values_list("pk", flat=True)) if plan.pk else frozenset()
+    since = dt.datetime.combine(plan.counted_from, dt.time(0), tzinfo=plan.zone)
     layout = schedule.lay_out(
         plan,
         papers,
-        summary.next_up.paper if summary.next_up else None,
+        found.next_up,
         dropped=dropped,
-        ticked_since=_ticked_since(reader, plan),
+        ticked_since=found.ticked_since(since),
         now=now,
         pace=pace.factor,
         pace_named=pace.scale,
     )
+    layout.curricula = found.curricula
     return layout, pace, papers, dropped
 
 

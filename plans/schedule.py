@@ -71,6 +71,8 @@ class Layout:
     finish: dt.date | None
     missed_minutes: float
     complete: bool
+    # The curricula the plan covers (plans.followed), for the page to name.
+    curricula: list = field(default_factory=list)
 
     @property
     def behind(self) -> bool:
