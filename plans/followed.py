@@ -9,9 +9,10 @@ the reader's ticks):
   then in the order of /lists/. Their entries come in that order, each curriculum in its reading
   order.
 - Each entry is as the reader's record covers it, by the rules of progress/coverage.py: its status
-  is the furthest the reader got with its main work in any list, except that a skip stays with
-  the entry it was decided on; a part is done when a part of the same key of the same work was
-  ticked at least as deeply. progress.summary.counted then counts it under the one rule.
+  is what the reader marked last for its main work in any list (progress.coverage.newest),
+  except that a skip stays with the entry it was decided on; a part is done when a part of
+  the same key of the same work was ticked at least as deeply. progress.summary.counted then
+  counts it under the one rule.
 - Entries that cite the same main work are one work to read: the plan keeps the one with the
   most time left at its advised depth (the deeper advice wins), the first in that order on a tie.
   An entry the record settles (read or skimmed anywhere, or skipped in its own list) has none.
@@ -23,10 +24,10 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from catalogue.models import Advice, Citation, Curriculum, Edition, Paper, Work
+from catalogue.models import Advice, Citation, Curriculum, Paper, Work
 from plans import estimates
-from progress.coverage import DEPTH, FURTHEST
-from progress.models import Follow, PartTick, ReadingState, Status
+from progress.coverage import DEPTH, newest
+from progress.models import PartTick, ReadingState, Status, followed_curricula
 from progress.summary import counted, summarise
 
 
@@ -60,19 +61,6 @@ def _key(paper_id: int, work_id: int | None) -> int:
     return work_id if work_id is not None else -paper_id
 
 
-def followed_curricula(reader) -> list[Curriculum]:
-    """The published curricula `reader` follows, the default first (one query): the rule of
-    progress.models.followed_ids, asked in the same query as the curricula themselves."""
-    chosen = Follow.objects.filter(reader=reader, curriculum=OuterRef("pk")).values("following")
-    editions = Edition.objects.filter(curriculum=OuterRef("pk"))
-    found = (
-        Curriculum.objects.filter(Q(is_default=True) | Exists(editions))
-        .annotate(followed=Coalesce(Subquery(chosen[:1]), F("is_default")))
-        .default_first()
-    )
-    return [curriculum for curriculum in found if curriculum.followed]
-
-
 def _entries(reader, curricula: list[Curriculum]) -> tuple[list[Paper], list[Paper]]:
     """(the current entries of `curricula`, in the curricula's order and each in its reading
     order; every entry the reader has a status or a tick on), in two queries: the entries with
@@ -100,6 +88,7 @@ def _entries(reader, curricula: list[Curriculum]) -> tuple[list[Paper], list[Pap
             own_status=Coalesce("mine__status", Value(Status.UNREAD)),
             own_started_at=F("mine__started_at"),
             own_finished_at=F("mine__finished_at"),
+            own_updated_at=F("mine__updated_at"),
             read_before=Coalesce("mine__read_before", Value(False)),
         )
         .prefetch_related(Prefetch("advice", queryset=parts, to_attr="every_part"))
@@ -130,11 +119,8 @@ def _cover(papers: list[Paper], record: list[Paper]) -> dict[int, dt.datetime]:
     covered_at: dict[int, dt.datetime] = {}
     for paper in papers:
         sources = [e for e in by_work.get(_key(paper.pk, paper.main_work), []) if e.pk != paper.pk]
-        # A skip belongs to the entry it was decided on: elsewhere it is unread.
-        carried = [e for e in sources if e.own_status != Status.SKIPPED]
-        state = max([paper, *carried], key=lambda entry: FURTHEST.index(entry.own_status))
-        if state.own_status == paper.own_status:
-            state = paper
+        own = (paper.own_status, paper.own_updated_at, paper)
+        _, _, state = newest(own, [(e.own_status, e.own_updated_at, e) for e in sources])
         paper.status = state.own_status
         paper.started_at, paper.finished_at = state.own_started_at, state.own_finished_at
         paper.note_length = 0  # the plan shows no notes

@@ -35,6 +35,16 @@ class Source:
     curriculum: str  # its title, for "via …"
 
 
+def newest(own: tuple, others: list[tuple]) -> tuple:
+    """The one rule for a status under the record: of this entry's row `own` and the rows
+    `others` of entries elsewhere citing its work, each (status, updated_at, anything), the one
+    marked last wins, as it would with one row per work; a skip elsewhere is not this entry's
+    (it stays with its list). `own` when nothing is marked."""
+    marked = [own] if own[0] != Status.UNREAD else []
+    marked += [row for row in others if row[0] not in (Status.UNREAD, Status.SKIPPED)]
+    return max(marked, key=lambda row: row[1]) if marked else own
+
+
 class Record:
     """One reader's rows on every entry, keyed by the main work those entries cite."""
 
@@ -83,15 +93,10 @@ class Record:
 
     def status(self, entry_id: int) -> tuple[Status, Source | None]:
         """The entry's status under the record, and where it comes from if not this entry."""
-        own = self.states.get(entry_id)
-        candidates = [(own[1], own[0], None)] if own and own[0] != Status.UNREAD else []
-        for pk in self._others(entry_id):
-            status, updated = self.states.get(pk, (Status.UNREAD, None))
-            if status not in (Status.UNREAD, Status.SKIPPED):  # a skip stays with its list
-                candidates.append((updated, status, self._source(pk)))
-        if not candidates:
-            return Status.UNREAD, None
-        _, status, source = max(candidates, key=lambda c: c[0])
+        status, updated = self.states.get(entry_id, (Status.UNREAD, None))
+        others = [(*self.states[pk], self._source(pk)) for pk in self._others(entry_id)
+                  if pk in self.states]  # fmt: skip
+        status, _, source = newest((status, updated, None), others)
         return Status(status), source
 
     def depth(self, entry_id: int, key: str) -> tuple[int, Source | None]:

@@ -83,3 +83,41 @@ def test_a_framework_read_deeply_is_covered_where_another_list_asks_to_skim_it(
     assert page.evaluate(OVERFLOW) <= 0
     assert not (found := serious_axe_violations(page)), describe(found)
     screenshot(page, f"curriculum-coverage-{width}-{scheme}")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_following_the_second_list_shows_the_framework_already_satisfied_on_its_dashboard(
+    page, live_server, second, width, height, scheme
+):
+    UserFactory(username="ada")
+    page.set_viewport_size({"width": width, "height": height})
+    page.emulate_media(color_scheme=scheme)
+    sign_in(page, live_server, "ada")
+    _read_the_framework_deeply(page, live_server)
+    page.goto(f"{live_server.url}{second}")
+
+    page.get_by_role("button", name="Follow this list").click()
+    expect(page.get_by_role("button", name="Stop following it")).to_be_visible()
+    page.goto(f"{live_server.url}/")
+    switcher = page.get_by_role("navigation", name="Lists you follow")
+    switcher.get_by_role("link", name="A second list").click()
+
+    expect(page).to_have_url(re.compile(r"/\?list=second$"))
+    expect(switcher.get_by_role("link", name="A second list")).to_have_attribute(
+        "aria-current", "page"
+    )
+    entry = page.locator("#entry-second-framework")
+    expect(entry).to_contain_text("from your reading for An Extremely Opinionated")
+    expect(entry.get_by_text("1 of 1 part")).to_be_visible()
+    expect(page.locator("#overview")).to_contain_text("100%")
+    assert page.evaluate(OVERFLOW) <= 0
+    assert not (found := serious_axe_violations(page)), describe(found)
+    screenshot(page, f"curriculum-dashboard-{width}-{scheme}")
+
+    switcher.get_by_role("link", name="All I follow").click()
+    expect(page.get_by_role("heading", name="All the lists you follow")).to_be_visible()
+    expect(page.locator("#next-up")).to_have_count(1)
+    assert page.evaluate(OVERFLOW) <= 0
+    assert not (found := serious_axe_violations(page)), describe(found)
+    screenshot(page, f"curriculum-all-followed-{width}-{scheme}")

@@ -349,7 +349,7 @@ def test_a_reader_who_follows_nothing_is_told_there_is_nothing_to_plan(client_as
 
 def test_the_plan_covers_exactly_the_curricula_the_reader_follows(reader):
     """The plan asks whom a reader follows in its own query: it agrees with followed_ids."""
-    from plans.followed import followed_curricula
+    from progress.models import followed_curricula
 
     lists = [_published(f"list-{n}") for n in range(3)]
     CurriculumFactory(slug="draft")  # no edition: never planned, even if a row says followed
