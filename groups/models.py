@@ -32,7 +32,9 @@ class Sharing(models.TextChoices):
 class ReadingGroupQuerySet(models.QuerySet):
     def by_invite(self, token: str) -> "ReadingGroup | None":
         """The group whose invite link carries this token, if the link still works."""
-        group = self.filter(invite_token=token).first() if token else None
+        group = (
+            self.select_related("curriculum").filter(invite_token=token).first() if token else None
+        )
         return group if group is not None and group.invite_works() else None
 
 
@@ -113,7 +115,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.order_by("joined_at", "id")
 
     def by_group_name(self) -> "MembershipQuerySet":
-        return self.select_related("group").order_by("group__name")
+        return self.select_related("group__curriculum").order_by("group__name")
 
     def of_group(self, group: "ReadingGroup") -> "MembershipQuerySet":
         return self.filter(group=group)
