@@ -25,8 +25,10 @@ class GroupForm(forms.ModelForm):
         to_field_name="slug",
         required=False,
         empty_label=None,
+        # Radios, not a select: a list's full title wraps at any width, and every list shows.
+        widget=forms.RadioSelect,
         label="The list the group reads",
-        help_text="The group's progress, tiers and target dates follow this list.",
+        help_text="Its progress, tiers and target dates follow this list.",
         error_messages={
             "invalid_choice": "There is no published list “%(value)s”: choose one of the "
             "lists offered."
