@@ -8,7 +8,8 @@ A member's cell counts their one reading record, wherever they kept it, by the r
 progress.coverage: two entries are one work when they cite the same main work, so a status set
 on an entry of another list carries here (except a skip, which stays with its own list), and an
 advised part is satisfied by a tick on the same part key of the same work read at least as
-deeply. Each statement carries the main work of its rows' entries, so the carrying costs no query.
+deeply. A shared note on the work shows under it too. Each statement carries the main work of
+its rows' entries, so the carrying costs no query.
 """
 
 from dataclasses import dataclass, field
@@ -197,7 +198,9 @@ class Record:
 
 
 def _shared_rows(sharers: list[Membership]) -> tuple[Record, dict]:
-    """The sharers' record (statuses and ticks, by work), and notes by entry of note sharers."""
+    """The sharers' record (statuses and ticks, by work), and the notes of note sharers, by work
+    too: a member's note on a work shows wherever the group reads it, whichever list it was
+    written for."""
     by_reader = {m.reader_id: m for m in sharers}
     record = Record()
     if not by_reader:
@@ -217,11 +220,11 @@ def _shared_rows(sharers: list[Membership]) -> tuple[Record, dict]:
     ):
         depths = record.depths.setdefault((reader_id, _work(paper_id, work)), {})
         depths[key] = max(depths.get(key, -1), DEPTH[Level(level)])
-    notes: dict[int, list[tuple[Membership, SafeString]]] = {}
+    notes: dict[tuple, list[tuple[Membership, SafeString]]] = {}
     note_takers = [m.reader_id for m in sharers if m.shares_notes]
-    shared = Note.objects.of_readers(note_takers).written()
-    columns = ("reader_id", "paper_id", "text", "version", "rendered", "rendered_version")
-    for pk, reader_id, paper_id, text, version, stored, stored_for in shared.values_list(
+    shared = _with_main_work(Note.objects.of_readers(note_takers).written(), "paper")
+    columns = ("reader_id", "paper_id", "main", "text", "version", "rendered", "rendered_version")
+    for pk, reader_id, paper_id, work, text, version, stored, stored_for in shared.values_list(
         "pk", *columns
     ):
         # Stored at every save and import: shown as it is. One without it (rows from before, or
@@ -229,7 +232,7 @@ def _shared_rows(sharers: list[Membership]) -> tuple[Record, dict]:
         if not markdown.is_current(stored, stored_for=stored_for, version=version):
             stored = Note.objects.store_rendering(pk, version=version, text=text)
         html = markdown.shown(text, stored=stored, stored_for=version, version=version)
-        notes.setdefault(paper_id, []).append((by_reader[reader_id], html))
+        notes.setdefault(_work(paper_id, work), []).append((by_reader[reader_id], html))
     position = {m.reader_id: index for index, m in enumerate(sharers)}
     for found in notes.values():
         found.sort(key=lambda pair: position[pair[0].reader_id])
@@ -294,7 +297,8 @@ def board(group: ReadingGroup) -> Board:
             cells.append(Cell(member, entry_progress(status, parts)))
             if status == Status.READING:
                 reading.setdefault(member.pk, []).append(paper)
-        rows[paper.pk] = Row(paper, paper.parent_id is not None, cells, notes.get(paper.pk, []))
+        row_notes = notes.get(paper.work_key, [])
+        rows[paper.pk] = Row(paper, paper.parent_id is not None, cells, row_notes)
 
     return Board(
         members=members,

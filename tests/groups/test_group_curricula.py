@@ -401,6 +401,18 @@ def test_the_default_groups_board_counts_the_record_kept_for_another_list_the_sa
     assert 'id="grid-second-framework"' not in html
 
 
+def test_a_note_on_the_work_written_for_another_list_shows_under_it_here(
+    client_as_reader, other_reader, shared_work, grace_shares
+):
+    shipped, second = shared_work
+    NoteFactory(reader=other_reader, paper=shipped, text="**Residual stream** first")
+
+    html = client_as_reader.get(grace_shares.get_absolute_url()).content.decode()
+
+    notes = html.split(f'id="notes-{second.slug}"', 1)[1].split("</article>", 1)[0]
+    assert "<strong>Residual stream</strong> first" in notes and "grace" in notes
+
+
 def _busy_further_group(members: int, curricula: int) -> ReadingGroup:
     """A group reading the last of `curricula` further lists, which all cite the same six works
     as the default list; every member shares progress and notes and has read, skipped and
