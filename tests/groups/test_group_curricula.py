@@ -139,6 +139,24 @@ def test_a_database_without_any_curriculum_migrates_and_no_curriculum_is_made():
         executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+@pytest.mark.django_db(transaction=True)
+def test_groups_with_no_default_curriculum_to_read_are_refused_in_one_sentence_and_kept():
+    old = _migrate(BEFORE)
+    Group = old.get_model("groups", "ReadingGroup")
+    try:
+        old.get_model("catalogue", "Curriculum").objects.all().delete()
+        Group.objects.create(name="Orphans", slug="orphans")
+
+        with pytest.raises(RuntimeError, match="no curriculum is the default"):
+            _migrate(AFTER)
+
+        assert list(Group.objects.values_list("slug", flat=True)) == ["orphans"]
+    finally:
+        Group.objects.all().delete()
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 # 2. The creator chooses the list; the page names it ------------------------------------------
 
 
