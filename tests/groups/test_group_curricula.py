@@ -8,6 +8,7 @@ import re
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 from django.utils import timezone
 
 from catalogue.models import DEFAULT_CURRICULUM, Curriculum, Level, Ordering, Section
@@ -52,6 +53,13 @@ def _entry(curriculum: Curriculum, tier: Section | None = None, work=None, **fie
         work = WorkFactory(paper=None)
     CitationFactory(entry=paper, work=work)
     return paper
+
+
+def signed_in(user) -> Client:
+    """A separate browser for a second reader."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def grid_cell(html: str, slug: str, username: str) -> str:
@@ -231,14 +239,6 @@ def test_the_group_index_and_the_invite_page_say_which_list_a_group_reads(
 
     assert "reads Getting started" in index
     assert '<a href="/lists/getting-started/">Getting started</a>' in invite
-
-
-def signed_in(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # 3. Everything the group shows is its list's -------------------------------------------------
