@@ -1,21 +1,30 @@
 """What the group page reads: a handful of queries whatever the size of the group or the list.
 
-Members, entries, then every sharing member's statuses, tick counts and notes at once, filtered
-by member ids. Only members who share progress get cells, and only members who share notes get
-notes: the rows of everyone else are never read.
+Members, the entries of the curriculum the group reads, then every sharing member's statuses,
+ticks and notes at once, filtered by member ids. Only members who share progress get cells, and
+only members who share notes get notes: the rows of everyone else are never read.
+
+A member's cell counts their one reading record, wherever they kept it, by the rules of
+progress.coverage: two entries are one work when they cite the same main work, so a status set
+on an entry of another list carries here (except a skip, which stays with its own list), and an
+advised part is satisfied by a tick on the same part key of the same work read at least as
+deeply. A shared note on the work shows under it too. Each statement carries the main work of
+its rows' entries, so the carrying costs no query.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from catalogue import outline
-from catalogue.models import Advice, Paper, Section
+from catalogue.models import Advice, Level, Paper, Section
+from catalogue.models import Role as CitationRole
 from catalogue.outline import sections_of
 from groups.models import Membership, ReadingGroup, TierTarget
 from progress import markdown
+from progress.coverage import DEPTH, FURTHEST
 from progress.models import Note, PartTick, ReadingState, Status
 from progress.summary import EntryProgress, Tally, entry_progress
 
@@ -148,22 +157,74 @@ def _lines(tiers: list[outline.Group], rows: dict[int, Row]) -> list[Line]:
     return lines
 
 
-def _shared_rows(sharers: list[Membership]) -> tuple[dict, dict, dict]:
-    """Statuses by (reader, entry), ticked (reader, part) pairs, and notes by entry, of sharers."""
-    by_reader = {m.reader_id: m for m in sharers}
-    if not by_reader:
-        return {}, {}, {}
-    states = ReadingState.objects.of_readers(by_reader)
-    statuses = {(r, p): s for r, p, s in states.values_list("reader_id", "paper_id", "status")}
-    # Ticks of current parts only: a retired part is out of every count (progress.summary).
-    ticks = set(
-        PartTick.objects.of_readers(by_reader).current().values_list("reader_id", "advice_id")
+def _with_main_work(rows: QuerySet, entry: str = "") -> QuerySet:
+    """`rows` each with `main`: the main work of its entry (`entry` is the path to the entry,
+    "" for entries themselves). A join on the one main citation an entry has: no row repeats."""
+    citations = f"{entry}__citations" if entry else "citations"
+    main = Q(**{f"{citations}__role": CitationRole.MAIN})
+    return rows.annotate(main_citation=FilteredRelation(citations, condition=main)).annotate(
+        main=F("main_citation__work")
     )
-    notes: dict[int, list[tuple[Membership, SafeString]]] = {}
+
+
+def _work(paper_id: int, work_id: int | None) -> tuple:
+    """What makes two entries one work: their main work; an entry citing none is its own."""
+    return ("work", work_id) if work_id is not None else ("entry", paper_id)
+
+
+@dataclass
+class Record:
+    """The sharers' reading records, by work: what the board counts their cells from."""
+
+    # (reader, work) -> [(entry, status)]: every entry of the work the reader has a status on
+    statuses: dict[tuple, list[tuple[int, Status]]] = field(default_factory=dict)
+    # (reader, work) -> part key -> the deepest depth ticked
+    depths: dict[tuple, dict[str, int]] = field(default_factory=dict)
+
+    def status(self, reader_id: int, paper: Paper) -> Status:
+        """The reader's own status on the entry, or the furthest they got with its work on
+        another entry; a skip decided elsewhere is no status here."""
+        found = Status.UNREAD
+        for paper_id, status in self.statuses.get((reader_id, paper.work_key), []):
+            if paper_id != paper.pk and status == Status.SKIPPED:
+                continue
+            found = max(found, status, key=FURTHEST.index)
+        return found
+
+    def satisfied(self, reader_id: int, advice: Advice, paper: Paper) -> bool:
+        """A tick on the same part of the same work read at least as deeply as advised."""
+        depth = self.depths.get((reader_id, paper.work_key), {}).get(advice.key, -1)
+        return depth >= DEPTH[Level(advice.level)]
+
+
+def _shared_rows(sharers: list[Membership]) -> tuple[Record, dict]:
+    """The sharers' record (statuses and ticks, by work), and the notes of note sharers, by work
+    too: a member's note on a work shows wherever the group reads it, whichever list it was
+    written for."""
+    by_reader = {m.reader_id: m for m in sharers}
+    record = Record()
+    if not by_reader:
+        return record, {}
+    states = _with_main_work(ReadingState.objects.of_readers(by_reader), "paper")
+    for reader_id, paper_id, status, work in states.values_list(
+        "reader_id", "paper_id", "status", "main"
+    ):
+        found = record.statuses.setdefault((reader_id, _work(paper_id, work)), [])
+        found.append((paper_id, Status(status)))
+    # Every tick counts by its part's key, retired or not: a retired part of this list is not
+    # advised any more, so no advice here shares its key (unique per entry), while a part read
+    # for another list was read all the same.
+    ticks = _with_main_work(PartTick.objects.of_readers(by_reader), "advice__paper")
+    for reader_id, paper_id, key, level, work in ticks.values_list(
+        "reader_id", "advice__paper_id", "advice__key", "advice__level", "main"
+    ):
+        depths = record.depths.setdefault((reader_id, _work(paper_id, work)), {})
+        depths[key] = max(depths.get(key, -1), DEPTH[Level(level)])
+    notes: dict[tuple, list[tuple[Membership, SafeString]]] = {}
     note_takers = [m.reader_id for m in sharers if m.shares_notes]
-    shared = Note.objects.of_readers(note_takers).written()
-    columns = ("reader_id", "paper_id", "text", "version", "rendered", "rendered_version")
-    for pk, reader_id, paper_id, text, version, stored, stored_for in shared.values_list(
+    shared = _with_main_work(Note.objects.of_readers(note_takers).written(), "paper")
+    columns = ("reader_id", "paper_id", "main", "text", "version", "rendered", "rendered_version")
+    for pk, reader_id, paper_id, work, text, version, stored, stored_for in shared.values_list(
         "pk", *columns
     ):
         # Stored at every save and import: shown as it is. One without it (rows from before, or
@@ -171,11 +232,11 @@ def _shared_rows(sharers: list[Membership]) -> tuple[dict, dict, dict]:
         if not markdown.is_current(stored, stored_for=stored_for, version=version):
             stored = Note.objects.store_rendering(pk, version=version, text=text)
         html = markdown.shown(text, stored=stored, stored_for=version, version=version)
-        notes.setdefault(paper_id, []).append((by_reader[reader_id], html))
+        notes.setdefault(_work(paper_id, work), []).append((by_reader[reader_id], html))
     position = {m.reader_id: index for index, m in enumerate(sharers)}
     for found in notes.values():
         found.sort(key=lambda pair: position[pair[0].reader_id])
-    return statuses, ticks, notes
+    return record, notes
 
 
 def _tier_progress(group: ReadingGroup, tiers, rows, sharers) -> list[TierProgress]:
@@ -206,31 +267,38 @@ def _tier_progress(group: ReadingGroup, tiers, rows, sharers) -> list[TierProgre
 
 
 def board(group: ReadingGroup) -> Board:
-    """Everything the group page shows, read with a fixed number of queries."""
+    """Everything the group page shows of the curriculum the group reads, read with a fixed
+    number of queries whatever the numbers of members, entries and curricula."""
     members = list(group.memberships.select_related("reader").in_joining_order())
     sharers = [m for m in members if m.shares_progress]
-    current = Advice.objects.current().order_by("position").only("paper_id", "level")
-    papers = list(
-        Paper.objects.of()
+    current = Advice.objects.current().order_by("position").only("paper_id", "key", "level")
+    entries = (
+        Paper.objects.of(group.curriculum)
         .in_reading_order()
         # The curricula too: a tier is named after its curriculum's ordering ("Priority 2").
         .select_related("section__curriculum", "section__parent__curriculum")
         .prefetch_related(Prefetch("advice", queryset=current, to_attr="current_parts"))
     )
+    papers = list(_with_main_work(entries))
+    for paper in papers:
+        paper.work_key = _work(paper.pk, paper.main)
     tiers = outline.build(sections_of(papers), papers)
-    statuses, ticks, notes = _shared_rows(sharers)
+    record, notes = _shared_rows(sharers)
 
     rows: dict[int, Row] = {}
     reading: dict[int, list[Paper]] = {}
     for paper in papers:
         cells = []
         for member in sharers:
-            status = statuses.get((member.reader_id, paper.pk), Status.UNREAD)
-            parts = [(a.level, (member.reader_id, a.pk) in ticks) for a in paper.current_parts]
+            status = record.status(member.reader_id, paper)
+            parts = [
+                (a.level, record.satisfied(member.reader_id, a, paper)) for a in paper.current_parts
+            ]
             cells.append(Cell(member, entry_progress(status, parts)))
             if status == Status.READING:
                 reading.setdefault(member.pk, []).append(paper)
-        rows[paper.pk] = Row(paper, paper.parent_id is not None, cells, notes.get(paper.pk, []))
+        row_notes = notes.get(paper.work_key, [])
+        rows[paper.pk] = Row(paper, paper.parent_id is not None, cells, row_notes)
 
     return Board(
         members=members,

@@ -4,18 +4,51 @@ import datetime as dt
 
 from django import forms
 
-from catalogue.models import Section
+from catalogue.models import Curriculum, Section
 from groups.models import ReadingGroup, Sharing
 
 MAX_MEMBERS = 500
 
 
+def readable_curricula():
+    """The curricula a group can read: the published ones, and the default one, which visitors
+    see even before its first edition. A draft is seen only in admin."""
+    return (Curriculum.objects.published() | Curriculum.objects.filter(is_default=True)).order_by(
+        "-is_default", "position", "title"
+    )
+
+
 class GroupForm(forms.ModelForm):
+    # Named by slug, so the choice reads the same in a form post as in the list's address.
+    curriculum = forms.ModelChoiceField(
+        queryset=Curriculum.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=None,
+        # Radios, not a select: a list's full title wraps at any width, and every list shows.
+        widget=forms.RadioSelect,
+        label="The list the group reads",
+        help_text="Its progress, tiers and target dates follow this list.",
+        error_messages={
+            "invalid_choice": "There is no published list “%(value)s”: choose one of the "
+            "lists offered."
+        },
+    )
+
     class Meta:
         model = ReadingGroup
-        fields = ["name", "description"]
+        fields = ["name", "description", "curriculum"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"description": "Optional: what the group is for, when it meets."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["curriculum"].queryset = readable_curricula()
+        self.fields["curriculum"].initial = Curriculum.objects.default().slug
+
+    def clean_curriculum(self) -> Curriculum:
+        """The chosen curriculum; the default one when the post names none."""
+        return self.cleaned_data["curriculum"] or Curriculum.objects.default()
 
 
 class SharingForm(forms.Form):
@@ -47,16 +80,38 @@ class MemberCapForm(forms.Form):
 class TargetsForm(forms.Form):
     """One optional date per tier, named target-<section id>."""
 
-    def __init__(self, *args, tiers: list[Section], targets: dict[int, dt.date], **kwargs):
+    def __init__(
+        self,
+        *args,
+        tiers: list[Section],
+        targets: dict[int, dt.date],
+        curriculum: Curriculum | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.tiers = tiers
+        self.curriculum = curriculum
         for tier in tiers:
             self.fields[f"target-{tier.pk}"] = forms.DateField(
-                label=f"Priority {tier.priority}: {tier.title}",
+                # "Priority 2: …", "Stage 2: …" or the topic's title, after the curriculum.
+                label=str(tier),
                 required=False,
                 initial=targets.get(tier.pk),
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
+
+    def clean(self) -> dict:
+        """Refuse a date for a section that is not one of these tiers (another curriculum's, or
+        a subsection): a target is set on a tier of the list the group reads, or nowhere."""
+        cleaned = super().clean()
+        asked = {key for key in self.data if key.startswith("target-")}
+        if asked - set(self.fields):
+            named = f"“{self.curriculum}”, " if self.curriculum else ""
+            raise forms.ValidationError(
+                f"Target dates can be set only on the tiers of {named}the list this group "
+                "reads: a date for any other section is refused, and nothing was saved."
+            )
+        return cleaned
 
     def due(self) -> dict[Section, dt.date | None]:
         return {tier: self.cleaned_data[f"target-{tier.pk}"] for tier in self.tiers}

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue.models import Section
+from catalogue.models import Curriculum, Section, default_curriculum_id
 
 
 class Role(models.TextChoices):
@@ -32,12 +32,15 @@ class Sharing(models.TextChoices):
 class ReadingGroupQuerySet(models.QuerySet):
     def by_invite(self, token: str) -> "ReadingGroup | None":
         """The group whose invite link carries this token, if the link still works."""
-        group = self.filter(invite_token=token).first() if token else None
+        group = (
+            self.select_related("curriculum").filter(invite_token=token).first() if token else None
+        )
         return group if group is not None and group.invite_works() else None
 
 
 class ReadingGroup(models.Model):
-    """A group of readers; its invite link works while `invite_token` is set and not expired."""
+    """A group of readers reading one curriculum; its invite link works while `invite_token` is
+    set and not expired."""
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=80, unique=True)
@@ -48,6 +51,15 @@ class ReadingGroup(models.Model):
     invite_expires_at = models.DateTimeField(null=True, blank=True)
     member_cap = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Most members the group may have, facilitator included."
+    )
+    # PROTECT: a curriculum a group reads cannot vanish from under it. The default one when a
+    # caller names none, as for a section.
+    curriculum = models.ForeignKey(
+        Curriculum,
+        on_delete=models.PROTECT,
+        related_name="reading_groups",
+        default=default_curriculum_id,
+        help_text="The list the group reads: its board, tiers and targets are this list's.",
     )
 
     objects = ReadingGroupQuerySet.as_manager()
@@ -103,7 +115,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.order_by("joined_at", "id")
 
     def by_group_name(self) -> "MembershipQuerySet":
-        return self.select_related("group").order_by("group__name")
+        return self.select_related("group__curriculum").order_by("group__name")
 
     def of_group(self, group: "ReadingGroup") -> "MembershipQuerySet":
         return self.filter(group=group)
@@ -115,8 +127,9 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(sharing__in=Sharing.with_progress())
 
     def in_group(self, slug: str) -> "Membership":
-        """This membership (with its group) in the group with this slug; DoesNotExist otherwise."""
-        return self.select_related("group").get(group__slug=slug)
+        """This membership (with its group and the curriculum it reads) in the group with this
+        slug; DoesNotExist otherwise."""
+        return self.select_related("group__curriculum").get(group__slug=slug)
 
 
 class Membership(models.Model):

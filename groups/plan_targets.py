@@ -3,7 +3,7 @@ those targets from a weekly budget with the plan's estimates."""
 
 import datetime as dt
 
-from catalogue.models import Paper
+from catalogue.models import Curriculum, Paper
 from groups.models import TierTarget
 from plans import schedule
 from plans.targets import Target
@@ -15,9 +15,12 @@ def targets_for(reader) -> list[Target]:
     return [Target(t.group.name, t.group.get_absolute_url(), t.tier_id, t.due_on) for t in rows]
 
 
-def derived_targets(*, hours_per_week: float, start: dt.date) -> dict:
-    """{tier: due date} for a group reading `hours_per_week` from `start`."""
-    papers = list(Paper.objects.of().in_reading_order().with_advice())
+def derived_targets(
+    curriculum: Curriculum | None = None, *, hours_per_week: float, start: dt.date
+) -> dict:
+    """{tier: due date} for a group reading `curriculum` (the default one if none) for
+    `hours_per_week` from `start`."""
+    papers = list(Paper.objects.of(curriculum).in_reading_order().with_advice())
     dates = schedule.tier_dates(papers, hours_per_week=hours_per_week, start=start)
     tiers = {p.section.parent_id or p.section_id: p for p in papers}
     return {

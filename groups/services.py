@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from catalogue.models import Section
+from catalogue.models import Curriculum, Section
 from groups.models import Membership, ReadingGroup, Role, Sharing, TierTarget
 from progress.writes import writes_reader
 
@@ -32,6 +32,16 @@ class GroupFull(Exception):
     """The group has reached its member cap."""
 
 
+class NotATier(ValueError):
+    """A target was set on a section that is not a top-level section of the group's curriculum."""
+
+    def __init__(self, group: ReadingGroup, section: Section):
+        super().__init__(
+            f"“{section}” is not a tier of “{group.curriculum}”, the list this group reads: "
+            "targets are set on that list's top-level sections only."
+        )
+
+
 def new_invite_token() -> str:
     """An unguessable token for an invite link (256 bits)."""
     return secrets.token_urlsafe(32)
@@ -50,13 +60,17 @@ def _unique_slug(name: str) -> str:
 
 
 @writes_reader()
-def create_group(*, reader, name: str, description: str = "") -> ReadingGroup:
-    """A new group with `reader` as its facilitator and a working invite link."""
+def create_group(
+    *, reader, name: str, description: str = "", curriculum: Curriculum | None = None
+) -> ReadingGroup:
+    """A new group reading `curriculum` (the default one if none), with `reader` as its
+    facilitator and a working invite link."""
     group = ReadingGroup.objects.create(
         name=name,
         slug=_unique_slug(name),
         description=description,
         invite_token=new_invite_token(),
+        curriculum=curriculum or Curriculum.objects.default(),
     )
     Membership.objects.create(group=group, reader=reader, role=Role.FACILITATOR)
     return group
@@ -161,7 +175,11 @@ def set_member_cap(*, group: ReadingGroup, cap: int | None) -> ReadingGroup:
 
 @transaction.atomic
 def set_targets(*, group: ReadingGroup, due: dict[Section, dt.date | None]) -> None:
-    """Set or clear the target date of each tier given."""
+    """Set or clear the target date of each tier given. Raises NotATier, and changes nothing,
+    when a section given is not a top-level section of the group's curriculum."""
+    for tier in due:
+        if tier.parent_id is not None or tier.curriculum_id != group.curriculum_id:
+            raise NotATier(group, tier)
     for tier, due_on in due.items():
         if due_on is None:
             group.targets.filter(tier=tier).delete()

@@ -75,6 +75,7 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
         reader=request.user,
         name=form.cleaned_data["name"],
         description=form.cleaned_data["description"],
+        curriculum=form.cleaned_data["curriculum"],
     )
     messages.success(request, f"“{group.name}” is ready. Send the invite link to your readers.")
     return _back(group, "invite")
@@ -124,7 +125,9 @@ def _detail_context(request: HttpRequest, membership: Membership, **extra) -> di
         context.update(_invite_context(request, group))
         tiers = [tier.tier for tier in context["board"].tiers]
         targets = {t.tier.pk: t.target.due_on for t in context["board"].tiers if t.target}
-        context.setdefault("targets_form", TargetsForm(tiers=tiers, targets=targets))
+        context.setdefault(
+            "targets_form", TargetsForm(tiers=tiers, targets=targets, curriculum=group.curriculum)
+        )
         context.setdefault("derive_form", DeriveTargetsForm(initial={"hours_per_week": 3}))
     return context
 
@@ -280,7 +283,9 @@ def hand_over(request: HtmxHttpRequest, slug: str, member_id: int) -> HttpRespon
 def set_targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Set or clear the target date of each tier."""
     membership = _facilitator(request, slug)
-    form = TargetsForm(request.POST, tiers=list(Section.objects.of().top_level()), targets={})
+    curriculum = membership.group.curriculum
+    tiers = list(Section.objects.of(curriculum).top_level())
+    form = TargetsForm(request.POST, tiers=tiers, targets={}, curriculum=curriculum)
     if not form.is_valid():
         context = _detail_context(request, membership, targets_form=form)
         return render(request, DETAIL, context, status=400)
@@ -300,6 +305,7 @@ def derive_targets(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         context = _detail_context(request, membership, derive_form=form)
         return render(request, DETAIL, context, status=400)
     due = derived_targets(
+        membership.group.curriculum,
         hours_per_week=float(form.cleaned_data["hours_per_week"]),
         start=form.cleaned_data["start"],
     )

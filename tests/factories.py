@@ -216,6 +216,8 @@ class ReadingGroupFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"group-{n}")
     description = "We read the list together."
     invite_token = factory.Sequence(lambda n: f"test-invite-token-{n:04d}-0123456789abcdef")
+    # The default curriculum unless a test passes another (curriculum=CurriculumFactory()).
+    curriculum = factory.LazyFunction(Curriculum.objects.default)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -1,13 +1,18 @@
 """Reading groups in a real browser: starting a group, inviting a second reader, sharing, and the
 facilitator seeing that reader's progress; and the same controls with JavaScript off."""
 
+import json
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from groups.models import Membership, ReadingGroup, Role
+from catalogue import fixture
+from catalogue.models import Paper
+from groups.models import Membership, ReadingGroup, Role, Sharing
+from progress import services as progress_services
+from progress.models import Status
 from tests.browser import describe, screenshot, serious_axe_violations, sign_in, sign_up
 from tests.factories import MembershipFactory, ReadingGroupFactory, UserFactory
 
@@ -143,3 +148,70 @@ def test_removing_a_member_or_leaving_asks_for_a_second_click_first(page, live_s
     expect(page.locator("#members")).to_contain_text("leaving deletes the group")
     screenshot(page, "group-members-confirm", of=page.locator("#members"))
     assert ReadingGroup.objects.filter(pk=group.pk).exists()
+
+
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.fixture
+def staged_list(catalogue, tmp_path):
+    """A published list of stages whose first entry cites A Mathematical Framework by its link,
+    as the shipped list does: one work, two lists."""
+    framework = Paper.objects.get(slug=FRAMEWORK)
+    records = [
+        {"model": "catalogue.curriculum",
+         "fields": {"slug": "staged", "title": "A staged list", "author": "Another curator",
+                    "ordering": "stages"}},
+        {"model": "catalogue.edition",
+         "fields": {"number": 1, "note": "First", "published_at": "2026-12-01T00:00:00Z"}},
+        {"model": "catalogue.section",
+         "fields": {"title": "Circuits", "slug": "staged-circuits", "priority": 1, "position": 1}},
+        {"model": "catalogue.paper",
+         "fields": {"section": ["staged-circuits"], "position": 1, "slug": "staged-framework",
+                    "title": framework.title, "url": framework.url}},
+        {"model": "catalogue.work",
+         "fields": {"slug": "staged-framework-work", "kind": "article",
+                    "title": framework.title, "url": framework.url}},
+        {"model": "catalogue.citation",
+         "fields": {"entry": ["staged-framework"], "work": ["staged-framework-work"],
+                    "position": 1, "role": "main"}},
+    ]  # fmt: skip
+    path = tmp_path / "staged.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    fixture.load_file(path)
+    return framework
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_a_group_reading_another_list_shows_a_member_who_read_the_work_for_the_shipped_one(
+    page, live_server, staged_list, width, height, scheme
+):
+    UserFactory(username="fay")
+    sam = UserFactory(username="sam")
+    progress_services.set_status(reader=sam, paper=staged_list, status=Status.READ)
+    page.set_viewport_size({"width": width, "height": height})
+    page.emulate_media(color_scheme=scheme)
+    sign_in(page, live_server, "fay")
+
+    page.goto(f"{live_server.url}/groups/new/")
+    page.get_by_label("Name").fill("Staged club")
+    page.get_by_role("radio", name="A staged list").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the group").click()
+    group = ReadingGroup.objects.get(name="Staged club")
+    MembershipFactory(group=group, reader=sam, sharing=Sharing.PROGRESS)
+    page.goto(f"{live_server.url}{group.get_absolute_url()}")
+
+    expect(page.locator("#group-curriculum").get_by_role("link")).to_have_attribute(
+        "href", "/lists/staged/"
+    )
+    expect(page.locator("#grid")).to_contain_text("Stage 1: Circuits")
+    expect(page.locator("#grid-staged-framework td[title='sam: Read']")).to_be_visible()
+    expect(page.locator(f"#grid-{FRAMEWORK}")).to_have_count(0)
+    assert page.evaluate(OVERFLOW) <= 0
+    assert not (found := serious_axe_violations(page)), describe(found)
+    screenshot(page, f"group-staged-list-{width}-{scheme}")
+    page.goto(f"{live_server.url}/groups/new/")
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page, f"group-new-{width}-{scheme}")
