@@ -24,7 +24,7 @@ from catalogue.models import Role as CitationRole
 from catalogue.outline import sections_of
 from groups.models import Membership, ReadingGroup, TierTarget
 from progress import markdown
-from progress.coverage import DEPTH, FURTHEST
+from progress.coverage import DEPTH, newest
 from progress.models import Note, PartTick, ReadingState, Status
 from progress.summary import EntryProgress, Tally, entry_progress
 
@@ -176,20 +176,19 @@ def _work(paper_id: int, work_id: int | None) -> tuple:
 class Record:
     """The sharers' reading records, by work: what the board counts their cells from."""
 
-    # (reader, work) -> [(entry, status)]: every entry of the work the reader has a status on
+    # (reader, work) -> [(entry, status, updated_at)]: every entry of the work with a status
     statuses: dict[tuple, list[tuple[int, Status]]] = field(default_factory=dict)
     # (reader, work) -> part key -> the deepest depth ticked
     depths: dict[tuple, dict[str, int]] = field(default_factory=dict)
 
     def status(self, reader_id: int, paper: Paper) -> Status:
-        """The reader's own status on the entry, or the furthest they got with its work on
-        another entry; a skip decided elsewhere is no status here."""
-        found = Status.UNREAD
-        for paper_id, status in self.statuses.get((reader_id, paper.work_key), []):
-            if paper_id != paper.pk and status == Status.SKIPPED:
-                continue
-            found = max(found, status, key=FURTHEST.index)
-        return found
+        """The reader's status on the work by the one rule (progress.coverage.newest): what
+        they marked last, on this entry or another citing it; a skip decided elsewhere is no
+        status here."""
+        rows = self.statuses.get((reader_id, paper.work_key), [])
+        own = next((row[1:] for row in rows if row[0] == paper.pk), (Status.UNREAD, None))
+        others = [row[1:] for row in rows if row[0] != paper.pk]
+        return Status(newest(own, others)[0])
 
     def satisfied(self, reader_id: int, advice: Advice, paper: Paper) -> bool:
         """A tick on the same part of the same work read at least as deeply as advised."""
@@ -206,11 +205,11 @@ def _shared_rows(sharers: list[Membership]) -> tuple[Record, dict]:
     if not by_reader:
         return record, {}
     states = _with_main_work(ReadingState.objects.of_readers(by_reader), "paper")
-    for reader_id, paper_id, status, work in states.values_list(
-        "reader_id", "paper_id", "status", "main"
+    for reader_id, paper_id, status, updated, work in states.values_list(
+        "reader_id", "paper_id", "status", "updated_at", "main"
     ):
         found = record.statuses.setdefault((reader_id, _work(paper_id, work)), [])
-        found.append((paper_id, Status(status)))
+        found.append((paper_id, Status(status), updated))
     # Every tick counts by its part's key, retired or not: a retired part of this list is not
     # advised any more, so no advice here shares its key (unique per entry), while a part read
     # for another list was read all the same.

@@ -370,7 +370,8 @@ def test_a_skip_stays_with_its_own_list_and_reading_elsewhere_is_carried(
     ReadingStateFactory(reader=other_reader, paper=second, status=Status.SKIPPED)
     assert board(grace_shares).rows[0].cells[0].status == Status.SKIPPED
 
-    shipped.reading_states.update(status=Status.READING)
+    # Then they start it for the other list: what they marked last is the work's status.
+    shipped.reading_states.update(status=Status.READING, updated_at=timezone.now())
     found = board(grace_shares)
     assert found.rows[0].cells[0].status == Status.READING
     assert found.reading_now == [(found.sharers[0], [second])]
