@@ -175,6 +175,10 @@ class SectionQuerySet(models.QuerySet):
     def top_level(self) -> "SectionQuerySet":
         return self.filter(parent__isnull=True)
 
+    def readable(self) -> "SectionQuerySet":
+        """Sections of the curricula readers can follow (Curriculum.objects.readable())."""
+        return self.filter(curriculum__in=Curriculum.objects.readable())
+
     def of(self, curriculum: "Curriculum | None" = None) -> "SectionQuerySet":
         """One curriculum's sections; the default one's when none is named (a join, no query
         of its own)."""

@@ -241,7 +241,7 @@ FOLDS = {"fold": True, "open": False}
 @login_required
 def fold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Fold a tier of the dashboard away, or open it again; the reader's choice is kept."""
-    section = get_object_or_404(Section.objects.of().top_level(), slug=slug)
+    section = get_object_or_404(Section.objects.readable().top_level(), slug=slug)
     if request.POST.get("fold") not in FOLDS:
         return problem(request, "Say fold or open; nothing was changed.", 400)
     folded = FOLDS[request.POST["fold"]]
@@ -249,7 +249,9 @@ def fold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not request.htmx:
         target = safe_url(request, request.headers.get("Referer", "")) or reverse("home")
         return HttpResponseRedirect(f"{target}#{section.slug}")
-    context = board.context(request.user, {})
+    curriculum = section.curriculum  # the tier's own dashboard answers
+    shelf = None if curriculum.is_default else board.Shelf([curriculum], curriculum)
+    context = board.context(request.user, {}, shelf)
     verb = "folded away" if folded else "opened"
     context.update(tier=board.tier_of(context, section), announce=f"{section}: {verb}.")
     response = render(request, "progress/dashboard.html#tier-and-announce", context)

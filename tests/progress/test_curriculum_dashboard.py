@@ -162,6 +162,27 @@ def test_a_further_lists_dashboard_takes_the_same_queries_however_many_lists_and
         client.get(reverse("home"), {"list": "list-0", "fresh": lists})
     with django_assert_num_queries(QUERIES["all"]):
         client.get(reverse("home"), {"list": "all", "fresh": lists})
+    with django_assert_num_queries(QUERIES["default"]):
+        client.get(reverse("home"), {"fresh": lists})
+    url = reverse("progress:set-status", args=[f"list-0-{entries[1].slug}"])
+    with django_assert_num_queries(QUERIES["status"]):
+        assert client.post(url, {"status": "reading"}, **HTMX).status_code == 200
 
 
-QUERIES = {"one": 11, "all": 9}
+QUERIES = {"one": 11, "all": 9, "default": 11, "status": 19}
+
+
+def test_a_further_lists_tier_folds_away_on_its_dashboard_and_stays_folded(
+    ada, client, further_list
+):
+    second = further_list()
+    _follow(ada, second)
+
+    response = client.post(
+        reverse("progress:fold", args=["second-circuits"]), {"fold": "fold"}, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert "Circuits: folded away." in response.content.decode()
+    page = client.get(reverse("home"), {"list": "second"}).content.decode()
+    assert 'class="tier folded" id="second-circuits"' in page
