@@ -96,7 +96,8 @@ def _entries(reader, curricula: list[Curriculum]) -> tuple[list[Paper], list[Pap
     by_pk = {curriculum.pk: curriculum for curriculum in curricula}
     planned, record = [], []
     for paper in found:
-        if paper.own_status != Status.UNREAD or any(a.ticked_at for a in paper.every_part):
+        # A row set back to Unread is a mark too: the newest wins (progress.coverage.newest).
+        if paper.own_updated_at is not None or any(a.ticked_at for a in paper.every_part):
             record.append(paper)
         if paper.section.curriculum_id not in by_pk or paper.retired:
             continue

@@ -37,11 +37,12 @@ class Source:
 
 def newest(own: tuple, others: list[tuple]) -> tuple:
     """The one rule for a status under the record: of this entry's row `own` and the rows
-    `others` of entries elsewhere citing its work, each (status, updated_at, anything), the one
-    marked last wins, as it would with one row per work; a skip elsewhere is not this entry's
-    (it stays with its list). `own` when nothing is marked."""
-    marked = [own] if own[0] != Status.UNREAD else []
-    marked += [row for row in others if row[0] not in (Status.UNREAD, Status.SKIPPED)]
+    `others` of entries elsewhere citing its work, each (status, updated_at, anything; no row:
+    updated_at None), the one marked last wins, as it would with one row per work, a work set
+    back to Unread too; a skip elsewhere is not this entry's (it stays with its list). `own`
+    when nothing is marked."""
+    marked = [own] if own[1] is not None else []
+    marked += [row for row in others if row[1] is not None and row[0] != Status.SKIPPED]
     return max(marked, key=lambda row: row[1]) if marked else own
 
 
@@ -176,7 +177,7 @@ def carry(reader, papers: list[Paper]) -> Record:
     for paper in papers:
         status, source = record.status(paper.pk)
         sources = {source} if source else set()
-        paper.status = status
+        paper.own_status, paper.status = paper.status, status
         for advice in paper.checklist:
             done, from_ = record.satisfied(paper.pk, advice.key, advice.level)
             advice.done = done

@@ -34,18 +34,23 @@ class NoteConflict(Exception):
 
 
 @writes_reader()
-def set_status(*, reader, paper: Paper, status: str) -> ReadingState:
-    """Move a reader's entry to `status`, stamping dates and keeping a dated event."""
-    return _move(reader, paper, status)
+def set_status(*, reader, paper: Paper, status: str, restate: bool = False) -> ReadingState:
+    """Move a reader's entry to `status`, stamping dates and keeping a dated event. `restate`:
+    the reader saw another list's reading carried onto this entry (progress.coverage.carry) and
+    chose `status` here, so it is marked now even if this entry's own row already says it, and
+    is the newest mark of the work."""
+    return _move(reader, paper, status, restate=restate)
 
 
-def _move(reader, paper: Paper, status: str, *, only_from: str | None = None) -> ReadingState:
+def _move(
+    reader, paper: Paper, status: str, *, only_from: str | None = None, restate: bool = False
+) -> ReadingState:
     """set_status's work, in the caller's transaction, after its bump; with `only_from`, only
     an entry now at that status moves."""
     now = timezone.now()
     state = _locked_state(reader, paper)
     previous = state.status
-    if previous == status or only_from not in (None, previous):
+    if (previous == status and not restate) or only_from not in (None, previous):
         return state
     if status not in (Status.READ, Status.SKIMMED):  # no longer finished: nor read before
         state.read_before = False
@@ -70,6 +75,8 @@ def _move(reader, paper: Paper, status: str, *, only_from: str | None = None) ->
         values = [f.get_db_prep_save(getattr(state, f.attname), connections[alias]) for f in fields]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql.state_update(alias, changed), [*values, state.pk])
+    if previous == status:  # restated: no change of status to keep as an event
+        return state
     sql.EVENT.execute(
         [
             {

@@ -137,7 +137,10 @@ def set_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return problem(request, "That is not a reading status; nothing was changed.", 400)
     status = Status(form.cleaned_data["status"])
-    state = services.set_status(reader=request.user, paper=paper, status=status)
+    # Shown another list's reading, the reader chose this status here: it is marked even if the
+    # entry's own row says so already.
+    restate = status != paper.status and status == getattr(paper, "own_status", paper.status)
+    state = services.set_status(reader=request.user, paper=paper, status=status, restate=restate)
     _patch_state(paper, state)
     if request.htmx:
         announce = f"{paper.name}: {status.label.lower()}."

@@ -88,6 +88,24 @@ def test_a_status_set_on_the_second_lists_entry_is_shown_there_and_carries_to_th
     assert "from your reading for The second list" in first
 
 
+def test_a_work_set_back_to_unread_in_one_list_is_unread_in_the_other_too(
+    ada, client, further_list
+):
+    second = further_list()
+    _follow(ada, second)
+    _read_deeply(ada)
+    url = reverse("progress:set-status", args=["second-mathematical-framework"])
+
+    second_page = client.post(url, {"status": "unread"}, **HTMX).content.decode()
+    first = client.get(reverse("home")).content.decode()
+
+    assert 'value="unread" aria-pressed="true"' in second_page
+
+    framework = first.split('id="entry-mathematical-framework"', 1)[1].split('class="entry"', 1)[0]
+    assert 'value="unread" aria-pressed="true"' in framework
+    assert "from your reading for The second list" in framework
+
+
 def test_a_skip_in_the_second_list_leaves_the_work_unread_in_the_first(ada, client, further_list):
     second = further_list()
     _follow(ada, second)
