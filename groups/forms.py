@@ -10,14 +10,6 @@ from groups.models import ReadingGroup, Sharing
 MAX_MEMBERS = 500
 
 
-def readable_curricula():
-    """The curricula a group can read: the published ones, and the default one, which visitors
-    see even before its first edition. A draft is seen only in admin."""
-    return (Curriculum.objects.published() | Curriculum.objects.filter(is_default=True)).order_by(
-        "-is_default", "position", "title"
-    )
-
-
 class GroupForm(forms.ModelForm):
     # Named by slug, so the choice reads the same in a form post as in the list's address.
     curriculum = forms.ModelChoiceField(
@@ -43,7 +35,7 @@ class GroupForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["curriculum"].queryset = readable_curricula()
+        self.fields["curriculum"].queryset = Curriculum.objects.readable().default_first()
         self.fields["curriculum"].initial = Curriculum.objects.default().slug
 
     def clean_curriculum(self) -> Curriculum:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from catalogue.models import Advice, Citation, Curriculum, Paper, Work
+from catalogue.models import Advice, Citation, Curriculum, Paper
 from plans import estimates
 from progress.coverage import DEPTH, newest
 from progress.models import PartTick, ReadingState, Status, followed_curricula
@@ -51,7 +51,7 @@ class Followed:
 
 def _main_work(entry: str) -> Subquery:
     """The id of the main work of the entry at `entry` (None for an entry citing nothing)."""
-    main = Citation.objects.filter(entry=OuterRef(entry), role=Work.Role.MAIN).order_by("position")
+    main = Citation.objects.main().filter(entry=OuterRef(entry))
     return Subquery(main.values("work_id")[:1])
 
 
