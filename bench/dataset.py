@@ -38,12 +38,13 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.contrib.sessions.models import Session  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
+from django.db.models import OuterRef, Subquery  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
 from bench import curricula  # noqa: E402
 from catalogue import fixture  # noqa: E402
-from catalogue.models import Advice, Paper  # noqa: E402
+from catalogue.models import Advice, Citation, Paper, depth_of  # noqa: E402
 from progress.models import (  # noqa: E402
     DashboardState,
     Note,
@@ -55,7 +56,7 @@ from progress.models import (  # noqa: E402
 )
 
 # Bump when the shape of the data below changes, so that cached databases are rebuilt.
-DATASET_VERSION = 3  # 3: two further curricula beside the shipped list
+DATASET_VERSION = 4  # 3: two further curricula beside the shipped list; 4: ticks, notes by work
 TICKS_PER_READER = 10
 NOTES_PER_READER = 20
 NOTE_PARAGRAPHS = 4  # about 1 KB of Markdown per note
@@ -113,7 +114,8 @@ class Catalogue:
     """What readers' rows point at, in reading order."""
 
     papers: list[tuple[int, str]]
-    advice: list[int]
+    advice: list[tuple[int, int | None, str, int]]  # id, its work, its key, its depth
+    works: dict[int, int | None] = field(default_factory=dict)  # entry → its main work
     paragraphs: list[str] = field(default_factory=paragraphs)
 
     @classmethod
@@ -121,11 +123,21 @@ class Catalogue:
         # Readers' rows are on the default curriculum, the one their dashboards follow.
         papers = list(Paper.objects.of().in_reading_order().values_list("id", "slug"))
         order = {paper_id: place for place, (paper_id, _) in enumerate(papers)}
+        main = Citation.objects.main().filter(entry=OuterRef("paper")).values("work_id")[:1]
         advice = sorted(
-            Advice.objects.filter(paper__in=order).values_list("id", "paper_id", "position"),
+            Advice.objects.filter(paper__in=order)
+            .annotate(work=Subquery(main))
+            .values_list("id", "paper_id", "position", "work", "key", "level"),
             key=lambda row: (order[row[1]], row[2]),
         )
-        return cls(papers=papers, advice=[row[0] for row in advice])
+        works = dict(
+            Citation.objects.main().filter(entry__in=order).values_list("entry_id", "work_id")
+        )
+        return cls(
+            papers=papers,
+            advice=[(pk, work, key, depth_of(level)) for pk, _, _, work, key, level in advice],
+            works=works,
+        )
 
 
 class StateRow(NamedTuple):
@@ -147,12 +159,16 @@ class EventRow(NamedTuple):
 class TickRow(NamedTuple):
     reader_id: int
     advice_id: int
+    work_id: int | None
+    key: str
+    depth: int
     done_at: datetime
 
 
 class NoteRow(NamedTuple):
     reader_id: int
     paper_id: int
+    work_id: int | None
     text: str
     updated_at: datetime
 
@@ -195,15 +211,17 @@ def reader_rows(
             before = Status.READING if started_at else Status.UNREAD
             rows.events.append(EventRow(reader_id, paper_id, before, status, finished_at))
         rows.states.append(StateRow(reader_id, paper_id, status, started_at, finished_at))
-    for advice_id in rng.sample(catalogue.advice, min(TICKS_PER_READER, len(catalogue.advice))):
-        rows.ticks.append(TickRow(reader_id, advice_id, rng.choice(HOURS)))
+    for advice in rng.sample(catalogue.advice, min(TICKS_PER_READER, len(catalogue.advice))):
+        rows.ticks.append(TickRow(reader_id, *advice, rng.choice(HOURS)))
     for paper_id, slug in rng.sample(
         catalogue.papers, min(NOTES_PER_READER, len(catalogue.papers))
     ):
         text = f"# {slug}\n\n" + "\n\n".join(rng.sample(catalogue.paragraphs, NOTE_PARAGRAPHS))
         updated_at = rng.choice(HOURS)
         if notes:
-            rows.notes.append(NoteRow(reader_id, paper_id, text, updated_at))
+            rows.notes.append(
+                NoteRow(reader_id, paper_id, catalogue.works.get(paper_id), text, updated_at)
+            )
 
 
 def write_states_and_events(rows: Rows) -> None:

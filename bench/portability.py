@@ -36,7 +36,7 @@ def make_reader(username: str):
     """A reader with a status, events, every part ticked and a 5-revision note on every entry."""
     from django.contrib.auth import get_user_model
 
-    from catalogue.models import Paper
+    from catalogue.models import Citation, Paper
     from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState
 
     reader = get_user_model().objects.create_user(username=username, password=None)
@@ -57,8 +57,12 @@ def make_reader(username: str):
                 ),
             ]
         )
+        work_id = Citation.objects.main_work_id(paper)
         PartTick.objects.bulk_create(
-            [PartTick(reader=reader, advice=advice, done_at=done) for advice in paper.advice.all()]
+            [
+                PartTick.of(reader=reader, advice=advice, work_id=work_id, done_at=done)
+                for advice in paper.advice.all()
+            ]
         )
         texts = [
             f"Draft {n} on {paper.name}.\n\n" + "Some thoughts. " * 60 * n for n in range(1, 6)

@@ -593,7 +593,7 @@ def _remove(identity: tuple, report: LoadReport) -> None:
             row.delete()
         report.count(report.removed, identity[0])
     except (ProtectedError, RestrictedError):
-        if identity[0] == "section":
+        if identity[0] in ("section", "work"):  # a work readers ticked parts of stays, uncited
             return
         type(row).objects.filter(pk=row.pk).update(retired=True)
         report.count(report.retired, identity[0])

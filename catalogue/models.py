@@ -14,6 +14,7 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -501,6 +502,25 @@ class Level(models.TextChoices):
 # counts against the reader.
 LEVEL_WEIGHTS = {"deep": 3, "skim": 1, "skim_or_skip": 0, "skip": 0}
 
+# How deep each level reads: a part read at one depth satisfies advice at that depth or less, so
+# a part read deeply for one curriculum satisfies a skim another asks for, and a skim never
+# satisfies "deeply engage". A reader's tick stores the depth it was read at (progress.PartTick).
+DEPTH = {Level.SKIP: 0, Level.SKIM_OR_SKIP: 1, Level.SKIM: 2, Level.DEEP: 3}
+
+
+def depth_of(level: str) -> int:
+    return DEPTH[Level(level)]
+
+
+def depth_expression(level) -> models.Case:
+    """The depth of a level column (an F() or OuterRef()), in SQL: derived from DEPTH, so it
+    cannot drift from it."""
+    return models.Case(
+        *(models.When(Exact(level, models.Value(str(name))), then=models.Value(depth))
+          for name, depth in DEPTH.items()),
+        output_field=models.PositiveSmallIntegerField(),
+    )  # fmt: skip
+
 
 def used_outside_catalogue(obj: models.Model) -> bool:
     """Whether any row outside the catalogue (a reader's tick, a plan's trimmed part, a group's
@@ -796,6 +816,10 @@ class CitationQuerySet(models.QuerySet):
     def main(self) -> "CitationQuerySet":
         """Each entry's main work: one citation per entry (a constraint says so)."""
         return self.filter(role=Role.MAIN)
+
+    def main_work_id(self, entry) -> int | None:
+        """The id of the entry's main work (None: it cites none), in one query."""
+        return self.main().filter(entry=entry).values_list("work_id", flat=True).first()
 
     def elsewhere(self, work: "Work", entry: "Paper") -> "CitationQuerySet":
         """The current entries of other published curricula that cite `work`, with their

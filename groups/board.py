@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from catalogue import outline
-from catalogue.models import Advice, Level, Paper, Section
+from catalogue.models import Advice, Paper, Section, depth_of
 from catalogue.models import Role as CitationRole
 from catalogue.outline import sections_of
 from groups.models import Membership, ReadingGroup, TierTarget
 from progress import markdown
-from progress.coverage import DEPTH, newest
+from progress.coverage import newest
 from progress.models import Note, PartTick, ReadingState, Status
 from progress.summary import EntryProgress, Tally, entry_progress
 
@@ -193,7 +193,7 @@ class Record:
     def satisfied(self, reader_id: int, advice: Advice, paper: Paper) -> bool:
         """A tick on the same part of the same work read at least as deeply as advised."""
         depth = self.depths.get((reader_id, paper.work_key), {}).get(advice.key, -1)
-        return depth >= DEPTH[Level(advice.level)]
+        return depth >= depth_of(advice.level)
 
 
 def _shared_rows(sharers: list[Membership]) -> tuple[Record, dict]:
@@ -213,12 +213,12 @@ def _shared_rows(sharers: list[Membership]) -> tuple[Record, dict]:
     # Every tick counts by its part's key, retired or not: a retired part of this list is not
     # advised any more, so no advice here shares its key (unique per entry), while a part read
     # for another list was read all the same.
-    ticks = _with_main_work(PartTick.objects.of_readers(by_reader), "advice__paper")
-    for reader_id, paper_id, key, level, work in ticks.values_list(
-        "reader_id", "advice__paper_id", "advice__key", "advice__level", "main"
+    ticks = PartTick.objects.of_readers(by_reader)
+    for reader_id, paper_id, key, depth, work in ticks.values_list(
+        "reader_id", "advice__paper_id", "key", "depth", "work_id"
     ):
         depths = record.depths.setdefault((reader_id, _work(paper_id, work)), {})
-        depths[key] = max(depths.get(key, -1), DEPTH[Level(level)])
+        depths[key] = max(depths.get(key, -1), depth)
     notes: dict[tuple, list[tuple[Membership, SafeString]]] = {}
     note_takers = [m.reader_id for m in sharers if m.shares_notes]
     shared = _with_main_work(Note.objects.of_readers(note_takers).written(), "paper")

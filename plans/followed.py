@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from catalogue.models import Advice, Citation, Curriculum, Paper
+from catalogue.models import DEPTH, Advice, Citation, Curriculum, Paper
 from plans import estimates
-from progress.coverage import DEPTH, newest
+from progress.coverage import newest
 from progress.models import PartTick, ReadingState, Status, followed_curricula
 from progress.summary import counted, summarise
 

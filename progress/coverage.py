@@ -12,18 +12,15 @@ curriculum, with the one counting rule (progress.summary.entry_progress):
   same work read at least as deeply: a part read deeply satisfies a skim elsewhere, a skim never
   satisfies "deeply engage".
 
-`Record` reads it in three queries whatever the numbers of curricula, entries and rows; the
+`Record` reads it in four queries whatever the numbers of curricula, entries and rows; the
 curriculum page (`coverage`) and the dashboards of further curricula (`carry`) both use it.
 """
 
 from dataclasses import dataclass, field
 
-from catalogue.models import Citation, Curriculum, Level, Paper
+from catalogue.models import Citation, Curriculum, Paper, depth_of
 from progress.models import PartTick, Status
 from progress.summary import EntryProgress, Tally, entry_progress
-
-# How deep a level reads: a tick made at one depth satisfies advice at that depth or less.
-DEPTH = {Level.SKIP: 0, Level.SKIM_OR_SKIP: 1, Level.SKIM: 2, Level.DEEP: 3}
 
 
 @dataclass(frozen=True)
@@ -57,16 +54,27 @@ class Record:
                 "paper_id", "status", "updated_at"
             )
         }
-        self.ticks: dict[int, dict[str, int]] = {}  # entry → part key → deepest depth ticked
+        # The reader's ticks, one per part of a work (work, key), each with the depth it was read
+        # at and the entry it was ticked for; an entry citing no work holds its own (its key).
+        self.ticks: dict[tuple, tuple[int, int]] = {}  # part → (depth, entry ticked for)
         rows = PartTick.objects.filter(reader=reader).values_list(
-            "advice__paper_id", "advice__key", "advice__level"
+            "work_id", "key", "depth", "advice__paper_id"
         )
-        for paper_id, key, level in rows:
-            depths = self.ticks.setdefault(paper_id, {})
-            depths[key] = max(depths.get(key, 0), DEPTH[Level(level)])
+        for work_id, key, depth, paper_id in rows:
+            part = ("work", work_id, key) if work_id else ("entry", paper_id, key)
+            self.ticks[part] = (depth, paper_id)
+        ticked_for = {paper_id for _, paper_id in self.ticks.values()}
+        # The reader's notes, one per work (an entry citing no work has its own): (version,
+        # text) by what they are on.
+        self.notes: dict[tuple, tuple[int, str]] = {
+            ("work", work_id) if work_id else ("entry", paper_id): (version, text)
+            for work_id, paper_id, version, text in reader.notes.values_list(
+                "work_id", "paper_id", "version", "text"
+            )
+        }
         # The main work of every entry asked about and every entry the reader has rows on: an
         # entry with no work row is a work of its own.
-        wanted = set(entry_ids) | set(self.states) | set(self.ticks)
+        wanted = set(entry_ids) | set(self.states) | ticked_for
         mains = Citation.objects.main().filter(entry_id__in=wanted)
         self.work: dict[int, int] = {}
         self.named: dict[int, tuple[str, str]] = {}  # entry → its slug and its list's title
@@ -76,7 +84,7 @@ class Record:
             self.work[entry_id] = work_id
             self.named[entry_id] = (slug, title)
         self.entries_of: dict[object, list[int]] = {}
-        for entry_id in set(self.states) | set(self.ticks):
+        for entry_id in self.states:
             self.entries_of.setdefault(self._key(entry_id), []).append(entry_id)
 
     def work_of(self, entry_id: int):
@@ -100,21 +108,27 @@ class Record:
         status, _, source = newest((status, updated, None), others)
         return Status(status), source
 
+    def _part(self, entry_id: int, key: str) -> tuple:
+        work = self.work.get(entry_id)
+        return ("work", work, key) if work else ("entry", entry_id, key)
+
+    def note(self, entry_id: int) -> tuple[int, str] | None:
+        """The reader's note on the entry's work, wherever it was written: (version, text)."""
+        work = self.work.get(entry_id)
+        return self.notes.get(("work", work) if work else ("entry", entry_id))
+
     def depth(self, entry_id: int, key: str) -> tuple[int, Source | None]:
-        """The deepest the reader read part `key` of this entry's work (-1: never ticked), and
-        the entry elsewhere it was read for, when it is deeper there than here."""
-        best, source = self.ticks.get(entry_id, {}).get(key, -1), None
-        for pk in self._others(entry_id):
-            depth = self.ticks.get(pk, {}).get(key, -1)
-            if depth > best:
-                best, source = depth, self._source(pk)
-        return best, source
+        """How deeply the reader read part `key` of this entry's work (-1: never ticked), and
+        the entry elsewhere it was ticked for, if not this one."""
+        depth, ticked_for = self.ticks.get(self._part(entry_id, key), (-1, entry_id))
+        return depth, None if ticked_for == entry_id else self._source(ticked_for)
 
     def satisfied(self, entry_id: int, key: str, level: str) -> tuple[bool, Source | None]:
+        """Whether the reader read part `key` at least as deeply as `level` asks, and the entry
+        elsewhere it was read for when that reading is not this entry's own."""
         depth, source = self.depth(entry_id, key)
-        done = depth >= DEPTH[Level(level)]
-        own = self.ticks.get(entry_id, {}).get(key, -1) >= DEPTH[Level(level)]
-        return done, None if own or not done else source
+        done = depth >= depth_of(level)
+        return done, source if done else None
 
 
 @dataclass(frozen=True)
@@ -184,4 +198,8 @@ def carry(reader, papers: list[Paper]) -> Record:
             if from_:
                 sources.add(from_)
         paper.carried_from = " and ".join(sorted({s.curriculum for s in sources}))
+        note = record.note(paper.pk)
+        if note is not None:  # the one note on the work, whichever list it was written from
+            paper.note_version, paper.note_text = note
+            paper.note_length = len(paper.note_text)
     return record

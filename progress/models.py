@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from catalogue.models import Advice, Curriculum, Edition, Paper
+from catalogue.models import DEPTH, Advice, Citation, Curriculum, Edition, Paper, Work, depth_of
 from progress import markdown
 from progress.derived import derived_write
 
@@ -125,11 +125,26 @@ class PartTickQuerySet(models.QuerySet):
 
 
 class PartTick(models.Model):
-    """A reader has worked through one advised part of an entry."""
+    """A reader has read one part of a work, at a depth: their one tick on that part, whichever
+    curriculum's advice they ticked it for.
+
+    A part is named by its work and its key (the key is the curators' name for the part, the
+    same in every curriculum that advises it), so ticking it in one list ticks it in all, and
+    unticking it anywhere unticks it everywhere. `depth` is how deeply it was read (DEPTH):
+    the deepest level it was ticked at. `advice` is the advice it was ticked for at that depth,
+    which says where it was read ("from your reading for …"). An entry that cites no work has
+    no shared parts: its ticks are its own (`work` empty), one per advice.
+    """
 
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="part_ticks"
     )
+    # PROTECT: a work or a part readers ticked is kept (retired), never deleted under them.
+    work = models.ForeignKey(
+        Work, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.SlugField(max_length=50)
+    depth = models.PositiveSmallIntegerField()
     advice = models.ForeignKey(Advice, on_delete=models.PROTECT, related_name="ticks")
     done_at = models.DateTimeField()
     edition = models.ForeignKey(
@@ -146,11 +161,34 @@ class PartTick(models.Model):
     class Meta:
         ordering = ["reader", "advice"]
         constraints = [
-            models.UniqueConstraint(fields=["reader", "advice"], name="one_tick_per_reader_part")
+            models.UniqueConstraint(fields=["reader", "advice"], name="one_tick_per_reader_part"),
+            models.UniqueConstraint(
+                fields=["reader", "work", "key"],
+                condition=Q(work__isnull=False),
+                name="one_tick_per_reader_work_part",
+            ),
+            models.CheckConstraint(condition=~Q(key=""), name="part_tick_key_given"),
+            models.CheckConstraint(
+                condition=Q(depth__in=sorted(set(DEPTH.values()))), name="part_tick_depth_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reader} ✓ {self.advice}"
+
+    @classmethod
+    def of(cls, *, reader, advice: Advice, work_id: int | None, done_at, **fields) -> "PartTick":
+        """The tick of `advice`'s part (of `work_id`, the main work of its entry) at the
+        advice's depth: the one way to make one, so work, key and depth never disagree."""
+        return cls(
+            reader=reader, advice=advice, work_id=work_id, key=advice.key,
+            depth=depth_of(advice.level), done_at=done_at, **fields,
+        )  # fmt: skip
+
+    @property
+    def part(self) -> tuple:
+        """What names the part whoever advises it: its work and key (its advice, with no work)."""
+        return ("work", self.work_id, self.key) if self.work_id else ("advice", self.advice_id)
 
 
 class ChangesSeen(models.Model):
@@ -170,9 +208,17 @@ class ChangesSeen(models.Model):
 
 
 class NoteQuerySet(models.QuerySet):
+    def on(self, paper: Paper) -> "NoteQuerySet":
+        """The note on the entry's work, whichever list's entry it was written for; on an entry
+        that cites no work, the entry's own (call it on `reader.notes`)."""
+        main = Citation.objects.main().filter(entry=paper).values("work")[:1]
+        return self.filter(Q(work=Subquery(main)) | Q(paper=paper, work__isnull=True)).order_by(
+            F("work").asc(nulls_last=True)
+        )
+
     def for_paper(self, paper: Paper) -> "Note | None":
-        """The note on this entry, if there is one (call it on `reader.notes`)."""
-        return self.filter(paper=paper).first()
+        """The note on this entry's work, if there is one (call it on `reader.notes`)."""
+        return self.on(paper).first()
 
     def of_readers(self, reader_ids) -> "NoteQuerySet":
         return self.filter(reader_id__in=reader_ids)
@@ -195,12 +241,17 @@ class NoteQuerySet(models.QuerySet):
 
 
 class Note(models.Model):
-    """One private Markdown note per reader and entry; `version` counts successful saves."""
+    """One private Markdown note per reader and work, whichever list's entry it is written
+    from; `version` counts successful saves. `paper` is the entry it was first written for;
+    an entry that cites no work has a note of its own (`work` empty)."""
 
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
     )
     paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="notes")
+    work = models.ForeignKey(
+        Work, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -219,7 +270,12 @@ class Note(models.Model):
     class Meta:
         ordering = ["reader", "paper"]
         constraints = [
-            models.UniqueConstraint(fields=["reader", "paper"], name="one_note_per_reader_paper")
+            models.UniqueConstraint(fields=["reader", "paper"], name="one_note_per_reader_paper"),
+            models.UniqueConstraint(
+                fields=["reader", "work"],
+                condition=Q(work__isnull=False),
+                name="one_note_per_reader_work",
+            ),
         ]
 
     def __str__(self) -> str:

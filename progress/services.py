@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import connections, router
 from django.utils import timezone
 
-from catalogue.models import Advice, Curriculum, Edition, Paper, Section
+from catalogue.models import Advice, Citation, Curriculum, Edition, Paper, Section, depth_of
 from progress import bounds, sql
 from progress.models import (
     NOTE_MAX_LENGTH,
@@ -126,26 +126,43 @@ def set_parts_done(
     """
     if parts is None:
         parts = list(Advice.objects.current().filter(paper=paper, key__in=shown))
-    ids = {a.key: a.pk for a in parts if a.key in shown}
-    _untick(reader, [pk for key, pk in ids.items() if key not in done])
-    ticked = [pk for key, pk in ids.items() if key in done]
+    shown_parts = [a for a in parts if a.key in shown]
+    if not shown_parts:
+        return None
+    # The part is the work's, whichever list's advice is ticked: one query for the entry's work.
+    work_id = Citation.objects.main_work_id(paper)
+    _untick(reader, work_id, [a for a in shown_parts if a.key not in done])
+    ticked = [a for a in shown_parts if a.key in done]
     if not ticked:
         return None
-    _tick(reader, ticked)
+    _tick(reader, work_id, ticked)
     return _move(reader, paper, Status.READING, only_from=Status.UNREAD)
 
 
-def _tick(reader, advice_ids: list[int]) -> None:
-    """Tick these parts (ids), stamped now and with the current edition; ticked ones stay."""
+def _tick(reader, work_id: int | None, parts: list[Advice]) -> None:
+    """Tick these parts of the work at their advice's depth, stamped now and with the current
+    edition. A part ticked already keeps its tick, made deeper (and this advice's) when this
+    advice reads it deeper: a skim never undoes a deep reading."""
     now = timezone.now()
-    sql.TICKS.execute([{"reader": reader, "advice": pk, "done_at": now} for pk in advice_ids])
-
-
-def _untick(reader, advice_ids: list[int]) -> None:
-    if advice_ids:
+    sql.TICKS.execute([
+        {"reader": reader, "work": work_id, "key": a.key, "depth": depth_of(a.level),
+         "advice": a.pk, "done_at": now}
+        for a in parts
+    ])  # fmt: skip
+    if work_id is not None:
         alias = router.db_for_write(PartTick)
+        statement, params = sql.deepen(alias, reader.pk, work_id, parts)
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql.untick(alias, len(advice_ids)), [reader.pk, *advice_ids])
+            cursor.execute(statement, params)
+
+
+def _untick(reader, work_id: int | None, parts: list[Advice]) -> None:
+    """Untick these parts: the work's part, whichever list's advice ticked it."""
+    if parts:
+        alias = router.db_for_write(PartTick)
+        statement, params = sql.untick(alias, reader.pk, work_id, parts)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(statement, params)
 
 
 # Autosaves closer together than this, in one sitting, are one revision of the note.
@@ -171,12 +188,15 @@ def save_note(
     if len(text) > NOTE_MAX_LENGTH:
         raise NoteTooLong(len(text))
     now = timezone.now()
-    note = reader.notes.select_for_update().filter(paper=paper).first()
+    note = reader.notes.select_for_update().on(paper).first()
     folds = False
     if note is None:
         if base_version != 0:
             raise NoteConflict(None)
-        note = Note(reader=reader, paper=paper, text=text, version=1, updated_at=now)
+        work_id = Citation.objects.main_work_id(paper)
+        note = Note(
+            reader=reader, paper=paper, work_id=work_id, text=text, version=1, updated_at=now
+        )
         note.sitting_open = fold and not end_sitting
         note.store_rendering()
         note.save()
@@ -211,7 +231,7 @@ def save_note(
 
 def restore_revision(*, reader, paper: Paper, version: int, base_version: int) -> Note:
     """Make an earlier revision the current text, as a new version (history is never rewritten)."""
-    revision = NoteRevision.objects.get(note__reader=reader, note__paper=paper, version=version)
+    revision = NoteRevision.objects.get(note__in=reader.notes.on(paper), version=version)
     return save_note(reader=reader, paper=paper, text=revision.text, base_version=base_version)
 
 

@@ -12,7 +12,7 @@ test that runs it against its ORM twin on both databases (tests/progress/test_sq
   dashboard, 881f4b6).
 """
 
-from catalogue.models import CatalogueVersion, Edition
+from catalogue.models import CatalogueVersion, Edition, depth_of
 from mireads.sql import Insert, Select, column, convert_row, table
 from progress.models import DashboardState, PartTick, ReadingEvent, ReadingState
 
@@ -33,10 +33,11 @@ EVENT = Insert(
     raw={"edition": _current_edition},
 )  # fmt: skip
 
-# Ticks, stamped with the current edition; a part ticked already keeps its first tick.
+# Ticks, stamped with the current edition; a part ticked already keeps its tick (made deeper
+# by deepen()).
 TICKS = Insert(
-    PartTick, given=("reader", "advice", "done_at"), raw={"edition": _current_edition},
-    on_conflict_ignore=True,
+    PartTick, given=("reader", "work", "key", "depth", "advice", "done_at"),
+    raw={"edition": _current_edition}, on_conflict_ignore=True,
 )  # fmt: skip
 
 
@@ -49,12 +50,43 @@ def state_update(alias: str, names: list[str]) -> str:
     )
 
 
-def untick(alias: str, count: int) -> str:
-    ids = ", ".join(["%s"] * count)
-    return (
-        f"DELETE FROM {table(PartTick, alias)} WHERE {column(PartTick, 'reader', alias)} = %s "
-        f"AND {column(PartTick, 'advice', alias)} IN ({ids})"
+def deepen(alias: str, reader_id: int, work_id: int, parts: list) -> tuple[str, list]:
+    """One UPDATE: the reader's ticks on these parts (advice) of the work that were read less
+    deeply than the advice asks take its depth, and the advice as theirs."""
+    col = {name: column(PartTick, name, alias) for name in ("depth", "advice", "key")}
+    depth_case = " ".join("WHEN %s THEN %s" for _ in parts)
+    advice_case = " ".join("WHEN %s THEN %s" for _ in parts)
+    lower = " OR ".join(f"({col['key']} = %s AND {col['depth']} < %s)" for _ in parts)
+    statement = (
+        f"UPDATE {table(PartTick, alias)} SET {col['depth']} = CASE {col['key']} {depth_case} "
+        f"END, {col['advice']} = CASE {col['key']} {advice_case} END "
+        f"WHERE {column(PartTick, 'reader', alias)} = %s "
+        f"AND {column(PartTick, 'work', alias)} = %s AND ({lower})"
     )
+    depths = [(a.key, depth_of(a.level)) for a in parts]
+    params = [v for key, depth in depths for v in (key, depth)]
+    params += [v for a in parts for v in (a.key, a.pk)]
+    params += [reader_id, work_id] + [v for key, depth in depths for v in (key, depth)]
+    return statement, params
+
+
+def untick(alias: str, reader_id: int, work_id: int | None, parts: list) -> tuple[str, list]:
+    """One DELETE: the reader's ticks on these parts (advice), whichever list's advice holds the
+    work's part."""
+    ids = ", ".join(["%s"] * len(parts))
+    where = f"{column(PartTick, 'advice', alias)} IN ({ids})"
+    params = [reader_id, *(a.pk for a in parts)]
+    if work_id is not None:
+        where += (
+            f" OR ({column(PartTick, 'work', alias)} = %s "
+            f"AND {column(PartTick, 'key', alias)} IN ({ids}))"
+        )
+        params += [work_id, *(a.key for a in parts)]
+    statement = (
+        f"DELETE FROM {table(PartTick, alias)} "
+        f"WHERE {column(PartTick, 'reader', alias)} = %s AND ({where})"
+    )
+    return statement, params
 
 
 def bump(alias: str) -> str:

@@ -40,7 +40,7 @@ from catalogue.models import LEVEL_WEIGHTS, Advice, CatalogueVersion, Level, Pap
 from catalogue.outline import sections_of
 from catalogue.pagecache import SINGLETON
 from mireads.sql import Compiled
-from progress.models import Follow, PartTick, ReadingState, Status
+from progress.models import Follow, Note, PartTick, ReadingState, Status
 
 
 def _with_state(reader, entries: QuerySet | None = None) -> QuerySet:
@@ -85,7 +85,8 @@ def _elsewhere(reader) -> ExpressionWrapper:
             PartTick.objects.filter(
                 reader=reader, advice__paper__section__curriculum__is_default=False
             )
-        ),
+        )
+        | Exists(Note.objects.filter(reader=reader, paper__section__curriculum__is_default=False)),
         output_field=BooleanField(),
     )
 

@@ -15,6 +15,7 @@ from catalogue.models import (
     Section,
     Work,
     WorkKind,
+    depth_of,
 )
 from progress.models import Note, NoteRevision, PartTick, ReadingEvent, ReadingState, Status
 
@@ -165,6 +166,25 @@ class PartTickFactory(factory.django.DjangoModelFactory):
     reader = factory.SubFactory(UserFactory)
     advice = factory.SubFactory(AdviceFactory)
     done_at = factory.LazyFunction(timezone.now)
+    # The part of the work the advice names, at its depth (PartTick.of).
+    work_id = factory.LazyAttribute(lambda tick: Citation.objects.main_work_id(tick.advice.paper))
+    key = factory.LazyAttribute(lambda tick: tick.advice.key)
+    depth = factory.LazyAttribute(lambda tick: depth_of(tick.advice.level))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """As ticking does (progress.services.set_parts_done): a part of a work the reader
+        ticked already keeps its one tick, made deeper when this advice reads it deeper."""
+        work_id, reader, key = kwargs.get("work_id"), kwargs["reader"], kwargs["key"]
+        held = (
+            work_id and model_class.objects.filter(reader=reader, work_id=work_id, key=key).first()
+        )
+        if not held:
+            return super()._create(model_class, *args, **kwargs)
+        if kwargs["depth"] > held.depth:
+            held.depth, held.advice = kwargs["depth"], kwargs["advice"]
+            held.save(update_fields=["depth", "advice"])
+        return held
 
 
 class NoteFactory(factory.django.DjangoModelFactory):
@@ -173,6 +193,8 @@ class NoteFactory(factory.django.DjangoModelFactory):
 
     reader = factory.SubFactory(UserFactory)
     paper = factory.SubFactory(PaperFactory)
+    # The work the note is on: the entry's main work (Note).
+    work_id = factory.LazyAttribute(lambda note: Citation.objects.main_work_id(note.paper))
     text = "My thoughts on this."
     version = 1
     updated_at = factory.LazyFunction(timezone.now)

@@ -36,7 +36,7 @@ from accounts.portability.schema import (
     READABLE_VERSIONS,
     SCHEMA,
 )
-from catalogue.models import Advice, Curriculum, Paper, Section
+from catalogue.models import Advice, Citation, Curriculum, Paper, Section
 from plans.models import MAX_HOURS_PER_WEEK, ReadingPlan, validate_days, validate_timezone
 from progress import bounds
 from progress.models import (
@@ -750,14 +750,23 @@ class _Account:
             "paper_id", "from_status", "to_status", "at"
         ):
             self.events[paper_id].add(tuple(key))
-        self.ticked = set(
-            reader.part_ticks.filter(advice__paper_id__in=paper_ids).values_list(
-                "advice_id", flat=True
-            )
+        # Ticks are the reader's on a part of a work, whichever list's entry they were made for:
+        # every one of them, by part (PartTick.part), and the main work of each imported entry.
+        self.ticked: dict[tuple, PartTick] = {
+            tick.part: tick for tick in reader.part_ticks.only("work", "key", "depth", "advice")
+        }
+        self.main_work = dict(
+            Citation.objects.main()
+            .filter(entry_id__in=paper_ids)
+            .values_list("entry_id", "work_id")
         )
+        self.deepened: list[PartTick] = []
+        # A note is the reader's on a work, whichever list's entry it was written from.
         self.notes = {
-            note.paper_id: note
-            for note in reader.notes.filter(paper_id__in=paper_ids).prefetch_related(
+            self.note_key(note.paper_id, note.work_id): note
+            for note in reader.notes.filter(
+                Q(paper_id__in=paper_ids) | Q(work_id__in=set(self.main_work.values()))
+            ).prefetch_related(
                 Prefetch("revisions", queryset=NoteRevision.objects.order_by("version"))
             )
         }
@@ -819,23 +828,40 @@ class _Account:
             if advice is None:
                 report.unknown_parts.append(f"{paper.name}: part {tick.key or tick.position}")
                 continue
-            if advice.pk in self.ticked:
+            made = PartTick.of(
+                reader=self.reader, advice=advice, work_id=self.main_work.get(paper.pk),
+                done_at=tick.done_at,
+            )  # fmt: skip
+            held = self.ticked.get(made.part)
+            if held is None:
+                self.ticked[made.part] = made
+                self.new_ticks.append(made)
+            elif made.depth > held.depth:  # read deeper for this entry: the part's tick deepens
+                held.depth, held.advice = made.depth, advice
+                if held.pk is not None:
+                    self.deepened.append(held)
+            else:
                 continue
-            self.ticked.add(advice.pk)
-            self.new_ticks.append(PartTick(reader=self.reader, advice=advice, done_at=tick.done_at))
             added = True
         return added
 
+    @staticmethod
+    def note_key(paper_id: int, work_id: int | None) -> tuple:
+        return ("work", work_id) if work_id else ("entry", paper_id)
+
     def merge_note(self, paper: Paper, incoming: NoteIn, report: ImportReport) -> bool:
-        note = self.notes.get(paper.pk)
+        key = self.note_key(paper.pk, self.main_work.get(paper.pk))
+        note = self.notes.get(key)
         if note is None:
             note = Note(
                 reader=self.reader,
                 paper=paper,
+                work_id=self.main_work.get(paper.pk),
                 text=incoming.text,
                 version=incoming.version,
                 updated_at=incoming.updated_at,
             )
+            self.notes[key] = note
             self.new_notes.append(note)
             self.new_revisions += [
                 NoteRevision(note=note, version=rev.version, text=rev.text, saved_at=rev.saved_at)
@@ -844,7 +870,10 @@ class _Account:
             return True
         if note.text == incoming.text:
             return False
-        revisions = list(note.revisions.all())
+        if note.pk is None:  # made by this import (two entries' notes on one work): its revisions
+            revisions = [rev for rev in self.new_revisions if rev.note is note]
+        else:
+            revisions = list(note.revisions.all())
         ours_is_newer = note.updated_at >= incoming.updated_at
         if ours_is_newer and incoming.text in {rev.text for rev in revisions}:
             return False  # Their text is already in this note's history: nothing would be lost.
@@ -866,7 +895,8 @@ class _Account:
             )
         note.text, note.updated_at = chain[-1]
         note.version = version
-        self.changed_notes.append(note)
+        if note.pk is not None:
+            self.changed_notes.append(note)
         if not carried_on:
             report.notes_kept_both.append(paper.name)
         return True
@@ -884,6 +914,7 @@ class _Account:
         )
         ReadingEvent.objects.bulk_create(self.new_events)
         PartTick.objects.bulk_create(self.new_ticks)
+        PartTick.objects.bulk_update(self.deepened, ["depth", "advice"])
         # Rendered now, once each, as a save does: no page renders a note (progress/markdown.py).
         for note in self.new_notes + self.changed_notes:
             note.store_rendering()

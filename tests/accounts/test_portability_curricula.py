@@ -295,10 +295,11 @@ def test_an_import_takes_the_same_queries_however_many_curricula_and_rows(
     a_reader_of_many_curricula(source, further, entries)
     text = "".join(portability.export_json(source, exported_at=DAY))
     # Session and user; savepoint, the reader's dashboard version moved on and, on a first
-    # write, their row made (5); the entries and their parts; the account's rows (4); the writes
+    # write, their row made (5); the entries and their parts; the account's rows and the
+    # entries' main works (5); the writes
     # (6); the plan saved and its trimmed parts set (5); the folded tiers (3); the curricula
     # followed, the account's choices, the new ones written (3); release.
-    with django_assert_num_queries(32):
+    with django_assert_num_queries(33):
         response = upload(client_as_reader, text)
     assert len(response.context["report"].updated) == entries * (further + 1)
     assert row_counts(reader) == row_counts(source)

@@ -459,7 +459,9 @@ def _busy_further_group(members: int, curricula: int) -> ReadingGroup:
             ReadingStateFactory(reader=member, paper=papers[index % 6], status=Status.READ)
             ReadingStateFactory(reader=member, paper=papers[(index + 1) % 6], status=Status.SKIPPED)
             PartTickFactory(reader=member, advice=papers[(index + 2) % 6].advice.first())
-            NoteFactory(reader=member, paper=papers[index % 6], text=f"Note {index}")
+        # One note per work, written from the group's list's entry.
+        shown = entries[lists[-1].pk][index % 6]
+        NoteFactory(reader=member, paper=shown, text=f"Note {index}")
     group.facilitator = facilitator
     return group
 

@@ -197,10 +197,11 @@ def test_saving_a_checklist_runs_a_fixed_number_of_queries(
     # Session, user, the list with the reader's state and its checklists (read in full: this
     # process has not read the list yet), and in one transaction the bump of the reader's
     # dashboard version, taken first (its row lock orders the reader's concurrent writes), the
-    # untick, the tick, and the status change the first tick makes: the state locked, written and
-    # its event, and the fold of the entry's events past their bound (progress/bounds.py). The
+    # entry's main work (a tick is on a part of the work), the untick, the tick and its
+    # deepening, and the status change the first tick makes: the state locked, written and its
+    # event, and the fold of the entry's events past their bound (progress/bounds.py). The
     # entry's parts come from the list, not a query of their own.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         response = client.post(
             f"/entries/{slug}/parts/", {"shown": keys[:2], "done": keys[:1]}, headers=HTMX
         )

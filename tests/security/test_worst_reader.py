@@ -19,6 +19,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from catalogue.models import Citation
 from groups.models import Membership, ReadingGroup, Role, Sharing
 from progress import bounds
 from progress.models import (
@@ -59,8 +60,10 @@ def _fill(reader, papers, *, note: str, revision: str, revisions: int, moves: in
             )
             for i in range(moves)
         )
+        work_id = Citation.objects.main_work_id(paper)
         PartTick.objects.bulk_create(
-            PartTick(reader=reader, advice=advice, done_at=now) for advice in paper.advice.all()
+            PartTick.of(reader=reader, advice=advice, work_id=work_id, done_at=now)
+            for advice in paper.advice.all()
         )
         text = f"{note}\n{index}"
         saved = Note(reader=reader, paper=paper, text=text, version=revisions, updated_at=now)

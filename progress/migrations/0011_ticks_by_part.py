@@ -1,0 +1,97 @@
+"""A reader's tick moves from one curriculum's advice to a part of the work: (work, key), with
+the depth it was read at. Ticks two curricula's entries hold on the same part become one, the
+deepest (so every part that was satisfied stays satisfied); the advice it keeps is the one that
+deepest tick was made for. Ticks of an entry that cites no work stay its own.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+# Frozen here on purpose: a migration must not change when catalogue.models.DEPTH does.
+DEPTH = {"skip": 0, "skim_or_skip": 1, "skim": 2, "deep": 3}
+
+
+def ticks_become_parts(apps, schema_editor):
+    PartTick = apps.get_model("progress", "PartTick")
+    Citation = apps.get_model("catalogue", "Citation")
+    mains = dict(Citation.objects.filter(role="main").values_list("entry_id", "work_id"))
+    kept: dict[tuple, object] = {}
+    merged = []
+    ticks = PartTick.objects.select_related("advice").order_by("done_at", "pk")
+    for tick in ticks.iterator(chunk_size=2000):
+        tick.work_id = mains.get(tick.advice.paper_id)
+        tick.key = tick.advice.key
+        tick.depth = DEPTH[tick.advice.level]
+        if tick.work_id is None:
+            tick.save(update_fields=["work", "key", "depth"])
+            continue
+        part = (tick.reader_id, tick.work_id, tick.key)
+        first = kept.get(part)
+        if first is None:
+            kept[part] = tick
+        elif tick.depth > first.depth:  # the deeper reading is the part's; the earlier goes
+            merged.append(first.pk)
+            kept[part] = tick
+        else:
+            merged.append(tick.pk)
+    PartTick.objects.filter(pk__in=merged).delete()
+    for tick in kept.values():
+        tick.save(update_fields=["work", "key", "depth"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("catalogue", "0009_works_shared"),
+        ("progress", "0010_follows"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="parttick",
+            name="work",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.work",
+            ),
+        ),
+        migrations.AddField(
+            model_name="parttick",
+            name="key",
+            field=models.SlugField(default="", max_length=50),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="parttick",
+            name="depth",
+            field=models.PositiveSmallIntegerField(null=True),
+        ),
+        migrations.RunPython(ticks_become_parts, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="parttick",
+            name="depth",
+            field=models.PositiveSmallIntegerField(),
+        ),
+        migrations.AddConstraint(
+            model_name="parttick",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(work__isnull=False),
+                fields=("reader", "work", "key"),
+                name="one_tick_per_reader_work_part",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="parttick",
+            constraint=models.CheckConstraint(
+                condition=~models.Q(key=""), name="part_tick_key_given"
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="parttick",
+            constraint=models.CheckConstraint(
+                condition=models.Q(depth__in=[0, 1, 2, 3]), name="part_tick_depth_valid"
+            ),
+        ),
+    ]
