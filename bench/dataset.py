@@ -143,6 +143,7 @@ class Catalogue:
 class StateRow(NamedTuple):
     reader_id: int
     paper_id: int
+    work_id: int | None
     status: str
     started_at: datetime | None
     finished_at: datetime | None
@@ -151,6 +152,7 @@ class StateRow(NamedTuple):
 class EventRow(NamedTuple):
     reader_id: int
     paper_id: int
+    work_id: int | None
     from_status: str
     to_status: str
     at: datetime
@@ -199,18 +201,19 @@ def reader_rows(
     statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=99)
     for place, (paper_id, _) in enumerate(catalogue.papers):
         status = statuses[place % len(statuses)]
+        work = catalogue.works.get(paper_id)
         start = rng.randrange(len(HOURS) - 24 * 40)
         started_at = finished_at = None
         if status in (Status.READING, Status.READ, Status.SKIMMED):
             started_at = HOURS[start]
             rows.events.append(
-                EventRow(reader_id, paper_id, Status.UNREAD, Status.READING, started_at)
+                EventRow(reader_id, paper_id, work, Status.UNREAD, Status.READING, started_at)
             )
         if status in (Status.READ, Status.SKIMMED, Status.SKIPPED):
             finished_at = HOURS[start + rng.randrange(24 * 40)]
             before = Status.READING if started_at else Status.UNREAD
-            rows.events.append(EventRow(reader_id, paper_id, before, status, finished_at))
-        rows.states.append(StateRow(reader_id, paper_id, status, started_at, finished_at))
+            rows.events.append(EventRow(reader_id, paper_id, work, before, status, finished_at))
+        rows.states.append(StateRow(reader_id, paper_id, work, status, started_at, finished_at))
     for advice in rng.sample(catalogue.advice, min(TICKS_PER_READER, len(catalogue.advice))):
         rows.ticks.append(TickRow(reader_id, *advice, rng.choice(HOURS)))
     for paper_id, slug in rng.sample(

@@ -186,9 +186,13 @@ class Record:
         they marked last, on this entry or another citing it; a skip decided elsewhere is no
         status here."""
         rows = self.statuses.get((reader_id, paper.work_key), [])
-        own = next((row[1:] for row in rows if row[0] == paper.pk), (Status.UNREAD, None))
-        others = [row[1:] for row in rows if row[0] != paper.pk]
-        return Status(newest(own, others)[0])
+        skip = next(
+            (row[1:] for row in rows if row[0] == paper.pk and row[1] == Status.SKIPPED),
+            (Status.UNREAD, None),
+        )
+        # The work's one state, set from whichever entry (skips of other entries are ignored).
+        others = [row[1:] for row in rows if row[1] != Status.SKIPPED]
+        return Status(newest(skip, others)[0])
 
     def satisfied(self, reader_id: int, advice: Advice, paper: Paper) -> bool:
         """A tick on the same part of the same work read at least as deeply as advised."""
@@ -204,9 +208,9 @@ def _shared_rows(sharers: list[Membership]) -> tuple[Record, dict]:
     record = Record()
     if not by_reader:
         return record, {}
-    states = _with_main_work(ReadingState.objects.of_readers(by_reader), "paper")
+    states = ReadingState.objects.of_readers(by_reader)
     for reader_id, paper_id, status, updated, work in states.values_list(
-        "reader_id", "paper_id", "status", "updated_at", "main"
+        "reader_id", "paper_id", "status", "updated_at", "work_id"
     ):
         found = record.statuses.setdefault((reader_id, _work(paper_id, work)), [])
         found.append((paper_id, Status(status), updated))

@@ -91,6 +91,8 @@ class Select:
     fields: tuple[str, ...] | None = None
     lock: bool = False
     extra_where: str = ""
+    # Fields of which at least one must equal its parameter (given after `where`'s): OR-ed.
+    any_of: tuple[str, ...] = ()
 
     def alias(self) -> str:
         return router.db_for_read(self.model)
@@ -101,6 +103,9 @@ class Select:
     def sql(self, alias: str) -> str:
         cols = ", ".join(quote(alias, f.column) for f in self.field_list())
         conditions = " AND ".join(f"{column(self.model, w, alias)} = %s" for w in self.where)
+        if self.any_of:
+            either = " OR ".join(f"{column(self.model, w, alias)} = %s" for w in self.any_of)
+            conditions += f" AND ({either})"
         sql = f"SELECT {cols} FROM {table(self.model, alias)} WHERE {conditions}{self.extra_where}"
         if self.lock and connections[alias].features.has_select_for_update:
             sql += " FOR UPDATE"
@@ -117,6 +122,11 @@ class Select:
     def values(self, params: Sequence, alias: str | None = None) -> list | None:
         rows = self.rows(params, alias)
         return rows[0] if rows else None
+
+    def instances(self, params: Sequence, alias: str | None = None) -> list[models.Model]:
+        alias = alias or self.alias()
+        names = [f.attname for f in self.field_list()]
+        return [self.model.from_db(alias, names, row) for row in self.rows(params, alias)]
 
     def instance(self, params: Sequence, alias: str | None = None) -> models.Model | None:
         alias = alias or self.alias()

@@ -81,10 +81,21 @@ def _entries(reader, curricula: list[Curriculum]) -> tuple[list[Paper], list[Pap
         .every_entry_in_reading_order()
         .select_related("section__parent")
         .annotate(
-            mine=FilteredRelation("reading_states", condition=Q(reading_states__reader=reader)),
+            # The work's state as set from this entry, and this entry's skip (one row each).
+            mine=FilteredRelation(
+                "reading_states",
+                condition=Q(reading_states__reader=reader)
+                & ~Q(reading_states__status=Status.SKIPPED),
+            ),
+            my_skip=FilteredRelation(
+                "reading_states",
+                condition=Q(reading_states__reader=reader)
+                & Q(reading_states__status=Status.SKIPPED),
+            ),
             main_work=_main_work("pk"),
         )
         .annotate(
+            skipped_at=F("my_skip__updated_at"),
             own_status=Coalesce("mine__status", Value(Status.UNREAD)),
             own_started_at=F("mine__started_at"),
             own_finished_at=F("mine__finished_at"),
@@ -119,11 +130,20 @@ def _cover(papers: list[Paper], record: list[Paper]) -> dict[int, dt.datetime]:
         by_work.setdefault(_key(entry.pk, entry.main_work), []).append(entry)
     covered_at: dict[int, dt.datetime] = {}
     for paper in papers:
-        sources = [e for e in by_work.get(_key(paper.pk, paper.main_work), []) if e.pk != paper.pk]
-        own = (paper.own_status, paper.own_updated_at, paper)
-        _, _, state = newest(own, [(e.own_status, e.own_updated_at, e) for e in sources])
-        paper.status = state.own_status
-        paper.started_at, paper.finished_at = state.own_started_at, state.own_finished_at
+        holders = by_work.get(_key(paper.pk, paper.main_work), [])
+        sources = [e for e in holders if e.pk != paper.pk]
+        # The work's one state (set from whichever entry), against this entry's own skip.
+        state = next((e for e in holders if e.own_updated_at is not None), None)
+        own = (
+            (Status.SKIPPED, paper.skipped_at, None)
+            if paper.skipped_at
+            else (Status.UNREAD, None, None)
+        )
+        others = [(state.own_status, state.own_updated_at, state)] if state else []
+        paper.status, _, holder = newest(own, others)
+        paper.started_at = holder.own_started_at if holder else None
+        paper.finished_at = holder.own_finished_at if holder else None
+        paper.read_before = holder.read_before if holder else False
         paper.note_length = 0  # the plan shows no notes
         ticks = [
             (advice.key, DEPTH[advice.level], advice.ticked_at)

@@ -1,15 +1,15 @@
 """A reader's one record, seen from any curriculum: how much of it their reading already covers.
 
-The record is what the reader did with each *work*, wherever they did it. Until reading states
-move from entries to works (docs/curricula.md, step 4), it is read here from the reader's rows on
-the entries that cite the same main work (one row whoever cites it). Then, for each entry of a
-curriculum, with the one counting rule (progress.summary.entry_progress):
+The record is what the reader did with each *work*, wherever they did it, stored by work
+(progress.models: one state, one tick per part and one note per reader and work, whichever
+list's entry they were set from). Then, for each entry of a curriculum, with the one counting
+rule (progress.summary.entry_progress):
 
-- its status is what the reader last did with the work, on this entry or another citing it
-  (the newest row wins, as it would with one row per work), except that a skip belongs to the
-  entry it was decided on: a paper skipped in one list is not skipped in another;
-- each part the curriculum advises is satisfied by a tick on the same part (its key) of the
-  same work read at least as deeply: a part read deeply satisfies a skim elsewhere, a skim never
+- its status is the newer of the work's state and this entry's skip (`newest`): a skip belongs
+  to the entry it was decided on, so a paper skipped in one list is not skipped in another, and
+  reading the work later, anywhere, shows over an earlier skip;
+- each part the curriculum advises is satisfied by the reader's tick on that part (its key) of
+  the work read at least as deeply: a part read deeply satisfies a skim elsewhere, a skim never
   satisfies "deeply engage".
 
 `Record` reads it in four queries whatever the numbers of curricula, entries and rows; the
@@ -33,11 +33,10 @@ class Source:
 
 
 def newest(own: tuple, others: list[tuple]) -> tuple:
-    """The one rule for a status under the record: of this entry's row `own` and the rows
-    `others` of entries elsewhere citing its work, each (status, updated_at, anything; no row:
-    updated_at None), the one marked last wins, as it would with one row per work, a work set
-    back to Unread too; a skip elsewhere is not this entry's (it stays with its list). `own`
-    when nothing is marked."""
+    """The one rule for a status under the record: of this entry's skip `own` and the work's
+    state among `others` (rows of the work, each (status, updated_at, anything; no row:
+    updated_at None)), the one marked last wins, a work set back to Unread too; a skip of
+    another entry is not this entry's (it stays with its list). `own` when nothing is marked."""
     marked = [own] if own[1] is not None else []
     marked += [row for row in others if row[1] is not None and row[0] != Status.SKIPPED]
     return max(marked, key=lambda row: row[1]) if marked else own
@@ -47,13 +46,18 @@ class Record:
     """One reader's rows on every entry, keyed by the main work those entries cite."""
 
     def __init__(self, reader, entry_ids):
-        # The reader's statuses, newest last, and their ticks with the depth each was read at.
-        self.states: dict[int, tuple[str, object]] = {
-            paper_id: (status, updated)
-            for paper_id, status, updated in reader.reading_states.values_list(
-                "paper_id", "status", "updated_at"
-            )
-        }
+        # The reader's skips, by entry, and their states of works, each with the entry it was
+        # set from (an entry citing no work has a state of its own).
+        self.skips: dict[int, object] = {}
+        self.states: dict[tuple, tuple[str, object, int]] = {}
+        for paper_id, work_id, status, updated in reader.reading_states.values_list(
+            "paper_id", "work_id", "status", "updated_at"
+        ):
+            if status == Status.SKIPPED:
+                self.skips[paper_id] = updated
+            else:
+                key = ("work", work_id) if work_id else ("entry", paper_id)
+                self.states[key] = (status, updated, paper_id)
         # The reader's ticks, one per part of a work (work, key), each with the depth it was read
         # at and the entry it was ticked for; an entry citing no work holds its own (its key).
         self.ticks: dict[tuple, tuple[int, int]] = {}  # part → (depth, entry ticked for)
@@ -74,7 +78,8 @@ class Record:
         }
         # The main work of every entry asked about and every entry the reader has rows on: an
         # entry with no work row is a work of its own.
-        wanted = set(entry_ids) | set(self.states) | ticked_for
+        set_from = {paper_id for _, _, paper_id in self.states.values()}
+        wanted = set(entry_ids) | set_from | ticked_for
         mains = Citation.objects.main().filter(entry_id__in=wanted)
         self.work: dict[int, int] = {}
         self.named: dict[int, tuple[str, str]] = {}  # entry → its slug and its list's title
@@ -83,9 +88,6 @@ class Record:
         ):
             self.work[entry_id] = work_id
             self.named[entry_id] = (slug, title)
-        self.entries_of: dict[object, list[int]] = {}
-        for entry_id in self.states:
-            self.entries_of.setdefault(self._key(entry_id), []).append(entry_id)
 
     def work_of(self, entry_id: int):
         """What makes two entries one work: their main work, else the entry itself."""
@@ -94,18 +96,20 @@ class Record:
     def _key(self, entry_id: int):
         return ("work", self.work[entry_id]) if entry_id in self.work else ("entry", entry_id)
 
-    def _others(self, entry_id: int) -> list[int]:
-        return [pk for pk in self.entries_of.get(self._key(entry_id), []) if pk != entry_id]
-
     def _source(self, entry_id: int) -> Source:
         return Source(entry_id, *self.named.get(entry_id, ("", "")))
 
     def status(self, entry_id: int) -> tuple[Status, Source | None]:
         """The entry's status under the record, and where it comes from if not this entry."""
-        status, updated = self.states.get(entry_id, (Status.UNREAD, None))
-        others = [(*self.states[pk], self._source(pk)) for pk in self._others(entry_id)
-                  if pk in self.states]  # fmt: skip
-        status, _, source = newest((status, updated, None), others)
+        skipped = self.skips.get(entry_id)
+        own = (Status.SKIPPED, skipped, None) if skipped else (Status.UNREAD, None, None)
+        others = []
+        if (state := self.states.get(self._key(entry_id))) is not None:
+            status, updated, set_from = state
+            others.append(
+                (status, updated, None if set_from == entry_id else self._source(set_from))
+            )
+        status, _, source = newest(own, others)
         return Status(status), source
 
     def _part(self, entry_id: int, key: str) -> tuple:

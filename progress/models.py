@@ -44,13 +44,25 @@ class ReadingStateQuerySet(models.QuerySet):
 
 
 class ReadingState(models.Model):
-    """How far one reader got with one entry. No row means unread."""
+    """How far one reader got with one work, or one list's decision to skip an entry.
+
+    A row with any status but Skipped is the reader's state of the *work* (one per reader and
+    work, whichever list's entry it was set from): `paper` is the entry it was last set from,
+    which a list names as "from your reading for …". A Skipped row is the reader's decision on
+    one entry of one list (one per reader and entry): skipping a paper in one list says nothing
+    about another. An entry shows the newer of its skip and its work's state
+    (progress.coverage.newest). An entry that cites no work has a state of its own (`work`
+    empty). No row means unread.
+    """
 
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_states"
     )
     # PROTECT on every reader row: nothing a reader wrote is deleted through the catalogue.
     paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="reading_states")
+    work = models.ForeignKey(
+        Work, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNREAD)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -65,7 +77,22 @@ class ReadingState(models.Model):
     class Meta:
         ordering = ["reader", "paper"]
         constraints = [
-            models.UniqueConstraint(fields=["reader", "paper"], name="one_state_per_reader_paper"),
+            # One skip per entry, and one state per work written from each entry.
+            models.UniqueConstraint(
+                fields=["reader", "paper"],
+                condition=Q(status=Status.SKIPPED),
+                name="one_skip_per_reader_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["reader", "paper"],
+                condition=~Q(status=Status.SKIPPED),
+                name="one_state_per_reader_paper",
+            ),
+            models.UniqueConstraint(
+                fields=["reader", "work"],
+                condition=~Q(status=Status.SKIPPED) & Q(work__isnull=False),
+                name="one_state_per_reader_work",
+            ),
             models.CheckConstraint(
                 condition=Q(finished_at__isnull=True)
                 | Q(started_at__isnull=True)
@@ -95,6 +122,10 @@ class ReadingEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_events"
     )
     paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="+")
+    # The work the change was of (the entry's main work then; empty for an entry citing none).
+    work = models.ForeignKey(
+        Work, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_status = models.CharField(max_length=10, choices=Status.choices)
     to_status = models.CharField(max_length=10, choices=Status.choices)
     at = models.DateTimeField(db_index=True)

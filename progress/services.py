@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from catalogue.models import Advice, Citation, Curriculum, Edition, Paper, Section, depth_of
 from progress import bounds, sql
+from progress.coverage import newest
 from progress.models import (
     NOTE_MAX_LENGTH,
     ChangesSeen,
@@ -42,39 +43,73 @@ def set_status(*, reader, paper: Paper, status: str, restate: bool = False) -> R
     return _move(reader, paper, status, restate=restate)
 
 
+def main_work_id(paper: Paper) -> int | None:
+    """The entry's main work: from the reader's list (summary._with_state reads it with the
+    entries, so a write costs no query for it), else one query."""
+    if "main_work_id" in paper.__dict__:
+        return paper.main_work_id
+    return Citation.objects.main_work_id(paper)
+
+
+class Rows:
+    """A reader's rows on one entry, locked: its skip, and its work's state (one query)."""
+
+    def __init__(self, reader, paper: Paper, *, lock: bool = True):
+        self.work_id = main_work_id(paper)
+        select = sql.LOCKED_STATES if lock else sql.STATES
+        found = select.instances([reader.pk, paper.pk, self.work_id])
+        self.skip = next(
+            (r for r in found if r.status == Status.SKIPPED and r.paper_id == paper.pk), None
+        )
+        mine = (lambda r: r.work_id == self.work_id) if self.work_id else (
+            lambda r: r.paper_id == paper.pk
+        )  # fmt: skip
+        self.state = next((r for r in found if r.status != Status.SKIPPED and mine(r)), None)
+        for row in (self.skip, self.state):
+            if row is not None:
+                row.reader = reader  # no query to reach them later
+
+    @property
+    def shown(self) -> str:
+        """What the entry shows: the newer of its skip and its work's state."""
+        own = (Status.SKIPPED, self.skip.updated_at) if self.skip else (Status.UNREAD, None)
+        state = self.state
+        others = [(state.status, state.updated_at)] if state else []
+        return newest(own, others)[0]
+
+
+def status_of(reader, paper: Paper) -> Status:
+    """The status the entry shows the reader, read from their rows (two queries at most)."""
+    return Status(Rows(reader, paper, lock=False).shown)
+
+
 def _move(
     reader, paper: Paper, status: str, *, only_from: str | None = None, restate: bool = False
 ) -> ReadingState:
     """set_status's work, in the caller's transaction, after its bump; with `only_from`, only
-    an entry now at that status moves."""
+    an entry now showing that status moves.
+
+    Skipped is the entry's own decision: it is a row on the entry, and the work's state stays as
+    it is for every other list. Any other status is the work's: the entry's skip (if any) goes,
+    and the work's one state takes the status, set from this entry."""
     now = timezone.now()
-    state = _locked_state(reader, paper)
-    previous = state.status
+    rows = Rows(reader, paper)
+    previous = rows.shown
     if (previous == status and not restate) or only_from not in (None, previous):
-        return state
-    if status not in (Status.READ, Status.SKIMMED):  # no longer finished: nor read before
+        return rows.skip if previous == Status.SKIPPED else _or_new(rows, reader, paper)
+    if status == Status.SKIPPED:
+        state = rows.skip or ReadingState(reader=reader, paper=paper, work_id=rows.work_id)
+        state.status, state.started_at, state.finished_at = Status.SKIPPED, None, None
         state.read_before = False
-    if status == Status.UNREAD:
-        state.started_at = state.finished_at = None
-    elif status == Status.READING:
-        state.started_at = state.started_at or now
-        state.finished_at = None
-    elif status in (Status.READ, Status.SKIMMED):
-        state.started_at = state.started_at or now
-        state.finished_at = now
-    else:  # skipped: set aside, so not finished reading
-        state.finished_at = None
-    state.status = status
-    if state.pk is None:  # the entry's first status: the ORM's insert gives the row its id
-        state.save()
+        _save_state(state, now)
     else:
-        state.updated_at = now
-        changed = ["status", "started_at", "finished_at", "read_before", "updated_at"]
-        alias = router.db_for_write(ReadingState)
-        fields = [ReadingState._meta.get_field(name) for name in changed]
-        values = [f.get_db_prep_save(getattr(state, f.attname), connections[alias]) for f in fields]
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql.state_update(alias, changed), [*values, state.pk])
+        if rows.skip is not None:
+            ReadingState.objects.filter(pk=rows.skip.pk).delete()
+        state = _or_new(rows, reader, paper)
+        if state.status != status or state.pk is None:
+            _stamp(state, status, now)
+        state.paper = paper  # set from this entry now: a list names it so
+        _save_state(state, now)
     if previous == status:  # restated: no change of status to keep as an event
         return state
     sql.EVENT.execute(
@@ -82,6 +117,7 @@ def _move(
             {
                 "reader": reader,
                 "paper": paper,
+                "work": rows.work_id,
                 "from_status": previous,
                 "to_status": status,
                 "at": now,
@@ -92,24 +128,52 @@ def _move(
     return state
 
 
+def _or_new(rows: Rows, reader, paper: Paper) -> ReadingState:
+    if rows.state is not None:
+        return rows.state
+    return ReadingState(reader=reader, paper=paper, work_id=rows.work_id, status=Status.UNREAD)
+
+
+def _stamp(state: ReadingState, status: str, now) -> None:
+    """The work's state moves to `status`: its dates as the status says."""
+    if status not in (Status.READ, Status.SKIMMED):  # no longer finished: nor read before
+        state.read_before = False
+    if status == Status.UNREAD:
+        state.started_at = state.finished_at = None
+    elif status == Status.READING:
+        state.started_at = state.started_at or now
+        state.finished_at = None
+    else:  # read or skimmed
+        state.started_at = state.started_at or now
+        state.finished_at = now
+    state.status = status
+
+
+def _save_state(state: ReadingState, now) -> None:
+    if state.pk is None:  # the first row: the ORM's insert gives it its id
+        state.save()
+        return
+    state.updated_at = now
+    changed = ["paper", "status", "started_at", "finished_at", "read_before", "updated_at"]
+    alias = router.db_for_write(ReadingState)
+    fields = [ReadingState._meta.get_field(name) for name in changed]
+    values = [f.get_db_prep_save(getattr(state, f.attname), connections[alias]) for f in fields]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql.state_update(alias, changed), [*values, state.pk])
+
+
 @writes_reader()
 def set_read_before(*, reader, paper: Paper, read_before: bool = True) -> ReadingState:
-    """Say the reader read this entry before (not here): it is marked Read and the reader's pace
+    """Say the reader read this work before (not here): it is marked Read and the reader's pace
     (plans.pace) never counts it. Taken back, the entry stays Read and counts as read here only
     if it was started and finished here."""
-    state = _move(reader, paper, Status.READ) if read_before else _locked_state(reader, paper)
+    if read_before:
+        state = _move(reader, paper, Status.READ)
+    else:
+        state = Rows(reader, paper).state or ReadingState(reader=reader, paper=paper)
     if state.pk is not None and state.read_before != read_before:
         state.read_before = read_before
         ReadingState.objects.filter(pk=state.pk).update(read_before=read_before)
-    return state
-
-
-def _locked_state(reader, paper: Paper) -> ReadingState:
-    """The reader's state of the entry, every field, its row locked; unsaved if it has none."""
-    state = sql.LOCKED_STATE.instance([reader.pk, paper.pk])
-    if state is None:
-        return ReadingState(reader=reader, paper=paper)
-    state.reader, state.paper = reader, paper  # no query to reach them later
     return state
 
 
@@ -130,7 +194,7 @@ def set_parts_done(
     if not shown_parts:
         return None
     # The part is the work's, whichever list's advice is ticked: one query for the entry's work.
-    work_id = Citation.objects.main_work_id(paper)
+    work_id = main_work_id(paper)
     _untick(reader, work_id, [a for a in shown_parts if a.key not in done])
     ticked = [a for a in shown_parts if a.key in done]
     if not ticked:
@@ -193,7 +257,7 @@ def save_note(
     if note is None:
         if base_version != 0:
             raise NoteConflict(None)
-        work_id = Citation.objects.main_work_id(paper)
+        work_id = main_work_id(paper)
         note = Note(
             reader=reader, paper=paper, work_id=work_id, text=text, version=1, updated_at=now
         )

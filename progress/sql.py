@@ -23,13 +23,15 @@ def _current_edition(alias: str) -> str:
     return f"(SELECT {pk} FROM {table(Edition, alias)} ORDER BY {number} DESC LIMIT 1)"
 
 
-# A reader's state of one entry, every column, locked (FOR UPDATE where the database has it;
-# SQLite's IMMEDIATE transactions already serialise every writer).
-LOCKED_STATE = Select(ReadingState, where=("reader", "paper"), lock=True)
+# A reader's rows on one entry and its work (the entry's skip, the work's state, other lists'
+# skips of it), every column, locked (FOR UPDATE where the database has it; SQLite's IMMEDIATE
+# transactions already serialise every writer): parameters reader, entry, work.
+LOCKED_STATES = Select(ReadingState, where=("reader",), any_of=("paper", "work"), lock=True)
+STATES = Select(ReadingState, where=("reader",), any_of=("paper", "work"))
 
 # The event of a status change, stamped with the current edition.
 EVENT = Insert(
-    ReadingEvent, given=("reader", "paper", "from_status", "to_status", "at"),
+    ReadingEvent, given=("reader", "paper", "work", "from_status", "to_status", "at"),
     raw={"edition": _current_edition},
 )  # fmt: skip
 
@@ -102,15 +104,17 @@ def moments(alias: str, names: tuple[str, ...], statuses: int) -> str:
     """A reader's events to some statuses, in time order, the columns `names` (field names or
     attnames: progress.activity.Moment's own).
 
-    Events of entries the reader says they read before (ReadingState.read_before) are left out:
+    Events of works the reader says they read before (ReadingState.read_before) are left out:
     they were not read here, so neither the chart nor the pace counts them."""
     cols = ", ".join(f"e.{column(ReadingEvent, n, alias)}" for n in names)
     marks = ", ".join(["%s"] * statuses)
     reader, paper = column(ReadingEvent, "reader", alias), column(ReadingEvent, "paper", alias)
+    work = column(ReadingEvent, "work", alias)
     before = (
         f"SELECT 1 FROM {table(ReadingState, alias)} s "
         f"WHERE s.{column(ReadingState, 'reader', alias)} = e.{reader} "
-        f"AND s.{column(ReadingState, 'paper', alias)} = e.{paper} "
+        f"AND (s.{column(ReadingState, 'work', alias)} = e.{work} "
+        f"OR (e.{work} IS NULL AND s.{column(ReadingState, 'paper', alias)} = e.{paper})) "
         f"AND s.{column(ReadingState, 'read_before', alias)}"
     )
     return (

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import router
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     ExpressionWrapper,
     F,
@@ -32,11 +33,12 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Length
 
 from catalogue import outline
-from catalogue.models import LEVEL_WEIGHTS, Advice, CatalogueVersion, Level, Paper
+from catalogue.models import LEVEL_WEIGHTS, Advice, CatalogueVersion, Citation, Level, Paper
 from catalogue.outline import sections_of
 from catalogue.pagecache import SINGLETON
 from mireads.sql import Compiled
@@ -52,11 +54,37 @@ def _with_state(reader, entries: QuerySet | None = None) -> QuerySet:
         # The curriculum names its sections ("Priority 2", "Stage 2"): no query per section.
         .select_related("section__parent__curriculum", "section__curriculum")
         .annotate(
-            mine=FilteredRelation("reading_states", condition=Q(reading_states__reader=reader)),
+            # The work's state as set from this entry, and this entry's skip (each at most one
+            # row); a state set from another list's entry is laid over by coverage.carry.
+            mine=FilteredRelation(
+                "reading_states",
+                condition=Q(reading_states__reader=reader)
+                & ~Q(reading_states__status=Status.SKIPPED),
+            ),
+            my_skip=FilteredRelation(
+                "reading_states",
+                condition=Q(reading_states__reader=reader)
+                & Q(reading_states__status=Status.SKIPPED),
+            ),
             my_note=FilteredRelation("notes", condition=Q(notes__reader=reader)),
+            # Catalogue data, kept with the list: a write finds the work with no query.
+            main_work_id=Subquery(
+                Citation.objects.main().filter(entry=OuterRef("pk")).values("work_id")[:1]
+            ),
         )
         .annotate(
-            status=Coalesce("mine__status", Value(Status.UNREAD)),
+            # The newer of the entry's skip and its work's state (progress.coverage.newest).
+            status=Case(
+                When(
+                    Q(my_skip__updated_at__isnull=False)
+                    & (
+                        Q(mine__updated_at__isnull=True)
+                        | Q(my_skip__updated_at__gte=F("mine__updated_at"))
+                    ),
+                    then=Value(Status.SKIPPED),
+                ),
+                default=Coalesce("mine__status", Value(Status.UNREAD)),
+            ),
             started_at=F("mine__started_at"),
             finished_at=F("mine__finished_at"),
             read_before=Coalesce("mine__read_before", Value(False)),

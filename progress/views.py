@@ -276,7 +276,9 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     """The public list; signed in, each entry also shows the reader's status (one query more)."""
     context = catalogue_views.list_context()
     if request.user.is_authenticated:
-        statuses = dict(request.user.reading_states.values_list("paper_id", "status"))
+        # The newer of an entry's skip and its work's state set from it wins, as on the dashboard.
+        rows = request.user.reading_states.order_by("updated_at", "pk")
+        statuses = dict(rows.values_list("paper_id", "status"))
         for paper in context["papers"]:
             status = statuses.get(paper.pk, Status.UNREAD)
             paper.status_label = "" if status == Status.UNREAD else Status(status).label

@@ -144,8 +144,22 @@ class ReadingStateFactory(factory.django.DjangoModelFactory):
 
     reader = factory.SubFactory(UserFactory)
     paper = factory.SubFactory(PaperFactory)
+    # The work the state is of: the entry's main work (ReadingState).
+    work_id = factory.LazyAttribute(lambda state: Citation.objects.main_work_id(state.paper))
     status = Status.READING
     started_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """As set_status does: a work's state is one row, whichever entry it is set from (this
+        one replaces what an earlier call set); a skip is its entry's own."""
+        work_id, status = kwargs.get("work_id"), kwargs.get("status", Status.READING)
+        if work_id and status != Status.SKIPPED:
+            held = model_class.objects.filter(reader=kwargs["reader"], work_id=work_id).exclude(
+                status=Status.SKIPPED
+            )
+            held.delete()
+        return super()._create(model_class, *args, **kwargs)
 
 
 class ReadingEventFactory(factory.django.DjangoModelFactory):
@@ -154,6 +168,7 @@ class ReadingEventFactory(factory.django.DjangoModelFactory):
 
     reader = factory.SubFactory(UserFactory)
     paper = factory.SubFactory(PaperFactory)
+    work_id = factory.LazyAttribute(lambda event: Citation.objects.main_work_id(event.paper))
     from_status = Status.UNREAD
     to_status = Status.READING
     at = factory.LazyFunction(timezone.now)

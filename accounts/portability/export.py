@@ -43,7 +43,9 @@ class ReaderEntry:
     """Everything one reader has on one entry of the list."""
 
     paper: Paper
-    state: ReadingState | None = None
+    state: ReadingState | None = None  # what the entry shows: the newer of the two below
+    work_state: ReadingState | None = None  # the work's state, set from this entry
+    skip: ReadingState | None = None  # this entry's skip
     events: list[ReadingEvent] = field(default_factory=list)
     ticks: list[PartTick] = field(default_factory=list)
     note: Note | None = None
@@ -96,7 +98,9 @@ def iter_reader_entries(reader: AbstractBaseUser) -> Iterator[ReaderEntry]:
     for start in range(0, len(papers), CHUNK):
         chunk = papers[start : start + CHUNK]
         ids = [paper.pk for paper in chunk]
-        states = {state.paper_id: state for state in reader.reading_states.filter(paper_id__in=ids)}
+        states, skips = {}, {}
+        for state in reader.reading_states.filter(paper_id__in=ids):
+            (skips if state.status == Status.SKIPPED else states)[state.paper_id] = state
         events = defaultdict(list)
         for event in reader.reading_events.filter(paper_id__in=ids).order_by("at", "id"):
             events[event.paper_id].append(event)
@@ -116,12 +120,21 @@ def iter_reader_entries(reader: AbstractBaseUser) -> Iterator[ReaderEntry]:
         for paper in chunk:
             yield ReaderEntry(
                 paper=paper,
-                state=states.get(paper.pk),
+                state=_shown(states.get(paper.pk), skips.get(paper.pk)),
+                work_state=states.get(paper.pk),
+                skip=skips.get(paper.pk),
                 events=events[paper.pk],
                 ticks=ticks[paper.pk],
                 note=notes.get(paper.pk),
                 progress=counted.get(paper.pk),
             )
+
+
+def _shown(state: ReadingState | None, skip: ReadingState | None) -> ReadingState | None:
+    """The newer of an entry's skip and the work's state set from it (progress.coverage)."""
+    if skip is None or (state is not None and state.updated_at > skip.updated_at):
+        return state
+    return skip
 
 
 def reader_entries(reader: AbstractBaseUser) -> list[ReaderEntry]:
@@ -256,7 +269,10 @@ def _group_document(membership: Membership) -> dict:
 
 
 def _entry_document(entry: ReaderEntry) -> dict:
-    state, note = entry.state, entry.note
+    # The work's state set from this entry (else its skip) in the status fields, and the skip's
+    # time as `skipped_at` when the entry has both: nothing of either is lost.
+    state, note = entry.work_state or entry.skip, entry.note
+    both = entry.work_state is not None and entry.skip is not None
     return {
         # The pair names the entry: slugs will be unique per curriculum only.
         "curriculum": entry.paper.section.curriculum.slug,
@@ -267,6 +283,7 @@ def _entry_document(entry: ReaderEntry) -> dict:
         "finished_at": _stamp(state.finished_at) if state else None,
         "read_before": state.read_before if state else False,
         "updated_at": _stamp(state.updated_at) if state else None,
+        **({"skipped_at": _stamp(entry.skip.updated_at)} if both else {}),
         "progress": _progress_document(entry.progress),
         "events": [
             {"from": event.from_status, "to": event.to_status, "at": _stamp(event.at)}

@@ -11,6 +11,7 @@ entry this server does not have in the curriculum named (or a curriculum it does
 skipped and named in the report, as an unknown entry always was.
 """
 
+import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -104,6 +105,7 @@ class EntryIn:
     note: NoteIn | None
     read_before: bool = False  # files before it was exported carry none: read here
     curriculum: str | None = None  # version 1 files name none: the default curriculum's
+    skipped_at: datetime | None = None  # the entry's skip, when it also holds the work's state
 
     @property
     def label(self) -> str:
@@ -294,6 +296,7 @@ class _Checker:
         updated_at = self.moment(
             value.get("updated_at"), f"{where}.updated_at", optional=value.get("status") is None
         )
+        skipped_at = self.moment(value.get("skipped_at"), f"{where}.skipped_at", optional=True)
         if started_at and finished_at and finished_at < started_at:
             self.problem(f"{where}.finished_at", "is before started_at")
         read_before = value.get("read_before", False)
@@ -324,6 +327,7 @@ class _Checker:
             note=note,
             read_before=read_before,
             curriculum=curriculum,
+            skipped_at=skipped_at,
         )
 
     def curriculum(self, value: dict, where: str) -> str | None:
@@ -742,9 +746,6 @@ class _Account:
 
     def __init__(self, reader: AbstractBaseUser, paper_ids: list[int]):
         self.reader = reader
-        self.states = {
-            state.paper_id: state for state in reader.reading_states.filter(paper_id__in=paper_ids)
-        }
         self.events: dict[int, set[tuple]] = defaultdict(set)
         for paper_id, *key in reader.reading_events.filter(paper_id__in=paper_ids).values_list(
             "paper_id", "from_status", "to_status", "at"
@@ -761,6 +762,14 @@ class _Account:
             .values_list("entry_id", "work_id")
         )
         self.deepened: list[PartTick] = []
+        # A state is the reader's on a work whichever list's entry it was set from; a skip is
+        # the entry's own.
+        self.states = {
+            self.state_key(state.paper_id, state.work_id, state.status): state
+            for state in reader.reading_states.filter(
+                Q(paper_id__in=paper_ids) | Q(work_id__in=set(self.main_work.values()))
+            )
+        }
         # A note is the reader's on a work, whichever list's entry it was written from.
         self.notes = {
             self.note_key(note.paper_id, note.work_id): note
@@ -778,18 +787,47 @@ class _Account:
         self.changed_notes: list[Note] = []
         self.new_revisions: list[NoteRevision] = []
 
+    @staticmethod
+    def state_key(paper_id: int, work_id: int | None, status: str) -> tuple:
+        if status == Status.SKIPPED:
+            return ("skip", paper_id)
+        return ("work", work_id) if work_id else ("entry", paper_id)
+
     def merge_status(self, paper: Paper, entry: EntryIn) -> bool:
         if entry.status is None:
             return False
-        state = self.states.get(paper.pk)
-        if state is not None:
-            ours = [state.updated_at, *(at for *_, at in self.events[paper.pk])]
-            if max(ours) >= entry.changed_at:
+        skipped = False
+        if entry.skipped_at is not None:  # the entry's skip, beside the work's state
+            skip = dataclasses.replace(
+                entry, status=Status.SKIPPED, started_at=None, finished_at=None,
+                read_before=False, updated_at=entry.skipped_at, skipped_at=None,
+            )  # fmt: skip
+            skipped = self.merge_status(paper, skip)
+        return self._merge_state(paper, entry) or skipped
+
+    def _merge_state(self, paper: Paper, entry: EntryIn) -> bool:
+        work_id = self.main_work.get(paper.pk)
+        key = self.state_key(paper.pk, work_id, entry.status)
+        state = self.states.get(key)
+        # What the entry shows here changed last at the newest of its skip, its work's state and
+        # its events: a file's older status changes nothing.
+        shown = [
+            self.states.get(("skip", paper.pk)),
+            self.states.get(self.state_key(paper.pk, work_id, "")),
+        ]
+        saved = [row.updated_at for row in shown if row is not None and row.pk is not None]
+        if saved and max([*saved, *(at for *_, at in self.events[paper.pk])]) >= entry.changed_at:
+            return False
+        if state is not None and state.pk is None:  # two entries' states of one work in the file
+            if state.updated_at >= entry.updated_at:
                 return False
+        elif state is not None:
             self.changed_states.append(state)
         else:
-            state = ReadingState(reader=self.reader, paper=paper)
+            state = ReadingState(reader=self.reader, paper=paper, work_id=work_id)
+            self.states[key] = state
             self.new_states.append(state)
+        state.paper = paper
         state.status = entry.status
         state.started_at = entry.started_at
         state.finished_at = entry.finished_at
@@ -809,6 +847,7 @@ class _Account:
                 ReadingEvent(
                     reader=self.reader,
                     paper=paper,
+                    work_id=self.main_work.get(paper.pk),
                     from_status=event.from_status,
                     to_status=event.to_status,
                     at=event.at,
@@ -910,7 +949,7 @@ class _Account:
             state.updated_at = stamp
         ReadingState.objects.bulk_update(
             self.new_states + self.changed_states,
-            ["status", "started_at", "finished_at", "read_before", "updated_at"],
+            ["paper", "status", "started_at", "finished_at", "read_before", "updated_at"],
         )
         ReadingEvent.objects.bulk_create(self.new_events)
         PartTick.objects.bulk_create(self.new_ticks)

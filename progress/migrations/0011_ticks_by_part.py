@@ -13,30 +13,22 @@ DEPTH = {"skip": 0, "skim_or_skip": 1, "skim": 2, "deep": 3}
 
 def ticks_become_parts(apps, schema_editor):
     PartTick = apps.get_model("progress", "PartTick")
+    Advice = apps.get_model("catalogue", "Advice")
     Citation = apps.get_model("catalogue", "Citation")
     mains = dict(Citation.objects.filter(role="main").values_list("entry_id", "work_id"))
-    kept: dict[tuple, object] = {}
-    merged = []
-    ticks = PartTick.objects.select_related("advice").order_by("done_at", "pk")
-    for tick in ticks.iterator(chunk_size=2000):
-        tick.work_id = mains.get(tick.advice.paper_id)
-        tick.key = tick.advice.key
-        tick.depth = DEPTH[tick.advice.level]
-        if tick.work_id is None:
-            tick.save(update_fields=["work", "key", "depth"])
-            continue
-        part = (tick.reader_id, tick.work_id, tick.key)
-        first = kept.get(part)
-        if first is None:
-            kept[part] = tick
-        elif tick.depth > first.depth:  # the deeper reading is the part's; the earlier goes
-            merged.append(first.pk)
-            kept[part] = tick
-        else:
-            merged.append(tick.pk)
-    PartTick.objects.filter(pk__in=merged).delete()
-    for tick in kept.values():
-        tick.save(update_fields=["work", "key", "depth"])
+    # Set-based (one UPDATE per advised part, then only the readers with two ticks on one part),
+    # so millions of ticks take seconds, not a statement each.
+    for pk, paper_id, key, level in Advice.objects.values_list("pk", "paper_id", "key", "level"):
+        PartTick.objects.filter(advice_id=pk).update(
+            work_id=mains.get(paper_id), key=key, depth=DEPTH[level]
+        )
+    ticks = PartTick.objects.filter(work__isnull=False)
+    twice = ticks.values("reader_id", "work_id", "key").annotate(n=models.Count("pk"))
+    for part in list(twice.filter(n__gt=1)):
+        rows = ticks.filter(reader_id=part["reader_id"], work_id=part["work_id"], key=part["key"])
+        # The deepest reading is the part's (the first made at that depth); the others go.
+        deepest = rows.order_by("-depth", "done_at", "pk").values_list("pk", flat=True)[0]
+        rows.exclude(pk=deepest).delete()
 
 
 class Migration(migrations.Migration):

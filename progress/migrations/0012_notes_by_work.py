@@ -15,18 +15,22 @@ def notes_become_the_works(apps, schema_editor):
     Note = apps.get_model("progress", "Note")
     NoteRevision = apps.get_model("progress", "NoteRevision")
     Citation = apps.get_model("catalogue", "Citation")
-    mains = dict(Citation.objects.filter(role="main").values_list("entry_id", "work_id"))
+    entries_of: dict[int, list[int]] = {}
+    for entry_id, work_id in Citation.objects.filter(role="main").values_list("entry", "work"):
+        entries_of.setdefault(work_id, []).append(entry_id)
+    # Set-based: one UPDATE per work, then only the readers with two notes on one work.
+    for work_id, entries in entries_of.items():
+        Note.objects.filter(paper_id__in=entries).update(work_id=work_id)
+    noted = Note.objects.filter(work__isnull=False)
+    twice = noted.values("reader_id", "work_id").annotate(n=models.Count("pk")).filter(n__gt=1)
     by_work: dict[tuple, list] = {}
-    for note in Note.objects.select_related("paper").order_by("-updated_at", "-pk").iterator():
-        note.work_id = mains.get(note.paper_id)
-        if note.work_id is None:
-            continue
-        by_work.setdefault((note.reader_id, note.work_id), []).append(note)
+    for pair in list(twice):
+        rows = noted.filter(reader_id=pair["reader_id"], work_id=pair["work_id"])
+        by_work[(pair["reader_id"], pair["work_id"])] = list(
+            rows.select_related("paper").order_by("-updated_at", "-pk")
+        )
     for notes in by_work.values():
         kept, others = notes[0], notes[1:]
-        if not others:
-            Note.objects.filter(pk=kept.pk).update(work_id=kept.work_id)
-            continue
         texts = [kept.text] + [f"---\n\n*Written for {o.paper.title}:*\n\n{o.text}" for o in others]
         ids = [kept.pk, *(o.pk for o in others)]
         revisions = list(NoteRevision.objects.filter(note_id__in=ids).order_by("saved_at", "pk"))
@@ -42,7 +46,7 @@ def notes_become_the_works(apps, schema_editor):
         Note.objects.filter(pk__in=[o.pk for o in others]).delete()
         # Rendered again on its first showing (its rendering is of no version it has).
         Note.objects.filter(pk=kept.pk).update(
-            work_id=kept.work_id, text=text, version=version, rendered="", rendered_version=0,
+            text=text, version=version, rendered="", rendered_version=0,
             sitting_open=False,
         )  # fmt: skip
 

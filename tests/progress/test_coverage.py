@@ -11,7 +11,7 @@ from catalogue import fixture
 from catalogue.models import Curriculum, Paper
 from progress import services
 from progress.coverage import coverage
-from progress.models import PartTick, Status, is_following
+from progress.models import PartTick, ReadingState, Status, is_following
 from tests.factories import UserFactory
 
 FRAMEWORK = "mathematical-framework"
@@ -82,7 +82,7 @@ def test_a_skim_never_satisfies_deeply_engage_elsewhere(reader, tmp_path):
     assert entry.progress.ticked == entry.progress.done == 0
 
 
-def test_reading_a_work_for_one_list_counts_in_another_and_a_skip_stays_with_its_list(
+def test_reading_a_work_for_one_list_counts_in_another_and_a_skip_says_nothing_about_it(
     reader, tmp_path
 ):
     second = _second_list(tmp_path)
@@ -90,7 +90,17 @@ def test_reading_a_work_for_one_list_counts_in_another_and_a_skip_stays_with_its
     services.set_status(reader=reader, paper=framework, status=Status.READ)
     assert coverage(reader, second).entries[0].progress.status == Status.READ
 
+    # Skipped later in the shipped list: that list's decision; the reading stands elsewhere.
     services.set_status(reader=reader, paper=framework, status=Status.SKIPPED)
+    assert coverage(reader, second).entries[0].progress.status == Status.READ
+    assert ReadingState.objects.get(reader=reader, paper=framework, status="skipped")
+
+
+def test_a_skip_of_an_unread_work_leaves_it_unread_in_another_list(reader, tmp_path):
+    second = _second_list(tmp_path)
+    framework = Paper.objects.get(slug=FRAMEWORK)
+    services.set_status(reader=reader, paper=framework, status=Status.SKIPPED)
+
     assert coverage(reader, second).entries[0].progress.status == Status.UNREAD
 
 

@@ -57,7 +57,7 @@ def _row(model, pk) -> dict:
 
 def test_the_locked_state_read_gives_the_row_the_orm_gives(reader, paper):
     services.set_status(reader=reader, paper=paper, status=Status.READ)
-    mine = progress_sql.LOCKED_STATE.instance([reader.pk, paper.pk])
+    (mine,) = progress_sql.LOCKED_STATES.instances([reader.pk, paper.pk, None])
     orm = ReadingState.objects.get(reader=reader, paper=paper)
     assert [getattr(mine, f.attname) for f in ReadingState._meta.concrete_fields] == [
         getattr(orm, f.attname) for f in ReadingState._meta.concrete_fields
