@@ -172,6 +172,36 @@ def with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 ALL = "all"
 
 
+def list_value(curriculum: Curriculum | None) -> str:
+    """What `?list=` says for the dashboard of `curriculum` (None: of all the reader follows):
+    empty for the default curriculum's, whose address is the dashboard's own."""
+    if curriculum is None:
+        return ALL
+    return "" if curriculum.is_default else curriculum.slug
+
+
+def list_query(curriculum: Curriculum | None) -> str:
+    """The query string of the dashboard of `curriculum` (None: of all the reader follows):
+    "?list=<slug>", "?list=all", or empty for the default curriculum's. Every link and form
+    to one list's dashboard (the switcher, "All I follow", Clear) is made here, so the
+    address is spelled once."""
+    value = list_value(curriculum)
+    return f"?list={value}" if value else ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One link of the dashboard's switcher: a followed curriculum's (None: "All I follow")."""
+
+    curriculum: Curriculum | None
+    query: str
+    current: bool
+
+    @property
+    def title(self) -> str:
+        return "All I follow" if self.curriculum is None else self.curriculum.title
+
+
 @dataclass(frozen=True)
 class Shelf:
     """The curricula a reader follows, and which of them the dashboard shows (None: all)."""
@@ -200,13 +230,19 @@ class Shelf:
     @property
     def query(self) -> str:
         """The `?list=` that keeps this view (empty for the default curriculum's)."""
-        if self.chosen is None:
-            return f"?list={ALL}"
-        return "" if self.chosen.is_default else f"?list={self.chosen.slug}"
+        return list_query(self.chosen)
 
     @property
     def param(self) -> str:
-        return self.query.removeprefix("?list=")
+        """The `list` value that keeps this view, for a form's hidden field (empty: none)."""
+        return list_value(self.chosen)
+
+    @property
+    def choices(self) -> list[Choice]:
+        """The switcher's links: each followed curriculum, then "All I follow"."""
+        chosen = self.chosen.pk if self.chosen else None
+        links = [Choice(c, list_query(c), c.pk == chosen) for c in self.followed]
+        return [*links, Choice(None, list_query(None), self.chosen is None)]
 
 
 def _reaches_beyond(papers: list[Paper]) -> bool:
@@ -306,8 +342,7 @@ def all_context(reader, shelf: Shelf) -> dict:
     each = []
     for curriculum in shelf.followed:
         own = [p for p in papers if p.section.curriculum_id == curriculum.pk]
-        query = "" if curriculum.is_default else f"?list={curriculum.slug}"
-        each.append(Followed(curriculum, summarise(own).overall, query))
+        each.append(Followed(curriculum, summarise(own).overall, list_query(curriculum)))
     seen, once = set(), []
     for paper in papers:
         if record.work_of(paper.pk) not in seen:

@@ -2,11 +2,14 @@
 "All I follow" view with one Next up, and each list showing what the reader's one record already
 covers in it."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
-from catalogue.models import Paper
+from catalogue.models import Curriculum, Paper
 from progress import services
+from progress.dashboard import list_query
 from progress.models import ReadingState, Status
 from tests.factories import UserFactory
 
@@ -53,6 +56,55 @@ def test_following_a_second_list_puts_both_and_all_i_follow_in_a_switcher(
     assert 'aria-label="Lists you follow"' in page
     assert "?list=second" in page and "?list=all" in page
     assert "All I follow" in page
+
+
+class _Links(HTMLParser):
+    """The hrefs of the links inside every element whose `attribute` says `value`, in order."""
+
+    def __init__(self, attribute: str, value: str) -> None:
+        super().__init__()
+        self.attribute, self.value, self.depth, self.hrefs = attribute, value, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self.depth or attributes.get(self.attribute) == self.value:
+            self.depth += tag not in ("input", "br", "img")
+            if tag == "a":
+                self.hrefs.append(attributes["href"])
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+
+def _links(page: str, attribute: str, value: str) -> list[str]:
+    parser = _Links(attribute, value)
+    parser.feed(page)
+    return parser.hrefs
+
+
+def test_every_link_to_a_list_on_the_dashboard_is_the_address_list_query_makes(
+    ada, client, further_list
+):
+    for slug in ("second", "third"):
+        _follow(ada, further_list(slug))
+    followed = [Curriculum.objects.default()] + [
+        Curriculum.objects.get(slug=slug) for slug in ("second", "third")
+    ]
+    home = reverse("home")
+    lists = [home + list_query(curriculum) for curriculum in followed]
+
+    pages = [client.get(home, asked).content.decode() for asked in ({}, {"list": "second"})]
+    every = client.get(home, {"list": "all"}).content.decode()
+    filtered = client.get(home, {"list": "third", "status": "read"}).content.decode()
+
+    assert lists == [home, f"{home}?list=second", f"{home}?list=third"]  # the default's is bare
+    for page in [*pages, every, filtered]:
+        switcher = _links(page, "aria-label", "Lists you follow")
+        assert switcher == [*lists, home + list_query(None), reverse("curricula")]
+    assert _links(every, "class", "followed-list") == lists  # "All I follow"'s "Each list"
+    assert f'<a href="{home}{list_query(followed[2])}">Clear</a>' in filtered
+    assert 'name="list" value="third"' in filtered  # the filters keep the list they narrow
 
 
 def test_a_work_read_deeply_for_the_first_list_is_done_on_the_seconds_dashboard(
