@@ -5,6 +5,7 @@ so a key can never name stale markup: change anything shown and the key changes 
 """
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.cache import caches
@@ -18,6 +19,7 @@ from catalogue import outline
 from catalogue.models import Curriculum, Paper
 from catalogue.outline import sections_of
 from progress import activity, changes, coverage
+from progress.forms import FilterForm
 from progress.fragments import Shows, digest
 from progress.models import DashboardState, Status, followed_curricula
 from progress.summary import (
@@ -277,9 +279,11 @@ def entry_list(reader, slug: str) -> list[Paper]:
     return reader_list(reader, curriculum)
 
 
-def context(reader, filters: dict, shelf: Shelf | None = None) -> dict:
-    """Everything the dashboard template needs for this reader under these filters, for the
-    curriculum the shelf chose (the default one's when no shelf is given)."""
+def context(reader, asked: Mapping, shelf: Shelf | None = None) -> dict:
+    """Everything the dashboard template needs for this reader under the filters `asked` (the
+    request's query: its bad values are ignored), for the curriculum the shelf chose (the
+    default one's when no shelf is given). The filter form offers that curriculum's own tiers,
+    taken from its entries' sections: no query of its own."""
     papers = None
     if shelf is None:
         # A reader who never chose what to follow and read only the default curriculum follows
@@ -294,6 +298,8 @@ def context(reader, filters: dict, shelf: Shelf | None = None) -> dict:
         papers = None  # the reader stopped following the default curriculum
     papers = reader_list(reader, shelf.chosen, papers)
     summary = summarise(papers)
+    form = FilterForm(asked, tiers=[tier.section for tier in summary.tiers])
+    filters = form.cleaned()
     reader_changes = changes.for_reader(reader, at=list_version(papers))
     events = activity.moments(reader)
     weeks = activity.weekly_finished(reader, events=events)
@@ -319,6 +325,7 @@ def context(reader, filters: dict, shelf: Shelf | None = None) -> dict:
         "bar_width": activity.BAR_WIDTH,
         "chart_height": activity.CHART_HEIGHT,
         "shelf": shelf,
+        "form": form,
         **extras(reader, papers, papers, events),
     }
 
