@@ -5,6 +5,7 @@ so a key can never name stale markup: change anything shown and the key changes 
 """
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.cache import caches
@@ -18,6 +19,7 @@ from catalogue import outline
 from catalogue.models import Curriculum, Paper
 from catalogue.outline import sections_of
 from progress import activity, changes, coverage
+from progress.forms import FilterForm
 from progress.fragments import Shows, digest
 from progress.models import DashboardState, Status, followed_curricula
 from progress.summary import (
@@ -172,6 +174,36 @@ def with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 ALL = "all"
 
 
+def list_value(curriculum: Curriculum | None) -> str:
+    """What `?list=` says for the dashboard of `curriculum` (None: of all the reader follows):
+    empty for the default curriculum's, whose address is the dashboard's own."""
+    if curriculum is None:
+        return ALL
+    return "" if curriculum.is_default else curriculum.slug
+
+
+def list_query(curriculum: Curriculum | None) -> str:
+    """The query string of the dashboard of `curriculum` (None: of all the reader follows):
+    "?list=<slug>", "?list=all", or empty for the default curriculum's. Every link and form
+    to one list's dashboard (the switcher, "All I follow", Clear) is made here, so the
+    address is spelled once."""
+    value = list_value(curriculum)
+    return f"?list={value}" if value else ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One link of the dashboard's switcher: a followed curriculum's (None: "All I follow")."""
+
+    curriculum: Curriculum | None
+    query: str
+    current: bool
+
+    @property
+    def title(self) -> str:
+        return "All I follow" if self.curriculum is None else self.curriculum.title
+
+
 @dataclass(frozen=True)
 class Shelf:
     """The curricula a reader follows, and which of them the dashboard shows (None: all)."""
@@ -200,13 +232,19 @@ class Shelf:
     @property
     def query(self) -> str:
         """The `?list=` that keeps this view (empty for the default curriculum's)."""
-        if self.chosen is None:
-            return f"?list={ALL}"
-        return "" if self.chosen.is_default else f"?list={self.chosen.slug}"
+        return list_query(self.chosen)
 
     @property
     def param(self) -> str:
-        return self.query.removeprefix("?list=")
+        """The `list` value that keeps this view, for a form's hidden field (empty: none)."""
+        return list_value(self.chosen)
+
+    @property
+    def choices(self) -> list[Choice]:
+        """The switcher's links: each followed curriculum, then "All I follow"."""
+        chosen = self.chosen.pk if self.chosen else None
+        links = [Choice(c, list_query(c), c.pk == chosen) for c in self.followed]
+        return [*links, Choice(None, list_query(None), self.chosen is None)]
 
 
 def _reaches_beyond(papers: list[Paper]) -> bool:
@@ -241,9 +279,11 @@ def entry_list(reader, slug: str) -> list[Paper]:
     return reader_list(reader, curriculum)
 
 
-def context(reader, filters: dict, shelf: Shelf | None = None) -> dict:
-    """Everything the dashboard template needs for this reader under these filters, for the
-    curriculum the shelf chose (the default one's when no shelf is given)."""
+def context(reader, asked: Mapping, shelf: Shelf | None = None) -> dict:
+    """Everything the dashboard template needs for this reader under the filters `asked` (the
+    request's query: its bad values are ignored), for the curriculum the shelf chose (the
+    default one's when no shelf is given). The filter form offers that curriculum's own tiers,
+    taken from its entries' sections: no query of its own."""
     papers = None
     if shelf is None:
         # A reader who never chose what to follow and read only the default curriculum follows
@@ -258,6 +298,8 @@ def context(reader, filters: dict, shelf: Shelf | None = None) -> dict:
         papers = None  # the reader stopped following the default curriculum
     papers = reader_list(reader, shelf.chosen, papers)
     summary = summarise(papers)
+    form = FilterForm(asked, tiers=[tier.section for tier in summary.tiers])
+    filters = form.cleaned()
     reader_changes = changes.for_reader(reader, at=list_version(papers))
     events = activity.moments(reader)
     weeks = activity.weekly_finished(reader, events=events)
@@ -283,6 +325,7 @@ def context(reader, filters: dict, shelf: Shelf | None = None) -> dict:
         "bar_width": activity.BAR_WIDTH,
         "chart_height": activity.CHART_HEIGHT,
         "shelf": shelf,
+        "form": form,
         **extras(reader, papers, papers, events),
     }
 
@@ -306,8 +349,7 @@ def all_context(reader, shelf: Shelf) -> dict:
     each = []
     for curriculum in shelf.followed:
         own = [p for p in papers if p.section.curriculum_id == curriculum.pk]
-        query = "" if curriculum.is_default else f"?list={curriculum.slug}"
-        each.append(Followed(curriculum, summarise(own).overall, query))
+        each.append(Followed(curriculum, summarise(own).overall, list_query(curriculum)))
     seen, once = set(), []
     for paper in papers:
         if record.work_of(paper.pk) not in seen:

@@ -1,10 +1,11 @@
 """Input parsing for the reader's actions."""
 
 import re
+from collections.abc import Iterable
 
 from django import forms
 
-from catalogue.models import Kind
+from catalogue.models import Kind, Section
 from progress.models import NOTE_MAX_LENGTH, Status
 
 
@@ -57,21 +58,30 @@ class RestoreForm(forms.Form):
     base_version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
+def tier_choices(tiers: Iterable[Section]) -> list[tuple[str, str]]:
+    """A tier filter's choices for a list's top-level sections (in list order): each by its
+    rank, named as its heading names it ("Priority 2", "Stage 2", or a topic's title). Sections
+    sharing a rank are one choice, as the filter (by rank) cannot tell them apart."""
+    named: dict[str, list[str]] = {}
+    for section in tiers:
+        named.setdefault(str(section.priority), []).append(section.rank_label or section.title)
+    return [(rank, " / ".join(dict.fromkeys(names))) for rank, names in named.items()]
+
+
 class FilterForm(forms.Form):
-    """Dashboard filters; every field optional, bad values are ignored rather than refused."""
+    """Dashboard filters; every field optional, bad values are ignored rather than refused.
+
+    `tiers`: the top-level sections of the list filtered, which the tier field offers; a tier
+    the list does not have is a bad value like any other."""
 
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
-    tier = forms.TypedChoiceField(
-        choices=[("", "Any tier")] + [(str(n), f"Priority {n}") for n in range(1, 5)],
-        coerce=int,
-        required=False,
-        empty_value=None,
-    )
+    tier = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
     q = forms.CharField(required=False, max_length=200, label="Search", widget=forms.SearchInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, tiers: Iterable[Section] = (), **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["tier"].choices = [("", "Any tier"), *tier_choices(tiers)]
 
     def cleaned(self) -> dict:
         """The valid filters only, so a hand-edited URL never breaks the page."""

@@ -18,7 +18,7 @@ from catalogue.models import Curriculum, Paper, Section
 from mireads.http import HtmxHttpRequest, problem, safe_url
 from progress import changes, coverage, hints, markdown, pagecache, services
 from progress import dashboard as board
-from progress.forms import FilterForm, NoteForm, PartsForm, RestoreForm, StatusForm
+from progress.forms import NoteForm, PartsForm, RestoreForm, StatusForm
 from progress.models import Note, Status, followed_ids, is_following
 from progress.summary import counted as recount
 from progress.summary import list_version, reader_paper, summarise
@@ -45,9 +45,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     if shelf is not None and shelf.chosen is None:
         context = board.all_context(request.user, shelf)
         return board.with_token(request, render(request, "progress/all_followed.html", context))
-    form = FilterForm(request.GET)
-    context = board.context(request.user, form.cleaned(), shelf)
-    context["form"] = form
+    context = board.context(request.user, request.GET, shelf)
     if request.htmx and request.htmx.target == "entries":
         return board.with_token(
             request, render(request, "progress/dashboard.html#entries", context)

@@ -2,11 +2,17 @@
 "All I follow" view with one Next up, and each list showing what the reader's one record already
 covers in it."""
 
+import json
+import re
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
-from catalogue.models import Paper
+from catalogue import fixture as catalogue_fixture
+from catalogue.models import Curriculum, Paper
 from progress import services
+from progress.dashboard import list_query
 from progress.models import ReadingState, Status
 from tests.factories import UserFactory
 
@@ -53,6 +59,55 @@ def test_following_a_second_list_puts_both_and_all_i_follow_in_a_switcher(
     assert 'aria-label="Lists you follow"' in page
     assert "?list=second" in page and "?list=all" in page
     assert "All I follow" in page
+
+
+class _Links(HTMLParser):
+    """The hrefs of the links inside every element whose `attribute` says `value`, in order."""
+
+    def __init__(self, attribute: str, value: str) -> None:
+        super().__init__()
+        self.attribute, self.value, self.depth, self.hrefs = attribute, value, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self.depth or attributes.get(self.attribute) == self.value:
+            self.depth += tag not in ("input", "br", "img")
+            if tag == "a":
+                self.hrefs.append(attributes["href"])
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+
+def _links(page: str, attribute: str, value: str) -> list[str]:
+    parser = _Links(attribute, value)
+    parser.feed(page)
+    return parser.hrefs
+
+
+def test_every_link_to_a_list_on_the_dashboard_is_the_address_list_query_makes(
+    ada, client, further_list
+):
+    for slug in ("second", "third"):
+        _follow(ada, further_list(slug))
+    followed = [Curriculum.objects.default()] + [
+        Curriculum.objects.get(slug=slug) for slug in ("second", "third")
+    ]
+    home = reverse("home")
+    lists = [home + list_query(curriculum) for curriculum in followed]
+
+    pages = [client.get(home, asked).content.decode() for asked in ({}, {"list": "second"})]
+    every = client.get(home, {"list": "all"}).content.decode()
+    filtered = client.get(home, {"list": "third", "status": "read"}).content.decode()
+
+    assert lists == [home, f"{home}?list=second", f"{home}?list=third"]  # the default's is bare
+    for page in [*pages, every, filtered]:
+        switcher = _links(page, "aria-label", "Lists you follow")
+        assert switcher == [*lists, home + list_query(None), reverse("curricula")]
+    assert _links(every, "class", "followed-list") == lists  # "All I follow"'s "Each list"
+    assert f'<a href="{home}{list_query(followed[2])}">Clear</a>' in filtered
+    assert 'name="list" value="third"' in filtered  # the filters keep the list they narrow
 
 
 def test_a_work_read_deeply_for_the_first_list_is_done_on_the_seconds_dashboard(
@@ -204,3 +259,84 @@ def test_a_further_lists_tier_folds_away_on_its_dashboard_and_stays_folded(
     assert "Circuits: folded away." in response.content.decode()
     page = client.get(reverse("home"), {"list": "second"}).content.decode()
     assert 'class="tier folded" id="second-circuits"' in page
+
+
+# --- The tier filter offers the list's own sections ----------------------------------------------
+
+
+def _sectioned_list(tmp_path, slug: str, ordering: str, titles: list[str]) -> Curriculum:
+    """A published list ordered by `ordering` with one top-level section per title (ranked 1, 2,
+    ...), each holding one entry citing a work of the shipped list."""
+    records = [
+        {"model": "catalogue.curriculum",
+         "fields": {"slug": slug, "title": f"The {slug} list", "ordering": ordering}},
+        {"model": "catalogue.edition",
+         "fields": {"number": 1, "note": "First", "published_at": "2026-12-01T00:00:00Z"}},
+    ]  # fmt: skip
+    shipped = Paper.objects.of().in_reading_order()
+    for rank, (title, cited) in enumerate(zip(titles, shipped, strict=False), start=1):
+        section, entry = f"{slug}-{rank}", f"{slug}-{cited.slug}"
+        records += [
+            {"model": "catalogue.section",
+             "fields": {"title": title, "slug": section, "priority": rank, "position": rank}},
+            {"model": "catalogue.paper",
+             "fields": {"section": [section], "position": 1, "slug": entry,
+                        "title": cited.title, "url": cited.url}},
+            {"model": "catalogue.work",
+             "fields": {"slug": f"{entry}-work", "kind": "article", "title": cited.title,
+                        "url": cited.url}},
+            {"model": "catalogue.citation",
+             "fields": {"entry": [entry], "work": [f"{entry}-work"], "position": 1,
+                        "role": "main"}},
+        ]  # fmt: skip
+    path = tmp_path / f"{slug}.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    catalogue_fixture.load_file(path)
+    return Curriculum.objects.get(slug=slug)
+
+
+def _tier_options(page: str) -> list[tuple[str, str]]:
+    select = re.search(r'<select name="tier".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def test_the_shipped_lists_tier_filter_offers_its_four_priorities_as_before(ada, client):
+    page = client.get(reverse("home")).content.decode()
+
+    assert _tier_options(page) == [
+        ("", "Any tier"),
+        ("1", "Priority 1"),
+        ("2", "Priority 2"),
+        ("3", "Priority 3"),
+        ("4", "Priority 4"),
+    ]
+
+
+def test_a_list_of_stages_offers_each_of_its_stages_and_filters_by_one(ada, client, tmp_path):
+    _follow(ada, _sectioned_list(tmp_path, "staged", "stages", ["Basics", "Circuits", "Models"]))
+
+    page = client.get(reverse("home"), {"list": "staged"}).content.decode()
+    second = client.get(reverse("home"), {"list": "staged", "tier": "2"}).content.decode()
+
+    assert _tier_options(page) == [("", "Any tier"), ("1", "Stage 1"), ("2", "Stage 2"),
+                                   ("3", "Stage 3")]  # fmt: skip
+    assert '<option value="2" selected>Stage 2</option>' in second
+    assert 'id="staged-2"' in second and 'id="staged-1"' not in second
+
+
+def test_a_list_of_topics_offers_its_topic_titles_and_ignores_a_tier_it_has_not(
+    ada, client, tmp_path
+):
+    _follow(ada, _sectioned_list(tmp_path, "topical", "topics", ["Circuits", "Superposition"]))
+
+    page = client.get(reverse("home"), {"list": "topical"}).content.decode()
+    beyond = client.get(reverse("home"), {"list": "topical", "tier": "4"})
+
+    assert _tier_options(page) == [("", "Any tier"), ("1", "Circuits"), ("2", "Superposition")]
+    assert "Priority" not in page
+    # As any bad filter value: ignored, the whole list shown, the field marked invalid.
+    assert beyond.status_code == 200
+    html = beyond.content.decode()
+    assert 'id="topical-1"' in html and 'id="topical-2"' in html
+    select = re.search(r'<select name="tier".*?</select>', html, re.S).group(0)
+    assert 'aria-invalid="true"' in select and "selected" not in select
