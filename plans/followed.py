@@ -21,13 +21,13 @@ the reader's ticks):
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from catalogue.models import DEPTH, Advice, Citation, Curriculum, Paper
 from plans import estimates
 from progress.coverage import newest
-from progress.models import PartTick, ReadingState, Status, followed_curricula
+from progress.models import PartTick, ReadingState, Status, followed_curricula, own_rows
 from progress.summary import counted, summarise
 
 
@@ -81,17 +81,7 @@ def _entries(reader, curricula: list[Curriculum]) -> tuple[list[Paper], list[Pap
         .every_entry_in_reading_order()
         .select_related("section__parent")
         .annotate(
-            # The work's state as set from this entry, and this entry's skip (one row each).
-            mine=FilteredRelation(
-                "reading_states",
-                condition=Q(reading_states__reader=reader)
-                & ~Q(reading_states__status=Status.SKIPPED),
-            ),
-            my_skip=FilteredRelation(
-                "reading_states",
-                condition=Q(reading_states__reader=reader)
-                & Q(reading_states__status=Status.SKIPPED),
-            ),
+            **own_rows(reader),  # the work's state as set from this entry, and its skip
             main_work=_main_work("pk"),
         )
         .annotate(

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -113,6 +113,17 @@ class ReadingState(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in Status.finished()
+
+
+def own_rows(reader) -> dict[str, FilteredRelation]:
+    """An entry's rows of this reader, as two joins of at most one row each (for annotate()):
+    `mine`, the work's state as set from the entry, and `my_skip`, the entry's skip."""
+    rows, of_reader = "reading_states", Q(reading_states__reader=reader)
+    skipped = Q(reading_states__status=Status.SKIPPED)
+    return {
+        "mine": FilteredRelation(rows, condition=of_reader & ~skipped),
+        "my_skip": FilteredRelation(rows, condition=of_reader & skipped),
+    }
 
 
 class ReadingEvent(models.Model):

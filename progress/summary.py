@@ -42,7 +42,7 @@ from catalogue.models import LEVEL_WEIGHTS, Advice, CatalogueVersion, Citation, 
 from catalogue.outline import sections_of
 from catalogue.pagecache import SINGLETON
 from mireads.sql import Compiled
-from progress.models import Follow, Note, PartTick, ReadingState, Status
+from progress.models import Follow, Note, PartTick, ReadingState, Status, own_rows
 
 
 def _with_state(reader, entries: QuerySet | None = None) -> QuerySet:
@@ -54,18 +54,9 @@ def _with_state(reader, entries: QuerySet | None = None) -> QuerySet:
         # The curriculum names its sections ("Priority 2", "Stage 2"): no query per section.
         .select_related("section__parent__curriculum", "section__curriculum")
         .annotate(
-            # The work's state as set from this entry, and this entry's skip (each at most one
-            # row); a state set from another list's entry is laid over by coverage.carry.
-            mine=FilteredRelation(
-                "reading_states",
-                condition=Q(reading_states__reader=reader)
-                & ~Q(reading_states__status=Status.SKIPPED),
-            ),
-            my_skip=FilteredRelation(
-                "reading_states",
-                condition=Q(reading_states__reader=reader)
-                & Q(reading_states__status=Status.SKIPPED),
-            ),
+            # The work's state as set from this entry, and this entry's skip; a state set from
+            # another list's entry is laid over by coverage.carry.
+            **own_rows(reader),
             my_note=FilteredRelation("notes", condition=Q(notes__reader=reader)),
             # Catalogue data, kept with the list: a write finds the work with no query.
             main_work_id=Subquery(

@@ -29,6 +29,10 @@ def ticks_become_parts(apps, schema_editor):
         # The deepest reading is the part's (the first made at that depth); the others go.
         deepest = rows.order_by("-depth", "done_at", "pk").values_list("pk", flat=True)[0]
         rows.exclude(pk=deepest).delete()
+    # PostgreSQL checks the rows' deferred foreign keys now, not at the end of the migration:
+    # the constraints that follow cannot be made while those checks are pending.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

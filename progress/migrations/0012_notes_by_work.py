@@ -49,6 +49,10 @@ def notes_become_the_works(apps, schema_editor):
             text=text, version=version, rendered="", rendered_version=0,
             sitting_open=False,
         )  # fmt: skip
+    # PostgreSQL checks the rows' deferred foreign keys now, not at the end of the migration:
+    # the constraints that follow cannot be made while those checks are pending.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -27,6 +27,10 @@ def states_become_the_works(apps, schema_editor):
         rows = marks.filter(reader_id=pair["reader_id"], work_id=pair["work_id"])
         newest = rows.order_by("-updated_at", "-pk").values_list("pk", flat=True)[0]
         rows.exclude(pk=newest).delete()  # older marks of a work whose newest is kept
+    # PostgreSQL checks the rows' deferred foreign keys now, not at the end of the migration:
+    # the constraints that follow cannot be made while those checks are pending.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

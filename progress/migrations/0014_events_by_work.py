@@ -14,6 +14,10 @@ def events_name_their_work(apps, schema_editor):
         entries_of.setdefault(work_id, []).append(entry_id)
     for work_id, entries in entries_of.items():
         ReadingEvent.objects.filter(paper_id__in=entries).update(work_id=work_id)
+    # PostgreSQL checks the rows' deferred foreign keys now, not at the end of the migration:
+    # the constraints that follow cannot be made while those checks are pending.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

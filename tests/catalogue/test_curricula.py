@@ -29,19 +29,13 @@ from catalogue.models import (
     Work,
 )
 from tests.factories import AdviceFactory, CurriculumFactory, PaperFactory, SectionFactory
+from tests.helpers import migrate as _migrate
 
 BEFORE = [
     ("catalogue", "0005_work_volume_issue_publisher_guests"),
     ("progress", "0009_reading_state_read_before"),
 ]
 AFTER = [("catalogue", "0006_curricula"), ("progress", "0009_reading_state_read_before")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
     WorkFactory,
 )
+from tests.helpers import migrate as _migrate
 
 pytestmark = pytest.mark.django_db
 
@@ -75,13 +76,6 @@ def grid_cell(html: str, slug: str, username: str) -> str:
 
 BEFORE = [("catalogue", "0009_works_shared"), ("groups", "0002_target_tier_protected")]
 AFTER = [("catalogue", "0009_works_shared"), ("groups", "0003_curriculum")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)

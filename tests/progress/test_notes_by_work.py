@@ -3,8 +3,7 @@ it is written from, shown and edited from every entry citing the work; a databas
 keeps every note's text and every revision."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from catalogue.models import Paper
 from progress import services
 from progress.models import Note
 from tests.factories import NoteFactory, PaperFactory, UserFactory, WorkFactory
+from tests.helpers import entries_citing_one_work, migrate, migrated_to
 
 FRAMEWORK = "mathematical-framework"
 SECOND = f"second-{FRAMEWORK}"
@@ -88,38 +88,17 @@ BEFORE = [("catalogue", "0009_works_shared"), ("progress", "0011_ticks_by_part")
 AFTER = [("catalogue", "0009_works_shared"), ("progress", "0012_notes_by_work")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_database_made_before_notes_by_work_keeps_every_text_and_revision():
-    old = _migrate(BEFORE)
-    try:
+    with migrated_to(BEFORE) as old:
         User = old.get_model("auth", "User")
-        Curriculum = old.get_model("catalogue", "Curriculum")
-        Section = old.get_model("catalogue", "Section")
         Paper_ = old.get_model("catalogue", "Paper")
-        Work = old.get_model("catalogue", "Work")
-        Citation = old.get_model("catalogue", "Citation")
         Note_ = old.get_model("progress", "Note")
         Revision = old.get_model("progress", "NoteRevision")
         now = timezone.now()
         day = timezone.timedelta(days=1)
         ada = User.objects.create(username="ada")
-        work = Work.objects.create(slug="framework", kind="article", title="A Framework")
-        entries = []
-        for n in (1, 2):
-            curriculum = Curriculum.objects.create(slug=f"list-{n}", title=f"List {n}", position=n)
-            section = Section.objects.create(
-                curriculum=curriculum, title="T", slug=f"t-{n}", priority=1, position=1
-            )
-            entry = Paper_.objects.create(section=section, position=1, title=f"F{n}", slug=f"f{n}")
-            Citation.objects.create(entry=entry, work=work, position=1, role="main")
-            entries.append(entry)
+        work, entries, section = entries_citing_one_work(old, 2)
         loose = Paper_.objects.create(section=section, position=2, title="Loose", slug="loose")
         older = Note_.objects.create(
             reader=ada, paper=entries[0], text="Older v2", version=2, updated_at=now - 3 * day
@@ -132,7 +111,7 @@ def test_a_database_made_before_notes_by_work_keeps_every_text_and_revision():
         Revision.objects.create(note=newer, version=1, text="Newer v1", saved_at=now - day)
         Note_.objects.create(reader=ada, paper=loose, text="Own", version=1, updated_at=now)
 
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
         notes = new.get_model("progress", "Note").objects.order_by("paper__slug")
         assert [(n.paper.slug, n.work_id) for n in notes] == [("f2", work.pk), ("loose", None)]
         joined = notes[0]
@@ -145,6 +124,3 @@ def test_a_database_made_before_notes_by_work_keeps_every_text_and_revision():
             (3, "Newer v1"),
             (4, joined.text),
         ]
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -3,14 +3,14 @@ one state per work whichever list's entry it is set from, a skip that says nothi
 list, and a database made before that keeps what every list showed."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalogue.models import Citation, Paper
 from progress import services
 from progress.models import ReadingState, Status
 from tests.factories import PaperFactory, UserFactory, WorkFactory
+from tests.helpers import entries_citing_one_work, migrate, migrated_to
 
 FRAMEWORK = "mathematical-framework"
 SECOND = f"second-{FRAMEWORK}"
@@ -80,38 +80,17 @@ BEFORE = [("catalogue", "0009_works_shared"), ("progress", "0012_notes_by_work")
 AFTER = [("catalogue", "0009_works_shared"), ("progress", "0014_events_by_work")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_database_made_before_states_by_work_keeps_what_every_list_showed():
-    old = _migrate(BEFORE)
-    try:
+    with migrated_to(BEFORE) as old:
         User = old.get_model("auth", "User")
-        Curriculum = old.get_model("catalogue", "Curriculum")
-        Section = old.get_model("catalogue", "Section")
         Paper_ = old.get_model("catalogue", "Paper")
-        Work = old.get_model("catalogue", "Work")
-        Citation_ = old.get_model("catalogue", "Citation")
         State = old.get_model("progress", "ReadingState")
         Event = old.get_model("progress", "ReadingEvent")
         now = timezone.now()
         day = timezone.timedelta(days=1)
         ada = User.objects.create(username="ada")
-        work = Work.objects.create(slug="framework", kind="article", title="A Framework")
-        entries = []
-        for n in (1, 2, 3):
-            curriculum = Curriculum.objects.create(slug=f"list-{n}", title=f"List {n}", position=n)
-            section = Section.objects.create(
-                curriculum=curriculum, title="T", slug=f"t-{n}", priority=1, position=1
-            )
-            entry = Paper_.objects.create(section=section, position=1, title=f"F{n}", slug=f"f{n}")
-            Citation_.objects.create(entry=entry, work=work, position=1, role="main")
-            entries.append(entry)
+        work, entries, section = entries_citing_one_work(old, 3)
         loose = Paper_.objects.create(section=section, position=2, title="Loose", slug="loose")
         rows = [
             (entries[0], "read", now - 3 * day),
@@ -126,7 +105,7 @@ def test_a_database_made_before_states_by_work_keeps_what_every_list_showed():
                 reader=ada, paper=entry, from_status="unread", to_status=status, at=at
             )
 
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
         states = new.get_model("progress", "ReadingState").objects.order_by("paper__slug")
         assert [(s.paper.slug, s.work_id, s.status) for s in states] == [
             ("f2", work.pk, "reading"),
@@ -140,6 +119,3 @@ def test_a_database_made_before_states_by_work_keeps_what_every_list_showed():
             ("f3", work.pk),
             ("loose", None),
         ]
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())

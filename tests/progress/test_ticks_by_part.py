@@ -4,8 +4,7 @@ one list ticks it in every list that advises it; unticking it anywhere unticks i
 skim never undoes a deep reading; a database made before keeps every tick's reading."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from catalogue.models import DEPTH, Citation, Level, Paper
 from progress import services
 from progress.models import PartTick
 from tests.factories import AdviceFactory, PaperFactory, UserFactory
+from tests.helpers import entries_citing_one_work, migrate, migrated_to
 
 FRAMEWORK = "mathematical-framework"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -140,39 +140,19 @@ BEFORE = [("catalogue", "0009_works_shared"), ("progress", "0010_follows")]
 AFTER = [("catalogue", "0009_works_shared"), ("progress", "0011_ticks_by_part")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_database_made_before_ticks_by_part_keeps_every_reading_at_its_deepest():
-    old = _migrate(BEFORE)
-    try:
+    with migrated_to(BEFORE) as old:
         User = old.get_model("auth", "User")
-        Curriculum = old.get_model("catalogue", "Curriculum")
-        Section = old.get_model("catalogue", "Section")
         Paper_ = old.get_model("catalogue", "Paper")
         Advice = old.get_model("catalogue", "Advice")
-        Work = old.get_model("catalogue", "Work")
-        Citation_ = old.get_model("catalogue", "Citation")
         Tick = old.get_model("progress", "PartTick")
         now = timezone.now()
         ada, bob = User.objects.create(username="ada"), User.objects.create(username="bob")
-        work = Work.objects.create(slug="framework", kind="article", title="A Framework")
+        work, (first, second), section = entries_citing_one_work(old, 2)
         advice = {}
-        for n, (level, slug) in enumerate([("deep", "first"), ("skim", "second")], start=1):
-            curriculum = Curriculum.objects.create(
-                slug=f"list-{slug}", title=slug, position=n, is_default=False
-            )
-            section = Section.objects.create(
-                curriculum=curriculum, title="T", slug=f"t-{slug}", priority=1, position=1
-            )
-            entry = Paper_.objects.create(section=section, position=1, title="F", slug=slug)
-            Citation_.objects.create(entry=entry, work=work, position=1, role="main")
-            advice[slug] = Advice.objects.create(
+        for entry, level in ((first, "deep"), (second, "skim")):
+            advice[entry.slug] = Advice.objects.create(
                 paper=entry, position=1, level=level, part="Method", key="method"
             )
         loose = Paper_.objects.create(section=section, position=2, title="No work", slug="loose")
@@ -180,21 +160,18 @@ def test_a_database_made_before_ticks_by_part_keeps_every_reading_at_its_deepest
             paper=loose, position=1, level="skim", part="All", key="all"
         )
         earlier = now - timezone.timedelta(days=3)
-        Tick.objects.create(reader=ada, advice=advice["second"], done_at=earlier)
-        Tick.objects.create(reader=ada, advice=advice["first"], done_at=now)
+        Tick.objects.create(reader=ada, advice=advice["f2"], done_at=earlier)  # skimmed first
+        Tick.objects.create(reader=ada, advice=advice["f1"], done_at=now)  # then read deeply
         Tick.objects.create(reader=ada, advice=advice["loose"], done_at=now)
-        Tick.objects.create(reader=bob, advice=advice["second"], done_at=earlier)
+        Tick.objects.create(reader=bob, advice=advice["f2"], done_at=earlier)
 
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
         ticks = new.get_model("progress", "PartTick").objects.order_by("reader__username", "key")
         rows = [
             (t.reader.username, t.work_id, t.key, t.depth, t.advice_id, t.done_at) for t in ticks
         ]
         assert rows == [
             ("ada", None, "all", 2, advice["loose"].pk, now),
-            ("ada", work.pk, "method", 3, advice["first"].pk, now),
-            ("bob", work.pk, "method", 2, advice["second"].pk, earlier),
+            ("ada", work.pk, "method", 3, advice["f1"].pk, now),
+            ("bob", work.pk, "method", 2, advice["f2"].pk, earlier),
         ]
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
