@@ -105,7 +105,11 @@ def test_past_10000_readers_only_every_tenth_keeps_notes_and_nothing_else_change
     from bench import dataset
     from bench.environment import DASHBOARD_READER
 
-    catalogue = dataset.Catalogue(papers=[(1, "a"), (2, "b"), (3, "c")], advice=[7, 8, 9])
+    catalogue = dataset.Catalogue(
+        papers=[(1, "a"), (2, "b"), (3, "c")],
+        advice=[(7, 1, "all", 3), (8, 2, "all", 3), (9, 3, "all", 2)],
+        works={1: 1, 2: 2, 3: 3},
+    )
     kept, dropped = dataset.Rows(), dataset.Rows()
 
     dataset.reader_rows(42, 1, catalogue, kept, notes=True)
