@@ -168,8 +168,8 @@ class Coverage:
 
 
 def coverage(reader, curriculum: Curriculum, papers: list[Paper] | None = None) -> Coverage:
-    """Each current entry of `curriculum` as `reader`'s record covers it, in reading order: three
-    queries, three more unless its `papers` are given (in reading order, with advice
+    """Each current entry of `curriculum` as `reader`'s record covers it, in reading order: four
+    queries, two more unless its `papers` are given (in reading order, with advice
     prefetched), whatever the numbers of entries, curricula and the reader's rows."""
     if papers is None:
         papers = list(Paper.objects.of(curriculum).in_reading_order().with_advice())
@@ -187,9 +187,9 @@ def coverage(reader, curriculum: Curriculum, papers: list[Paper] | None = None) 
 
 def carry(reader, papers: list[Paper]) -> Record:
     """Lay the reader's record from other curricula over entries read with their own rows
-    (progress.summary.reader_papers: `status`, a `checklist` with `done`): three queries.
+    (progress.summary.reader_papers: `status`, a `checklist` with `done`): four queries.
 
-    Each entry gets the record's status and ticks, and `carried_from`, the title of the list
+    Each entry gets the record's status, ticks and note, and `carried_from`, the title of the list
     whose reading it shows ("" when it is all its own); the caller counts them again."""
     record = Record(reader, [paper.pk for paper in papers])
     for paper in papers:

@@ -258,8 +258,8 @@ def reader_list(
 ) -> list[Paper]:
     """One curriculum's (None: the default one's) entries with the reader's record laid over
     them, counted: the default curriculum's from the kept list (one query) and, only for a
-    reader whose record reaches beyond it, three more to carry their reading over; another's in
-    five."""
+    reader whose record reaches beyond it, four more to carry their reading over; another's in
+    six."""
     if curriculum is None or curriculum.is_default:
         papers = reader_papers(reader) if papers is None else papers
         if not _reaches_beyond(papers):
