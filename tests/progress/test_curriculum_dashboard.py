@@ -14,17 +14,9 @@ from catalogue.models import Curriculum, Paper
 from progress import services
 from progress.dashboard import list_query
 from progress.models import ReadingState, Status
-from tests.factories import UserFactory
 
 FRAMEWORK = "mathematical-framework"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def ada(real_catalogue, client):
-    reader = UserFactory(username="ada")
-    client.force_login(reader)
-    return reader
 
 
 def _read_deeply(reader, slug: str = FRAMEWORK) -> Paper:

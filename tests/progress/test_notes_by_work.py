@@ -17,13 +17,6 @@ FRAMEWORK = "mathematical-framework"
 SECOND = f"second-{FRAMEWORK}"
 
 
-@pytest.fixture
-def ada(real_catalogue, client):
-    reader = UserFactory(username="ada")
-    client.force_login(reader)
-    return reader
-
-
 def _note(reader, slug: str, text: str, base: int) -> Note:
     paper = Paper.objects.get(slug=slug)
     return services.save_note(reader=reader, paper=paper, text=text, base_version=base)

@@ -16,11 +16,6 @@ FRAMEWORK = "mathematical-framework"
 SECOND = f"second-{FRAMEWORK}"
 
 
-@pytest.fixture
-def ada(real_catalogue):
-    return UserFactory(username="ada")
-
-
 def _set(reader, slug: str, status: str) -> None:
     services.set_status(reader=reader, paper=Paper.objects.get(slug=slug), status=status)
 

@@ -18,13 +18,6 @@ FRAMEWORK = "mathematical-framework"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def ada(real_catalogue, client):
-    reader = UserFactory(username="ada")
-    client.force_login(reader)
-    return reader
-
-
 def _first_part(slug: str):
     return Paper.objects.get(slug=slug).advice.order_by("position").first()
 
